@@ -1,0 +1,30 @@
+# crisisplay — the whole workflow in five targets. Everything runs inside .venv,
+# which the first target that needs it creates from pyproject.toml.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint bench stress clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "crisisplay needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+run: $(BIN)/.installed      ## set up and walk an incident on the shipped default playbook
+	$(BIN)/crisisplay start --playbook default
+
+test: $(BIN)/.installed     ## set up and run the test suite
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/.installed     ## ruff and mypy
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: $(BIN)/.installed    ## print speed and memory figures (not a test)
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

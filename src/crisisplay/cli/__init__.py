@@ -1,0 +1,102 @@
+"""The `crisisplay` command: parses, calls the library, prints.
+
+Only `typer` is imported at start-up; each command imports what it needs when it runs,
+because the tool is started in an emergency and `--help` must come back at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+import typer.core
+
+from crisisplay import __version__
+from crisisplay.cli import playbook_cmd, workspace_cmd
+
+
+class _GroupedHelp(typer.core.TyperGroup):
+    """Commands listed under headings, without loading rich just to print --help."""
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        groups: dict[str, list[tuple[str, str]]] = {}
+        commands = [(n, self.get_command(ctx, n)) for n in self.list_commands(ctx)]
+        shown = [(n, c) for n, c in commands if c is not None and not c.hidden]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(n) for n, _ in shown)
+        for name, cmd in shown:
+            panel = getattr(cmd, "rich_help_panel", None) or "Commands"
+            groups.setdefault(panel, []).append((name, cmd.get_short_help_str(limit)))
+        for panel, rows in groups.items():
+            with formatter.section(panel):
+                formatter.write_dl(rows)
+
+
+app = typer.Typer(
+    cls=_GroupedHelp,
+    name="crisisplay",
+    help="Walk a social-media crisis by the agreed protocol, and keep an exact, "
+    "tamper-evident record of what was said and when.",
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+app.add_typer(playbook_cmd.app, name="playbook", rich_help_panel="Playbooks")
+app.command("init", rich_help_panel="Playbooks")(workspace_cmd.init)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"crisisplay {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    if debug:
+        os.environ["CRISISPLAY_DEBUG"] = "1"
+
+
+def main() -> None:
+    """Entry point: one clean paragraph for a user error, exit codes per the contract."""
+    from crisisplay.errors import CrisisplayError
+
+    try:
+        code = app(standalone_mode=False)
+    except CrisisplayError as e:
+        if os.environ.get("CRISISPLAY_DEBUG"):
+            raise
+        from crisisplay.cli.output import print_error
+
+        print_error(e)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        sys.exit(130)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        print("\nInterrupted.", file=sys.stderr)
+        sys.exit(130)
+    except Exception as e:  # Typer's own usage errors
+        code = getattr(e, "exit_code", None)
+        show = getattr(e, "show", None)
+        if code is not None and callable(show):
+            show()
+            sys.exit(code)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,582 @@
+"""Finding playbooks, resolving client overlays onto their bases, and checking the result.
+
+Lookup order: the home's `playbooks/` folder (an agency workspace), then the shipped
+ones. A workspace playbook shadows every shipped playbook with the same id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crisisplay.errors import CrisisplayError, PlaybookError, Problem
+from crisisplay.home import Home, shipped_root
+from crisisplay.playbook.model import Client, Playbook, Stage, Step
+from crisisplay.playbook.validate import validate
+from crisisplay.semver import Range, Version, split_ref
+from crisisplay.yamlfile import Located, load_file
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A playbook file found on the search path, read just enough to list and pick it."""
+
+    id: str
+    version: str
+    language: str
+    name: str
+    client: str
+    extends: str
+    path: Path
+    origin: str  # "workspace", "shipped", "example" or "file"
+
+    def sort_key(self) -> tuple[Any, ...]:
+        try:
+            v: Any = Version.parse(self.version)
+        except ValueError:
+            v = Version(0, 0, 0)
+        return (self.id, v)
+
+
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+def entry_for(path: Path, origin: str) -> Entry | None:
+    """Read id/version/… from a file; None when it is not a playbook at all."""
+    try:
+        data = load_file(path).data
+    except PlaybookError:
+        return None
+    if not isinstance(data, dict) or "id" not in data or "schema" not in data:
+        return None
+    client = data.get("client")
+    client_name = client.get("name", "") if isinstance(client, dict) else ""
+    return Entry(
+        id=str(data.get("id")),
+        version=str(data.get("version", "")),
+        language=str(data.get("language") or ""),
+        name=str(data.get("name", "")),
+        client=str(client_name or ""),
+        extends=str(data.get("extends") or ""),
+        path=path,
+        origin=origin,
+    )
+
+
+@dataclass
+class Library:
+    home: Home
+    _entries: list[Entry] | None = None
+    _read: dict[Path, tuple[Playbook, Located]] = field(default_factory=dict)
+
+    def search_path(self) -> list[tuple[Path, str]]:
+        shipped = shipped_root() / "playbooks"
+        return [(self.home.playbooks, "workspace"), (shipped, "shipped")]
+
+    def entries(self) -> list[Entry]:
+        """Every playbook visible from here, workspace ones shadowing shipped ones."""
+        if self._entries is None:
+            found: list[Entry] = []
+            workspace_ids: set[str] = set()
+            for folder, origin in self.search_path():
+                for path in _files(folder):
+                    kind = "example" if origin == "shipped" and "examples" in path.parts else origin
+                    entry = entry_for(path, kind)
+                    if entry is None:
+                        continue
+                    if origin != "workspace" and entry.id in workspace_ids:
+                        continue
+                    found.append(entry)
+                if origin == "workspace":
+                    workspace_ids = {e.id for e in found}
+            self._entries = sorted(found, key=Entry.sort_key)
+        return self._entries
+
+    def find(self, ref: str) -> Entry:
+        """`default`, `default@^1`, or a path to a file."""
+        path = Path(ref).expanduser()
+        if path.suffix in YAML_SUFFIXES or "/" in ref:
+            if not path.is_file():
+                raise CrisisplayError(
+                    f"No playbook file at {ref}.", "Check the path, or give a playbook id instead."
+                )
+            # The loader reads it (once) and says exactly what is wrong with it, if anything.
+            return Entry(path.stem, "", "", "", "", "", path, "file")
+        name, wanted = split_ref(ref)
+        candidates = [e for e in self.entries() if e.id == name]
+        if wanted is not None:
+            candidates = [e for e in candidates if _version_in(e.version, wanted)]
+        if not candidates:
+            known = sorted({e.id for e in self.entries()})
+            import difflib
+
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"Did you mean '{close[0]}'? " if close else ""
+            what = f"'{name}' at {wanted}" if wanted else f"'{name}'"
+            raise CrisisplayError(
+                f"No playbook {what} was found.",
+                hint + f"Known playbooks: {', '.join(known) or 'none'}. "
+                "See them with `crisisplay playbook list`.",
+            )
+        return max(candidates, key=Entry.sort_key)
+
+    def for_client(self, slug: str) -> Entry | None:
+        """The playbook whose client profile is `slug` (by slug or by name)."""
+        from crisisplay.text import slugify
+
+        matches = [e for e in self.entries() if e.client and slugify(e.client) == slug]
+        if not matches:
+            for e in self.entries():
+                if e.extends:
+                    pb = self.load(e.id)
+                    if pb.playbook.client and pb.client_slug == slug:
+                        matches.append(e)
+        return max(matches, key=Entry.sort_key) if matches else None
+
+    def load(self, ref: str, *, check: bool = True) -> Resolved:
+        entry = self.find(ref)
+        resolved = resolve(entry.path, self, origin=entry.origin)
+        if check:
+            from crisisplay.playbook.checks import check_playbook
+
+            problems = check_playbook(resolved)
+            if problems:
+                raise PlaybookError(problems)
+        return resolved
+
+    def read(self, path: Path) -> tuple[Playbook, Located]:
+        """Parse and validate a file once per run (a base is shared by its overlays)."""
+        key = path.resolve()
+        if key not in self._read:
+            self._read[key] = read(path)
+        return self._read[key]
+
+    def template_store(self, resolved: Resolved) -> Any:
+        from crisisplay.templates import TemplateStore, file_layer, inline_layer
+
+        language = resolved.playbook.language or "en"
+        store = TemplateStore(language)
+        store.layers.append(("playbook", inline_layer(resolved.playbook.templates)))
+        if self.home.templates.is_dir():
+            store.layers.append(
+                ("workspace", file_layer(self.home.templates, language, "workspace"))
+            )
+        store.layers.append(
+            ("shipped", file_layer(shipped_root() / "templates", language, "shipped"))
+        )
+        return store
+
+
+def _version_in(text: str, wanted: Range) -> bool:
+    try:
+        return Version.parse(text) in wanted
+    except ValueError:
+        return False
+
+
+# --- where things came from ---------------------------------------------------------------
+
+Where = tuple[Located, tuple[str | int, ...]]
+
+
+@dataclass
+class Origins:
+    """For each part of a resolved playbook, the file and YAML path it came from."""
+
+    top: dict[str, Where] = field(default_factory=dict)
+    stages: dict[str, Where] = field(default_factory=dict)
+    due: dict[str, Where] = field(default_factory=dict)
+    steps: dict[str, list[Where]] = field(default_factory=dict)  # >1 if id reused
+    fields: dict[tuple[str, str], Where] = field(default_factory=dict)
+    templates: dict[str, Where] = field(default_factory=dict)
+    variables: dict[str, Where] = field(default_factory=dict)
+    client: dict[str, Where] = field(default_factory=dict)
+
+    def copy(self) -> Origins:
+        """An overlay adds to its base's origins without changing the base's."""
+        out = Origins()
+        for name in self.__dataclass_fields__:
+            table = getattr(self, name)
+            setattr(out, name, {k: list(v) if isinstance(v, list) else v for k, v in table.items()})
+        return out
+
+    def step(
+        self,
+        step_id: str,
+        message: str,
+        fld: str | None = None,
+        *,
+        sub: tuple[str | int, ...] = (),
+        key: bool = False,
+        nth: int = 0,
+    ) -> Problem:
+        where = self.fields.get((step_id, fld)) if fld else None
+        if where is None:
+            places = self.steps[step_id]
+            located, path = places[min(nth, len(places) - 1)]
+            where = (located, path + ((fld,) if fld else ()))
+        located, path = where
+        return located.problem(path + sub, message, key=key or (fld is not None and not sub))
+
+    def stage(self, stage_id: str, message: str, fld: str | None = None) -> Problem:
+        if fld == "due" and stage_id in self.due:
+            located, path = self.due[stage_id]
+            return located.problem(path, message)
+        located, path = self.stages[stage_id]
+        return located.problem(path + ((fld,) if fld else ()), message, key=fld is not None)
+
+    def at(
+        self, name: str, message: str, sub: tuple[str | int, ...] = (), table: str = "top"
+    ) -> Problem:
+        where = getattr(self, table).get(name)
+        if where is None:
+            where = self.top.get(table if table != "top" else name) or next(iter(self.top.values()))
+            located, path = where
+            return located.problem(path, message)
+        located, path = where
+        return located.problem(path + sub, message)
+
+
+@dataclass
+class Resolved:
+    """A playbook with its overlays applied: what an incident actually walks."""
+
+    playbook: Playbook
+    path: Path
+    origin: str
+    lineage: list[dict[str, str]]
+    origins: Origins
+    library: Library
+
+    @property
+    def client(self) -> Client:
+        return self.playbook.client or Client()
+
+    @property
+    def client_slug(self) -> str:
+        from crisisplay.text import slugify
+
+        return self.client.slug or slugify(self.client.name)
+
+    def template_store(self) -> Any:
+        if not hasattr(self, "_store"):
+            self._store = self.library.template_store(self)
+        return self._store
+
+    def content(self) -> dict[str, Any]:
+        """The resolved content, with every template text it can use, for hashing/showing."""
+        data = self.playbook.model_dump(
+            mode="json",
+            by_alias=True,
+            exclude_none=True,
+            exclude={"extends", "deadlines", "change", "add", "remove"},
+        )
+        store = self.template_store()
+        used: dict[str, dict[str, str]] = {}
+        for _, step in self.playbook.steps():
+            if step.kind == "draft" and step.template:
+                for platform in self.draft_platforms(step):
+                    src = store.find(step.template, platform)
+                    if src is not None:
+                        used.setdefault(step.template, {})[platform] = src.text
+        data["templates"] = used
+        return data
+
+    @property
+    def sha256(self) -> str:
+        if not hasattr(self, "_sha"):
+            canon = json.dumps(
+                self.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+            )
+            self._sha = hashlib.sha256(canon.encode("utf-8")).hexdigest()
+        return self._sha
+
+    def draft_platforms(self, step: Step) -> list[str]:
+        return list(step.platforms or self.client.platforms or ["x", "facebook"])
+
+    def stage_of(self, step_id: str) -> Stage:
+        for stage, step in self.playbook.steps():
+            if step.id == step_id:
+                return stage
+        raise KeyError(step_id)
+
+
+# --- resolving ---------------------------------------------------------------------------
+
+
+def read(path: Path) -> tuple[Playbook, Located]:
+    located = load_file(path)
+    if not isinstance(located.data, dict):
+        what = "empty" if located.data is None else "not a mapping of keys"
+        raise PlaybookError(
+            [
+                Problem(
+                    located.file,
+                    1,
+                    1,
+                    f"this file is {what}: a playbook starts with 'schema: crisisplay/v1', then "
+                    "id, version, name, language and stages (see `crisisplay playbook new`).",
+                )
+            ]
+        )
+    return validate(Playbook, located), located
+
+
+def resolve(
+    path: Path, library: Library, *, origin: str = "file", _chain: tuple[str, ...] = ()
+) -> Resolved:
+    playbook, located = library.read(path)
+    problems = _shape_problems(playbook, located)
+    if problems:
+        raise PlaybookError(problems)
+    entry = {"id": playbook.id, "version": playbook.version, "path": str(path)}
+    if not playbook.extends:
+        origins = _origins_of(playbook, located)
+        return Resolved(playbook, path, origin, [entry], origins, library)
+    name, _ = split_ref(playbook.extends)
+    chain = (*_chain, f"{playbook.id}@{playbook.version}")
+    if name == playbook.id or any(c.split("@")[0] == name for c in chain):
+        raise PlaybookError(
+            [
+                located.problem(
+                    ("extends",),
+                    f"'extends: {playbook.extends}' makes a cycle "
+                    f"({' -> '.join(chain)} -> {name}): "
+                    "a playbook cannot extend itself or one that extends it.",
+                )
+            ]
+        )
+    try:
+        base_entry = library.find(playbook.extends)
+    except CrisisplayError as e:
+        raise PlaybookError(
+            [located.problem(("extends",), f"base playbook: {e.message} {e.hint or ''}".strip())]
+        ) from None
+    base = resolve(base_entry.path, library, origin=base_entry.origin, _chain=chain)
+    return _apply_overlay(base, playbook, located, path, origin, entry)
+
+
+def _shape_problems(pb: Playbook, located: Located) -> list[Problem]:
+    out = []
+    overlay_keys = ("deadlines", "change", "add", "remove")
+    if pb.extends:
+        if pb.stages is not None:
+            out.append(
+                located.problem(
+                    ("stages",),
+                    "an overlay (with 'extends') does not repeat the stages: change steps with "
+                    "'change', 'add' and 'remove', deadlines with 'deadlines'.",
+                    key=True,
+                )
+            )
+    else:
+        if pb.stages is None:
+            out.append(
+                located.problem(
+                    (), "missing required key 'stages' (or 'extends', for a client overlay)"
+                )
+            )
+        if pb.language is None:
+            out.append(located.problem((), "missing required key 'language' (en, es, …)"))
+        for k in overlay_keys:
+            if getattr(pb, k) is not None:
+                out.append(
+                    located.problem(
+                        (k,),
+                        f"'{k}' is for client overlays: add 'extends: <base id>' or move "
+                        "the change into the stages.",
+                        key=True,
+                    )
+                )
+    return out
+
+
+def _origins_of(pb: Playbook, located: Located) -> Origins:
+    o = Origins()
+    for key in located.data:
+        o.top[key] = (located, (key,))
+    for i, stage in enumerate(pb.stages or []):
+        o.stages[stage.id] = (located, ("stages", i))
+        for j, step in enumerate(stage.steps):
+            o.steps.setdefault(step.id, []).append((located, ("stages", i, "steps", j)))
+    for tid in pb.templates:
+        o.templates[tid] = (located, ("templates", tid))
+    for k, var in enumerate(pb.variables):
+        o.variables[var.name] = (located, ("variables", k))
+    if pb.client:
+        for key in pb.client.model_fields_set:
+            o.client[key] = (located, ("client", key))
+    return o
+
+
+def _apply_overlay(
+    base: Resolved, ov: Playbook, located: Located, path: Path, origin: str, entry: dict[str, str]
+) -> Resolved:
+    problems: list[Problem] = []
+    o = base.origins.copy()
+    for key in located.data:
+        o.top[key] = (located, (key,))
+    bp = base.playbook
+    if ov.language and bp.language and ov.language.lower() != bp.language.lower():
+        problems.append(
+            located.problem(
+                ("language",),
+                f"language '{ov.language}' differs from the base's "
+                f"'{bp.language}': extend a base in the same language.",
+            )
+        )
+    # Client profile: merged key by key, so an overlay names only what differs.
+    client_data = (bp.client or Client()).model_dump(exclude_unset=False)
+    if ov.client:
+        client_data.update(ov.client.model_dump(include=ov.client.model_fields_set))
+        for key in ov.client.model_fields_set:
+            o.client[key] = (located, ("client", key))
+    client = Client.model_validate(client_data)
+
+    stages = [s.model_copy(deep=True) for s in bp.stages or []]
+    for stage_id, due in (ov.deadlines or {}).items():
+        stage = next((s for s in stages if s.id == stage_id), None)
+        if stage is None:
+            problems.append(
+                located.problem(
+                    ("deadlines", stage_id),
+                    f"deadlines: the base has no stage '{stage_id}' (it has "
+                    f"{', '.join(s.id for s in stages)})",
+                    key=True,
+                )
+            )
+            continue
+        stage.due = due
+        o.due[stage_id] = (located, ("deadlines", stage_id))
+
+    index = {step.id: (si, j) for si, s in enumerate(stages) for j, step in enumerate(s.steps)}
+
+    for step_id, changes in (ov.change or {}).items():
+        if step_id not in index:
+            problems.append(_missing_step(located, ("change", step_id), step_id, index, "change"))
+            continue
+        si, j = index[step_id]
+        current = stages[si].steps[j]
+        data = current.model_dump(exclude_none=True)
+        if isinstance(changes, dict):
+            if "id" in changes:
+                problems.append(
+                    located.problem(
+                        ("change", step_id, "id"),
+                        "a step's id cannot be changed: remove it and add a new step instead.",
+                        key=True,
+                    )
+                )
+                continue
+            # Changing the kind's text keeps the kind; naming another kind replaces it.
+            new_kinds = [
+                k
+                for k in changes
+                if k in current.model_fields
+                and k in ("check", "ask", "decide", "draft", "notify", "note")
+            ]
+            if new_kinds and current.kind not in new_kinds:
+                data.pop(current.kind, None)
+            data.update(changes)
+        try:
+            stages[si].steps[j] = validate(Step, located, prefix=("change", step_id), data=data)
+        except PlaybookError as e:
+            problems.extend(e.problems)
+            continue
+        for fld in changes if isinstance(changes, dict) else ():
+            o.fields[(step_id, fld)] = (located, ("change", step_id, fld))
+
+    for step_id in ov.remove or []:
+        if step_id not in index:
+            k = (ov.remove or []).index(step_id)
+            problems.append(_missing_step(located, ("remove", k), step_id, index, "remove"))
+            continue
+        for s in stages:
+            s.steps = [st for st in s.steps if st.id != step_id]
+
+    for k, ins in enumerate(ov.add or []):
+        anchor = ins.before or ins.after
+        if (ins.before is None) == (ins.after is None):
+            problems.append(
+                located.problem(
+                    ("add", k),
+                    "each 'add' entry needs exactly one of 'before' or 'after' "
+                    "(the id of an existing step)",
+                )
+            )
+            continue
+        assert anchor is not None
+        target = next(
+            ((s, j) for s in stages for j, st in enumerate(s.steps) if st.id == anchor), None
+        )
+        if target is None:
+            problems.append(
+                _missing_step(
+                    located, ("add", k, "before" if ins.before else "after"), anchor, index, "add"
+                )
+            )
+            continue
+        s, j = target
+        at = j if ins.before else j + 1
+        s.steps[at:at] = ins.steps
+        for n, new in enumerate(ins.steps):
+            if new.id in index:
+                problems.append(
+                    located.problem(
+                        ("add", k, "steps", n, "id"),
+                        f"step id '{new.id}' already exists in the base: use 'change' to "
+                        "modify it, or pick a new id.",
+                    )
+                )
+            o.steps.setdefault(new.id, []).append((located, ("add", k, "steps", n)))
+
+    templates = dict(bp.templates)
+    for tid, text in ov.templates.items():
+        templates[tid] = text
+        o.templates[tid] = (located, ("templates", tid))
+
+    variables = {v.name: v for v in bp.variables}
+    for k, var in enumerate(ov.variables):
+        variables[var.name] = var
+        o.variables[var.name] = (located, ("variables", k))
+
+    if problems:
+        raise PlaybookError(problems)
+
+    merged = Playbook.model_validate(
+        {
+            "schema": ov.schema_,
+            "id": ov.id,
+            "version": ov.version,
+            "name": ov.name,
+            "language": ov.language or bp.language,
+            "description": ov.description or bp.description,
+            "client": client.model_dump(),
+            "severities": [s.model_dump() for s in (ov.severities or bp.severities or [])] or None,
+            "variables": [v.model_dump() for v in variables.values()],
+            "templates": templates,
+            "stages": [s.model_dump(exclude_none=True) for s in stages],
+        }
+    )
+    lineage = [entry, *base.lineage]
+    return Resolved(merged, path, origin, lineage, o, base.library)
+
+
+def _missing_step(
+    located: Located, path: tuple[str | int, ...], step_id: str, index: dict[str, Any], what: str
+) -> Problem:
+    import difflib
+
+    close = difflib.get_close_matches(step_id, list(index), n=1)
+    hint = f" — did you mean '{close[0]}'?" if close else ""
+    return located.problem(
+        path, f"{what}: the base has no step '{step_id}'{hint}", key=what == "change"
+    )

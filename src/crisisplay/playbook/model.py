@@ -1,0 +1,281 @@
+"""The `crisisplay/v1` playbook format as pydantic models.
+
+Pydantic checks shapes and types; what needs the whole playbook (ids unique, gotos that
+land, reachability, templates and their variables, roles) is in `checks.py`, which
+reports every problem with its position.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from crisisplay.durations import parse_duration
+from crisisplay.semver import Version, split_ref
+
+SCHEMA = "crisisplay/v1"
+STAGE_ORDER = ("detect", "hold", "verify", "apologise", "remedy", "close")
+STEP_KINDS = ("check", "ask", "decide", "draft", "notify", "note")
+INPUT_KINDS = ("text", "multiline", "choice", "number", "url", "datetime", "confirm")
+PLATFORMS = ("x", "bluesky", "threads", "instagram", "facebook", "linkedin", "tiktok")
+SHIPPED_TEMPLATES = ("holding-statement", "apology", "update", "resolution")
+# Variables every template gets from the incident itself (see templates.incident_context).
+BUILTIN_VARIABLES = (
+    "title",
+    "incident_id",
+    "severity",
+    "severity_name",
+    "first_seen",
+    "opened_at",
+    "now",
+    "next_update",
+    "platform",
+    "client",
+    "language",
+)
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+def _id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(
+            f"'{value}' is not a valid id: use lower-case letters, digits and single '-' "
+            "between words, e.g. hold-draft"
+        )
+    return value
+
+
+def _var(value: str) -> str:
+    if not _VAR.match(value):
+        raise ValueError(
+            f"'{value}' is not a valid variable name: use letters, digits and '_', "
+            "starting with a letter, e.g. post_url"
+        )
+    return value
+
+
+def _duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+def _version(value: str) -> str:
+    Version.parse(value)
+    return value
+
+
+def _language(value: str) -> str:
+    if not _LANG.match(value):
+        raise ValueError(f"'{value}' is not a language tag: use en, es, es-MX …")
+    return value
+
+
+def _extends(value: str) -> str:
+    name, _ = split_ref(value)
+    _id(name)
+    return value
+
+
+Id = Annotated[str, AfterValidator(_id)]
+VarName = Annotated[str, AfterValidator(_var)]
+Duration = Annotated[
+    str,
+    AfterValidator(_duration),
+    Field(json_schema_extra={"pattern": r"^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$"}),
+]
+Platform = Literal["x", "bluesky", "threads", "instagram", "facebook", "linkedin", "tiktok"]
+InputKind = Literal["text", "multiline", "choice", "number", "url", "datetime", "confirm"]
+StageId = Literal["detect", "hold", "verify", "apologise", "remedy", "close"]
+Scalar = str | int | float | bool | None
+TemplateText = str | dict[str, str]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Contact(_Model):
+    name: str = Field(description="Who: a person or a desk")
+    role: Id = Field(description="What approve_by and notify.roles refer to")
+    reach: str = Field("", description="How to reach them: phone, chat, email, hours")
+
+
+class Moderation(_Model):
+    may_hide: list[str] = Field(default_factory=list, description="What may be hidden")
+    never_hide: list[str] = Field(default_factory=list, description="What must never be")
+
+
+class CheckerSettings(_Model):
+    disable: list[str] = Field(default_factory=list, description="Checker rule ids to switch off")
+    banned: list[str] = Field(default_factory=list, description="Phrases that must never appear")
+
+
+class Client(_Model):
+    name: str = "the client"
+    slug: Id | None = None
+    voice: str = ""
+    platforms: list[Platform] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list)
+    confidential_terms: list[str] = Field(default_factory=list)
+    moderation: Moderation = Field(default_factory=Moderation)
+    checker: CheckerSettings = Field(default_factory=CheckerSettings)
+
+    def role_names(self) -> list[str]:
+        return [c.role for c in self.contacts]
+
+
+class Severity(_Model):
+    level: int = Field(ge=1, le=9, description="1 is the most severe")
+    name: str
+    criteria: str = ""
+    update_every: Duration = "1h"
+    deadlines: dict[StageId, Duration] = Field(default_factory=dict)
+
+
+DEFAULT_SEVERITIES = (
+    Severity(
+        level=1,
+        name="Critical",
+        update_every="30m",
+        deadlines={"hold": "30m"},
+        criteria="Safety or legal exposure, mainstream media coverage, or financial "
+        "impact; the story is spreading fast.",
+    ),
+    Severity(
+        level=2,
+        name="High",
+        update_every="1h",
+        criteria="Spreading beyond the brand's followers; many people report the same "
+        "experience; an influential author.",
+    ),
+    Severity(
+        level=3,
+        name="Moderate",
+        update_every="2h",
+        criteria="A visible complaint gaining traction among followers.",
+    ),
+    Severity(
+        level=4,
+        name="Low",
+        update_every="4h",
+        criteria="One post with little reach; no sign of spreading.",
+    ),
+)
+
+
+class Variable(_Model):
+    name: VarName
+    prompt: str
+    input: InputKind = "text"
+    choices: list[str] | None = None
+    default: Scalar = None
+    required: bool = True
+
+
+class Option(_Model):
+    label: str
+    goto: str | None = Field(None, description="A later step id, a later stage id, or end")
+    set: dict[VarName, Scalar] | None = None
+    help: str | None = None
+
+
+class Step(_Model):
+    """One step. Exactly one of the kind keys is set; its value is the text shown."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"oneOf": [{"required": [k]} for k in STEP_KINDS]},
+    )
+
+    id: Id
+    check: str | None = None
+    ask: str | None = None
+    decide: str | None = None
+    draft: str | None = None
+    notify: str | None = None
+    note: str | None = None
+    help: str | None = None
+    # ask
+    input: InputKind | None = None
+    choices: list[str] | None = None
+    save_as: VarName | None = None
+    default: Scalar = None
+    required: bool | None = None
+    # decide
+    options: list[Option] | None = None
+    # draft
+    template: Id | None = None
+    platforms: list[Platform] | None = None
+    approve_by: Id | None = None
+    # notify
+    roles: list[Id] | None = None
+
+    @property
+    def kind(self) -> str:
+        kinds = self.kinds()
+        return kinds[0] if kinds else ""
+
+    def kinds(self) -> list[str]:
+        return [k for k in STEP_KINDS if getattr(self, k) is not None]
+
+    @property
+    def text(self) -> str:
+        return getattr(self, self.kind, None) or ""
+
+
+class Stage(_Model):
+    id: StageId
+    title: str
+    goal: str = ""
+    due: Duration | None = None
+    steps: list[Step] = Field(default_factory=list)
+
+
+class Insertion(_Model):
+    before: str | None = None
+    after: str | None = None
+    steps: list[Step]
+
+
+class Playbook(_Model):
+    """A playbook file: a full protocol, or a client overlay (`extends`)."""
+
+    schema_: Literal["crisisplay/v1"] = Field(alias="schema")
+    id: Id
+    version: Annotated[str, AfterValidator(_version)]
+    name: str
+    language: Annotated[str, AfterValidator(_language)] | None = None
+    description: str = ""
+    extends: Annotated[str, AfterValidator(_extends)] | None = None
+    client: Client | None = None
+    severities: list[Severity] | None = None
+    variables: list[Variable] = Field(default_factory=list)
+    templates: dict[Id, TemplateText] = Field(default_factory=dict)
+    stages: list[Stage] | None = None
+    # overlay only
+    deadlines: dict[StageId, Duration] | None = None
+    change: dict[str, dict[str, Any]] | None = None
+    add: list[Insertion] | None = None
+    remove: list[str] | None = None
+
+    def steps(self) -> list[tuple[Stage, Step]]:
+        return [(stage, step) for stage in self.stages or [] for step in stage.steps]
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for _, s in self.steps() if s.id == step_id), None)
+
+    def severity_levels(self) -> list[Severity]:
+        return list(self.severities or DEFAULT_SEVERITIES)
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Playbook.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://crisisplay.invalid/schema/crisisplay-v1.json"
+    schema["title"] = "crisisplay playbook (crisisplay/v1)"
+    return schema

@@ -1,0 +1,233 @@
+"""Turning pydantic's errors into `file:line:col: message` a non-programmer can act on."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from crisisplay.errors import PlaybookError, Problem
+from crisisplay.yamlfile import Located
+
+M = TypeVar("M", bound=BaseModel)
+
+_KIND_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "none_required": "nothing",
+    "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+    "list_type": "a list (lines starting with '- ')",
+}
+
+
+def validate(
+    model: type[M], located: Located, *, prefix: tuple[str | int, ...] = (), data: Any = None
+) -> M:
+    """Validate `data` (default: the whole file) as `model`, or raise every problem at once."""
+    payload = located.data if data is None else data
+    try:
+        return model.model_validate(payload)
+    except ValidationError as e:
+        raise PlaybookError(problems(model, e, located, prefix, payload)) from None
+
+
+def problems(
+    model: type[BaseModel],
+    error: ValidationError,
+    located: Located,
+    prefix: tuple[str | int, ...],
+    payload: Any,
+) -> list[Problem]:
+    grouped: dict[tuple[str | int, ...], list[dict[str, Any]]] = {}
+    for err in error.errors(include_url=False):
+        path = _data_path(err["loc"], payload)
+        grouped.setdefault(path, []).append(dict(err))
+    out = []
+    for path, errs in grouped.items():
+        out.append(_problem(model, path, errs, located, prefix))
+    return out
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
+    """Drop the type-name elements pydantic adds for unions (`str`, `function-after[…]`)."""
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        in_dict = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and part < len(current)
+        if in_dict or in_list:
+            path.append(part)
+            current = current[part]
+        elif isinstance(part, str) and (
+            "[" in part or part in ("str", "int", "float", "bool", "none", "list", "dict")
+        ):
+            continue
+        else:
+            path.append(part)
+            current = None
+    return tuple(path)
+
+
+def _problem(
+    model: type[BaseModel],
+    path: tuple[str | int, ...],
+    errs: list[dict[str, Any]],
+    located: Located,
+    prefix: tuple[str | int, ...],
+) -> Problem:
+    full = prefix + path
+    err = errs[0]
+    kind = err["type"]
+    # For a missing or unknown key, name the mapping it belongs to, not the key itself.
+    where = describe(located, full[:-1] if kind in ("missing", "extra_forbidden") else full)
+    name = path[-1] if path else ""
+    if kind == "missing":
+        parent = full[:-1]
+        return located.problem(parent, f"{where}: missing required key '{name}'", key=True)
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, path[:-1])
+        message = f"{where}: unknown key '{name}'"
+        close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
+        if close:
+            message += f" — did you mean '{close[0]}'?"
+        elif allowed:
+            message += f"; allowed here: {', '.join(allowed)}"
+        return located.problem(full, message, key=True)
+    value = err.get("input")
+    if len(errs) > 1 or kind in _KIND_WORDS:
+        wanted = []
+        for e in errs:
+            word = _KIND_WORDS.get(e["type"])
+            if word and word not in wanted:
+                wanted.append(word)
+        if wanted and len(wanted) == len({e["type"] for e in errs} & set(_KIND_WORDS)):
+            message = f"{where}: expected {' or '.join(wanted)}, got {_what(value)}"
+            if wanted == ["text"] and isinstance(value, int | float) and name == "version":
+                message += " — write all three parts, e.g. 1.0.0"
+            elif wanted == ["text"] and isinstance(value, int | float | bool):
+                message += " — put it in quotes if it is meant as text"
+            return located.problem(full, message)
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
+        message = f"{where}: '{value}' is not allowed; use one of: {', '.join(options)}"
+        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
+        if close:
+            message += f" — did you mean '{close[0]}'?"
+        return located.problem(full, message)
+    msg = err["msg"]
+    for lead in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(lead):
+            msg = msg[len(lead) :]
+    return located.problem(full, f"{where}: {msg}")
+
+
+def _what(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (the value is empty)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"'{value}'"
+
+
+def describe(located: Located, path: tuple[str | int, ...]) -> str:
+    """A human name for a place in a playbook: `step 'hold-draft', option 2`."""
+    data = located.data
+    words: list[str] = []
+    current: Any = data
+    parent_key: str | int | None = None
+    for part in path:
+        if isinstance(current, dict):
+            current = current.get(part) if isinstance(part, str) else None
+        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+            current = current[part]
+            ident = current.get("id") if isinstance(current, dict) else None
+            label = current.get("label") if isinstance(current, dict) else None
+            noun = {
+                "stages": "stage",
+                "steps": "step",
+                "options": "option",
+                "contacts": "contact",
+                "severities": "severity",
+                "variables": "variable",
+                "add": "insertion",
+            }.get(str(parent_key), "item")
+            if ident:
+                words = (
+                    [w for w in words if not w.startswith(("stage ",))] if noun == "step" else words
+                )
+                words.append(f"{noun} '{ident}'")
+            elif label:
+                words.append(f"{noun} '{label}'")
+            elif noun == "variable" and isinstance(current, dict) and current.get("name"):
+                words.append(f"variable '{current['name']}'")
+            else:
+                words.append(f"{noun} {part + 1}")
+        else:
+            current = None
+        parent_key = part
+    if not words:
+        return str(path[0]) if path and isinstance(path[0], str) else "playbook"
+    return ", ".join(words)
+
+
+def _allowed_keys(model: type[BaseModel], path: tuple[str | int, ...]) -> list[str]:
+    current: Any = model
+    for part in path:
+        current = _unwrap(current, part)
+        if current is None:
+            return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return []
+
+
+def _unwrap(tp: Any, part: str | int) -> Any:
+    tp = _strip(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+        for name, field in tp.model_fields.items():
+            if part in (name, field.alias):
+                return _strip(field.annotation)
+        return None
+    origin = typing.get_origin(tp)
+    if origin is list and isinstance(part, int):
+        return _strip(typing.get_args(tp)[0])
+    if origin is dict:
+        return _strip(typing.get_args(tp)[1])
+    return None
+
+
+def _strip(tp: Any) -> Any:
+    """Annotated[X, …] -> X; X | None -> X; a union of a model and text -> the model."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            structured = [
+                a
+                for a in args
+                if typing.get_origin(_strip(a)) in (list, dict)
+                or (isinstance(a, type) and issubclass(a, BaseModel))
+            ]
+            tp = structured[0] if structured else args[0]
+        else:
+            return tp

@@ -1,0 +1,331 @@
+"""Reading YAML that people write by hand, safely and with exact positions.
+
+Playbooks and answers files come from agencies and, during a crisis, from tired people.
+Every value keeps the line and column it came from so that any later error can say
+`file:line:col`. Hostile input is refused quickly and clearly: oversized files, alias
+bombs ("billion laughs"), language-specific tags, duplicate keys, absurd nesting.
+
+We compose YAML nodes with ruamel.yaml's libyaml-based parser (about ten times faster
+than the pure-Python round-trip loader, which matters when the tool is started in an
+emergency) and build plain Python values from the nodes ourselves.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crisisplay.errors import PlaybookError, Problem
+
+MAX_BYTES = 1024 * 1024  # a playbook is a few hundred lines; 1 MiB is generous
+MAX_NODES = 200_000  # after expanding aliases
+MAX_DEPTH = 40
+
+Path_ = tuple[str | int, ...]
+
+_STR = "tag:yaml.org,2002:str"
+_ALLOWED_SCALAR_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+# libyaml's messages, with what a person should do about them.
+_SYNTAX_HINTS = (
+    ("found character '\\t'", "YAML does not allow tabs for indentation: use spaces."),
+    (
+        "mapping values are not allowed",
+        "a value may be missing quotes (put text that "
+        "contains ': ' in quotes) or the indentation is off.",
+    ),
+    ("did not find expected key", "check the indentation of this line against the lines above it."),
+    ("did not find expected '-' indicator", "list items must line up under each other."),
+    ("found unexpected end of stream", "a quote or bracket is never closed."),
+    ("could not find expected ':'", "a key needs ': ' after it, or a quote is not closed."),
+    ("did not find expected ',' or ']'", "a '[' list is not closed with ']'."),
+    ("did not find expected ',' or '}'", "a '{' mapping is not closed with '}'."),
+)
+
+
+@dataclass
+class Located:
+    """Plain YAML values plus where each came from."""
+
+    file: str
+    data: Any
+    # path -> (line, col) of the value; keys are stored under path + ("<key>",)
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    source_lines: list[str] = field(default_factory=list)
+
+    def at(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """Position of the value at `path` (or of its key), else of the nearest parent."""
+        if key and (*path, "<key>") in self.positions:
+            return self.positions[(*path, "<key>")]
+        p = tuple(path)
+        while p and p not in self.positions:
+            p = p[:-1]
+        return self.positions.get(p, (1, 1))
+
+    def problem(self, path: Path_, message: str, *, key: bool = False) -> Problem:
+        line, col = self.at(path, key=key)
+        return Problem(self.file, line, col, message)
+
+
+def read_text(path: Path, display: str | None = None) -> str:
+    """Read a UTF-8 file people wrote, refusing what is too big or not text."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise PlaybookError([Problem(name, 1, 1, "file not found")]) from None
+    except OSError as e:
+        raise PlaybookError([Problem(name, 1, 1, f"cannot read: {e.strerror}")]) from None
+    if size > MAX_BYTES:
+        raise PlaybookError(
+            [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a playbook: "
+                    "split it into a base and client overlays, or remove what is not protocol.",
+                )
+            ]
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise PlaybookError([Problem(name, 1, 1, f"cannot read: {e.strerror}")]) from None
+    return decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        before = raw[: e.start]
+        line = before.count(b"\n") + 1
+        col = e.start - (before.rfind(b"\n") + 1) + 1
+        raise PlaybookError(
+            [
+                Problem(
+                    name,
+                    line,
+                    col,
+                    f"not UTF-8 text (byte 0x{raw[e.start]:02x}): save the file as UTF-8.",
+                )
+            ]
+        ) from None
+
+
+def load(text: str, name: str) -> Located:
+    """Parse one YAML document into plain values with positions, or raise PlaybookError."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if len(text) > MAX_BYTES:
+        raise PlaybookError([Problem(name, 1, 1, "text is over the 1 MiB limit")])
+    yaml = YAML(typ="safe", pure=False)
+    old_limit = sys.getrecursionlimit()
+    try:
+        # The composer recurses once per nesting level; our own MAX_DEPTH check below
+        # gives the real answer, this only keeps a deep bomb from crashing the parser.
+        sys.setrecursionlimit(max(old_limit, 4000))
+        node = yaml.compose(text)
+    except MarkedYAMLError as e:
+        raise PlaybookError([_syntax_problem(e, name)]) from None
+    except YAMLError as e:
+        raise PlaybookError([Problem(name, 1, 1, f"YAML error: {e}")]) from None
+    except RecursionError:
+        raise PlaybookError(
+            [Problem(name, 1, 1, f"nested too deeply (more than {MAX_DEPTH} levels)")]
+        ) from None
+    finally:
+        sys.setrecursionlimit(old_limit)
+    located = Located(name, None, source_lines=text.splitlines())
+    if node is None:
+        return located
+    _check_size(node, name)
+    constructor = yaml.constructor
+    problems: list[Problem] = []
+    located.data = _build(node, (), 0, located, constructor, problems)
+    if problems:
+        raise PlaybookError(problems)
+    return located
+
+
+def load_file(path: Path, display: str | None = None) -> Located:
+    name = display or str(path)
+    return load(read_text(path, name), name)
+
+
+def _syntax_problem(e: Any, name: str) -> Problem:
+    mark = e.problem_mark or e.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = (e.problem or e.context or "syntax error").strip()
+    message = f"YAML syntax: {what}"
+    if e.context and e.problem and e.context_mark and e.context_mark is not mark:
+        message += f" ({e.context} at line {e.context_mark.line + 1})"
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in str(e):
+            message += f"; {hint}"
+            break
+    return Problem(name, line, col, message)
+
+
+def _pos(node: Any) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _check_size(root: Any, name: str) -> None:
+    """Refuse alias bombs before expanding anything: count nodes as if expanded."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    sizes: dict[int, int] = {}
+    # Iterative post-order walk; a node reached again through an alias reuses its size,
+    # so this costs the number of distinct nodes, not the expanded count.
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            if isinstance(node, MappingNode):
+                kids = [n for pair in node.value for n in pair]
+            else:
+                kids = list(node.value)
+            total = 1 + sum(sizes[id(k)] for k in kids)
+            sizes[key] = total
+            if total > MAX_NODES:
+                line, col = _pos(node)
+                raise PlaybookError(
+                    [
+                        Problem(
+                            name,
+                            line,
+                            col,
+                            f"this expands to over {MAX_NODES:,} values (YAML aliases that "
+                            "multiply, a 'billion laughs' file): write the values out instead.",
+                        )
+                    ]
+                )
+            continue
+        if key in sizes:
+            continue
+        if not isinstance(node, MappingNode | SequenceNode):
+            sizes[key] = 1
+            continue
+        if key in on_path:
+            line, col = _pos(node)
+            raise PlaybookError([Problem(name, line, col, "a YAML alias refers to itself")])
+        on_path.add(key)
+        stack.append((node, True))
+        kids = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, MappingNode)
+            else node.value
+        )
+        for kid in kids:
+            if id(kid) not in sizes:
+                stack.append((kid, False))
+
+
+def _build(
+    node: Any, path: Path_, depth: int, out: Located, constructor: Any, problems: list[Problem]
+) -> Any:
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    line, col = _pos(node)
+    out.positions.setdefault(path, (line, col))
+    if depth > MAX_DEPTH:
+        raise PlaybookError(
+            [Problem(out.file, line, col, f"nested too deeply (more than {MAX_DEPTH} levels)")]
+        )
+    tag = node.tag or ""
+    if isinstance(node, MappingNode):
+        if tag != _MAP:
+            problems.append(_tag_problem(out.file, line, col, tag))
+            return {}
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            kline, kcol = _pos(key_node)
+            if key_node.tag == _MERGE:
+                problems.append(
+                    Problem(
+                        out.file,
+                        kline,
+                        kcol,
+                        "YAML merge keys ('<<') are not supported in playbooks: write the "
+                        "fields out, or put shared content in a base playbook and use extends.",
+                    )
+                )
+                continue
+            if isinstance(key_node, MappingNode | SequenceNode):
+                problems.append(
+                    Problem(
+                        out.file, kline, kcol, "a key must be plain text, not a list or mapping"
+                    )
+                )
+                continue
+            key = _scalar(key_node, out.file, constructor, problems)
+            if isinstance(key, bool | int | float) or key is None:
+                key = key_node.value  # `yes:` or `1:` as a key is meant as text
+            if key in first_seen:
+                problems.append(
+                    Problem(
+                        out.file,
+                        kline,
+                        kcol,
+                        f"duplicate key '{key}' (first at line {first_seen[key][0]}): "
+                        "keep one of them.",
+                    )
+                )
+                continue
+            first_seen[key] = (kline, kcol)
+            out.positions[(*path, key, "<key>")] = (kline, kcol)
+            result[key] = _build(value_node, (*path, key), depth + 1, out, constructor, problems)
+        return result
+    if isinstance(node, SequenceNode):
+        if tag != _SEQ:
+            problems.append(_tag_problem(out.file, line, col, tag))
+            return []
+        return [
+            _build(item, (*path, i), depth + 1, out, constructor, problems)
+            for i, item in enumerate(node.value)
+        ]
+    return _scalar(node, out.file, constructor, problems)
+
+
+def _scalar(node: Any, file: str, constructor: Any, problems: list[Problem]) -> Any:
+    tag = node.tag or ""
+    if tag not in _ALLOWED_SCALAR_TAGS:
+        line, col = _pos(node)
+        problems.append(_tag_problem(file, line, col, tag))
+        return None
+    if tag == _STR:
+        return node.value
+    try:
+        return constructor.construct_object(node, deep=True)
+    except Exception:  # e.g. an impossible date: keep the text, the schema will say
+        return node.value
+
+
+def _tag_problem(file: str, line: int, col: int, tag: str) -> Problem:
+    if "python/" in tag:
+        what = "Python object tags are refused: a playbook holds text, numbers and lists only."
+    else:
+        what = (
+            f"the tag '{tag}' is not allowed here: remove it (playbooks use plain "
+            "text, numbers, lists and mappings)."
+        )
+    return Problem(file, line, col, what)
