@@ -1,0 +1,312 @@
+"""The statement checker: what in a draft will make a crisis worse, and what is missing.
+
+``check_statement`` returns findings sorted by where they start. Offsets are Python
+string indices into the text as given (``text[f.start:f.end]`` is the offending
+phrase). A finding about something *missing* (no responsibility in an apology, no
+time for the next update…) has ``start == end == 0``: it is about the whole text.
+A finding about the whole text (repeated statement) spans ``0, len(text)``.
+
+The rules are data (``rules/common.yaml``, ``rules/en.yaml``, ``rules/es.yaml``);
+an agency can add or replace rules with ``extra_rules_dirs`` (see ``rules.py``).
+Importing this package is cheap: the YAML is read, and the rules compiled, on the
+first check, then cached.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from .platforms import PLATFORM_LIMITS, platform_length
+
+if TYPE_CHECKING:
+    from .rules import RuleSet
+    from .text import Folded
+
+__all__ = [
+    "KINDS",
+    "PLATFORM_LIMITS",
+    "CheckProfile",
+    "Finding",
+    "Severity",
+    "check_statement",
+    "platform_length",
+]
+
+Severity = Literal["error", "warning", "info"]
+KINDS = ("holding-statement", "apology", "update", "resolution")
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+REPEAT_SIMILARITY = 0.9
+FOLD_AFTER = 125  # characters shown before "See more" on mobile (Facebook, Instagram)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    family: str
+    severity: Severity
+    message: str
+    hint: str
+    start: int
+    end: int
+
+
+@dataclass
+class CheckProfile:
+    """The checker settings of a client profile (``client.confidential_terms`` and
+    ``client.checker.disable`` / ``client.checker.banned``)."""
+
+    confidential_terms: list[str] = field(default_factory=list)
+    disable: list[str] = field(default_factory=list)
+    banned: list[str] = field(default_factory=list)
+
+
+def _primary_language(lang: str) -> str:
+    primary = (lang or "en").strip().replace("_", "-").split("-")[0].lower()
+    if not primary.isalpha():
+        raise ValueError(f"not a language tag: {lang!r}")
+    return primary
+
+
+def check_statement(
+    text: str,
+    *,
+    lang: str = "en",
+    kind: str | None = None,
+    platform: str | None = None,
+    profile: CheckProfile | None = None,
+    published: Sequence[str] = (),
+    extra_rules_dirs: Sequence[Path] = (),
+) -> list[Finding]:
+    """Check a public statement; findings sorted by start offset.
+
+    Raises ``ValueError`` for an unknown kind or platform, and
+    ``crisisplay.check.rules.RulesError`` (a ``ValueError``) for a broken rule file.
+    """
+    from .platforms import canonical_platform
+    from .rules import load_rules
+    from .text import fold_with_map
+
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown statement kind {kind!r}; kinds: {', '.join(KINDS)}")
+    platform_name = canonical_platform(platform) if platform else None
+    profile = profile or CheckProfile()
+    off = {d.strip() for d in profile.disable}
+    language = _primary_language(lang)
+    ruleset = load_rules(language, tuple(Path(d) for d in extra_rules_dirs))
+    folded = fold_with_map(text)
+
+    findings: list[Finding] = []
+    findings.extend(_rule_findings(ruleset, folded, kind, off))
+    findings.extend(_profile_findings(ruleset, folded, profile))
+    if "repeated-statement" not in off and "repeated" not in off:
+        findings.extend(_repeat_findings(ruleset, text, published))
+    if platform_name:
+        findings.extend(_platform_findings(ruleset, folded, platform_name, kind))
+    findings = [f for f in findings if f.rule not in off and f.family not in off]
+    findings.sort(key=lambda f: (f.start, f.end, _SEVERITY_ORDER[f.severity], f.rule))
+    return findings
+
+
+def _severity(value: str) -> Severity:
+    if value == "error":
+        return "error"
+    if value == "info":
+        return "info"
+    return "warning"
+
+
+def _rule_findings(
+    ruleset: RuleSet, folded: Folded, kind: str | None, off: set[str]
+) -> list[Finding]:
+    norm = folded.text
+    as_kind = kind
+    markers = ruleset.apology_markers
+    if kind is None and markers is not None and markers.search(norm):
+        as_kind = "apology"  # an unlabelled statement that apologises is judged as one
+    out: list[Finding] = []
+    for rule in ruleset.rules:
+        if rule.id in off or rule.family in off:
+            continue
+        if rule.kinds is not None:
+            # a rule for some kinds: a requirement only when the kind is known;
+            # a phrase to flag also when the kind is unknown
+            if kind is None and rule.require:
+                continue
+            if kind is not None and kind not in rule.kinds:
+                continue
+        severity = _severity(rule.severity_by_kind.get(as_kind or "", rule.severity))
+        found = False
+        for m in rule.pattern.finditer(norm):
+            start, end = m.span()
+            if end == start:
+                continue
+            if rule.unless is not None and _excepted(rule.unless, folded, start, end):
+                continue
+            found = True
+            if rule.require:
+                break
+            o_start, o_end = folded.span(start, end)
+            out.append(
+                Finding(rule.id, rule.family, severity, rule.message, rule.hint, o_start, o_end)
+            )
+        if rule.require and not found:
+            out.append(Finding(rule.id, rule.family, severity, rule.message, rule.hint, 0, 0))
+    return out
+
+
+def _excepted(unless: re.Pattern[str], folded: Folded, start: int, end: int) -> bool:
+    s_start, s_end = folded.sentence(start, end)
+    return any(
+        u.start() < end and u.end() > start for u in unless.finditer(folded.text, s_start, s_end)
+    )
+
+
+def _message(ruleset: RuleSet, key: str, **values: object) -> tuple[str, str]:
+    message, hint = ruleset.messages.get(key, (key, ""))
+    try:
+        return message.format(**values), hint.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return message, hint
+
+
+@lru_cache(maxsize=64)
+def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    from .text import fold
+
+    parts = []
+    for term in terms:
+        words = fold(term).split()
+        if words:
+            parts.append(r"\s+".join(re.escape(w) for w in words))
+    if not parts:
+        return None
+    parts.sort(key=len, reverse=True)  # longest first: "Project Falcon 2" before "Project"
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+def _profile_findings(ruleset: RuleSet, folded: Folded, profile: CheckProfile) -> list[Finding]:
+    out: list[Finding] = []
+    for key, family, terms in (
+        ("confidential-term", "confidential", profile.confidential_terms),
+        ("banned-phrase", "banned", profile.banned),
+    ):
+        pattern = _term_pattern(tuple(t for t in terms if t and t.strip()))
+        if pattern is None:
+            continue
+        for m in pattern.finditer(folded.text):
+            start, end = folded.span(*m.span())
+            message, hint = _message(ruleset, key, term=folded.original[start:end])
+            out.append(Finding(key, family, "error", message, hint, start, end))
+    return out
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _repeat_findings(ruleset: RuleSet, text: str, published: Sequence[str]) -> list[Finding]:
+    from difflib import SequenceMatcher
+
+    from .text import fold
+
+    words = _WORD.findall(fold(text))
+    if not words:
+        return []
+    for earlier in published:
+        other = _WORD.findall(fold(earlier))
+        if not other:
+            continue
+        matcher = SequenceMatcher(None, words, other, autojunk=False)
+        if (
+            matcher.real_quick_ratio() >= REPEAT_SIMILARITY
+            and matcher.quick_ratio() >= REPEAT_SIMILARITY
+            and matcher.ratio() >= REPEAT_SIMILARITY
+        ):
+            percent = round(matcher.ratio() * 100)
+            message, hint = _message(ruleset, "repeated-statement", percent=percent)
+            return [
+                Finding("repeated-statement", "repeated", "warning", message, hint, 0, len(text))
+            ]
+    return []
+
+
+def _platform_findings(
+    ruleset: RuleSet, folded: Folded, platform: str, kind: str | None
+) -> list[Finding]:
+    from .platforms import bluesky_byte_overflow, overflow_start, url_spans
+
+    text = folded.original
+    out: list[Finding] = []
+    count, limit = platform_length(text, platform)
+    start = overflow_start(text, platform)
+    if start is not None:
+        message, hint = _message(
+            ruleset,
+            f"too-long-{platform}",
+            count=count,
+            limit=limit,
+            over=count - limit,
+            platform=platform,
+        )
+        if message == f"too-long-{platform}":
+            message, hint = _message(
+                ruleset, "too-long", count=count, limit=limit, over=count - limit, platform=platform
+            )
+        out.append(Finding("too-long", "platform-length", "error", message, hint, start, len(text)))
+    if platform == "bluesky":
+        byte_start = bluesky_byte_overflow(text)
+        if byte_start is not None:
+            size = len(text.encode("utf-8", "surrogatepass"))
+            message, hint = _message(ruleset, "too-many-bytes", count=size, limit=3000)
+            out.append(
+                Finding(
+                    "too-many-bytes",
+                    "platform-length",
+                    "error",
+                    message,
+                    hint,
+                    byte_start,
+                    len(text),
+                )
+            )
+    if platform in ("facebook", "instagram") and len(text) > FOLD_AFTER:
+        lead = _first_lead(ruleset, folded, kind)
+        if lead is None or lead >= FOLD_AFTER:
+            message, hint = _message(ruleset, "see-more-fold", platform=platform)
+            out.append(
+                Finding(
+                    "see-more-fold", "platform-format", "info", message, hint, FOLD_AFTER, len(text)
+                )
+            )
+    if platform == "instagram":
+        for u_start, u_end in url_spans(text):
+            message, hint = _message(ruleset, "instagram-link")
+            out.append(
+                Finding("instagram-link", "platform-format", "info", message, hint, u_start, u_end)
+            )
+    if platform == "tiktok":
+        message, hint = _message(ruleset, "tiktok-needs-media")
+        out.append(Finding("tiktok-needs-media", "platform-format", "info", message, hint, 0, 0))
+    return out
+
+
+def _first_lead(ruleset: RuleSet, folded: Folded, kind: str | None) -> int | None:
+    """Where the statement's key element (apology, acknowledgement…) first appears."""
+    starts: list[int] = []
+    if kind is not None:
+        for rule in ruleset.rules:
+            if rule.require and rule.kinds is not None and kind in rule.kinds:
+                m = rule.pattern.search(folded.text)
+                if m:
+                    starts.append(m.start())
+    if ruleset.lead is not None:
+        m = ruleset.lead.search(folded.text)
+        if m:
+            starts.append(m.start())
+    if not starts:
+        return None
+    return folded.span(min(starts), min(starts) + 1)[0]

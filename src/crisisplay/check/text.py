@@ -1,0 +1,144 @@
+"""Normalised text for matching, with a map back to the original offsets.
+
+Rules are written against a folded form of the statement: case-folded, accents and
+other combining marks removed, curly apostrophes and quotes made straight, dashes
+made ASCII and odd spaces made plain. Every character of the folded form remembers
+which character of the original produced it, so a match can be reported on the
+text the manager actually wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_APOSTROPHES = "\u2019\u2018\u201b\u02bc\u2032\u00b4\u0060\uff07"
+_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u301d\u301e\uff02"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+
+_FIXED: dict[str, str] = {}
+for _c in _APOSTROPHES:
+    _FIXED[_c] = "'"
+for _c in _QUOTES:
+    _FIXED[_c] = '"'
+for _c in _DASHES:
+    _FIXED[_c] = "-"
+_FIXED["\u00a0"] = " "
+_FIXED["\u202f"] = " "
+_FIXED["\u2009"] = " "
+_FIXED["\u200b"] = ""  # zero-width space: invisible, must not split words
+_FIXED["\u00ad"] = ""  # soft hyphen
+
+_CHAR_CACHE: dict[str, str] = {}
+
+
+def fold_char(ch: str) -> str:
+    """The folded form of one character (possibly empty or several characters)."""
+    cached = _CHAR_CACHE.get(ch)
+    if cached is not None:
+        return cached
+    if ch in _FIXED:
+        out = _FIXED[ch]
+    elif ch.isascii():
+        out = ch.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", ch.casefold())
+        out = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if unicodedata.category(ch) == "Zs":
+            out = " "
+    _CHAR_CACHE[ch] = out
+    return out
+
+
+def fold(text: str) -> str:
+    """Fold a string (used for patterns, terms and comparisons; no offset map)."""
+    if text.isascii():
+        return text.lower().replace("`", "'")
+    return "".join(fold_char(c) for c in text)
+
+
+def fold_pattern(pattern: str) -> str:
+    """Fold the literal parts of a regular expression, leaving escapes alone.
+
+    ``\\S`` must stay ``\\S`` (casefolding it would turn it into ``\\s``), so the
+    character after a backslash is copied verbatim.
+    """
+    out: list[str] = []
+    i = 0
+    n = len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < n:
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        out.append(fold_char(ch))
+        i += 1
+    return "".join(out)
+
+
+_SENTENCE_END = re.compile(r"[.!?\u2026;]+(?=\s|$)|\n")
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A statement in folded form, with offsets back into the original."""
+
+    original: str
+    text: str
+    origin: tuple[int, ...] | None  # origin[i] = index in original of text[i]; None = identity
+    sentence_ends: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a folded span to the original text (end exclusive).
+
+        The end is widened over combining marks that follow in the original, so a
+        decomposed accent is never cut off its letter.
+        """
+        if self.origin is None:
+            return start, end
+        if end <= start:
+            pos = self.origin[start] if start < len(self.origin) else len(self.original)
+            return pos, pos
+        o_start = self.origin[start]
+        o_end = self.origin[end - 1] + 1
+        original = self.original
+        while o_end < len(original) and unicodedata.combining(original[o_end]):
+            o_end += 1
+        return o_start, o_end
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The folded span of the sentence holding [start, end)."""
+        s_start = 0
+        s_end = len(self.text)
+        for pos in self.sentence_ends:
+            if pos <= start:
+                s_start = pos
+            elif pos >= end:
+                s_end = pos
+                break
+        return s_start, s_end
+
+
+def fold_with_map(text: str) -> Folded:
+    """Fold ``text`` and remember where each folded character came from."""
+    if text.isascii():
+        folded = text.lower().replace("`", "'")  # same length: offsets stay identical
+        origin: tuple[int, ...] | None = None
+    else:
+        parts: list[str] = []
+        idx: list[int] = []
+        for i, ch in enumerate(text):
+            out = fold_char(ch)
+            if not out:
+                continue
+            parts.append(out)
+            if len(out) == 1:
+                idx.append(i)
+            else:
+                idx.extend([i] * len(out))
+        folded = "".join(parts)
+        origin = tuple(idx)
+    ends = tuple(m.end() for m in _SENTENCE_END.finditer(folded))
+    return Folded(text, folded, origin, ends)
