@@ -9,6 +9,7 @@ never an out-of-memory in the middle of an incident.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 MAX_OUTPUT = 64_000  # characters: above the longest post any network takes (Facebook, 63,206)
 MAX_SEQUENCE = 20_000  # what `'a' * n` or `[x] * n` may build
 MAX_EXPONENT = 64
+MAX_RANGE = 1_000  # what `range()` may count to
 SUFFIX = ".j2"
 
 
@@ -124,32 +126,113 @@ def _make_environment() -> Any:
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if operator == "**":
                 if isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-                    raise SecurityError(f"'**' with an exponent over {MAX_EXPONENT}")
+                    raise SecurityError(
+                        f"a power ('**') with an exponent over {MAX_EXPONENT}: a statement "
+                        "never needs a number that large"
+                    )
                 if isinstance(left, int | float) and abs(left) > 10**9:
-                    raise SecurityError("'**' on a number that large")
+                    raise SecurityError(
+                        "a power ('**') of a number over 1,000,000,000: a statement never "
+                        "needs a number that large"
+                    )
             if operator == "*":
                 for seq, n in ((left, right), (right, left)):
                     sized = isinstance(seq, str | list | tuple) and isinstance(n, int)
                     if sized and len(seq) * n > MAX_SEQUENCE:
                         raise SecurityError(
-                            f"'*' would build {len(seq) * n:,} items "
-                            f"(the limit is {MAX_SEQUENCE:,})"
+                            f"'*' would repeat text or a list into {len(seq) * n:,} "
+                            f"characters or items (the limit is {MAX_SEQUENCE:,})"
                         )
                 if (
                     isinstance(left, int)
                     and isinstance(right, int)
                     and left.bit_length() + right.bit_length() > 4096
                 ):
-                    raise SecurityError("'*' on numbers that large")
+                    raise SecurityError(
+                        "'*' of numbers that large: a statement never needs such a number"
+                    )
             return super().call_binop(context, operator, left, right)
 
-    return Sandbox(
+        def wrap_str_format(self, value: Any) -> Any:
+            # `'{:>999999999}'.format(x)`: a width is a size, like the count of `*`.
+            wrapped = super().wrap_str_format(value)
+            if wrapped is not None:
+                _check_widths(re.findall(r"\{[^{}]*:[^{}]*?(\d+)", str(value.__self__)))
+            return wrapped
+
+    env = Sandbox(
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["range"] = _bounded_range
+    for name in ("center", "indent", "wordwrap", "slice", "batch"):
+        env.filters[name] = _bounded_filter(env.filters[name])
+    env.filters["format"] = _bounded_format(env.filters["format"])
+    env.filters["replace"] = _bounded_replace(env.filters["replace"])
+    return env
+
+
+def _check_widths(widths: list[Any]) -> None:
+    from jinja2.exceptions import SecurityError
+
+    for width in widths:
+        if isinstance(width, str) and width.isdigit():
+            width = int(width)
+        if isinstance(width, int) and not isinstance(width, bool) and width > MAX_SEQUENCE:
+            raise SecurityError(
+                f"a width or count of {width:,} (the limit is {MAX_SEQUENCE:,}): a statement "
+                "never needs that much space"
+            )
+
+
+def _bounded_range(*args: int) -> range:
+    """`range` for a statement: a few hundred items at most, never millions."""
+    from jinja2.exceptions import SecurityError
+
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise SecurityError(f"range() of {len(r):,} numbers (the limit is {MAX_RANGE:,})")
+    return r
+
+
+def _bounded_filter(f: Any) -> Any:
+    """Filters whose numeric arguments are sizes (`center(10**9)`) get them bounded."""
+    pass_arg = getattr(f, "jinja_pass_arg", None)  # e.g. wordwrap takes the environment first
+    skip = 2 if pass_arg is not None else 1  # (environment,) value: not sizes
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _check_widths([*args[skip:], *kwargs.values()])
+        return f(*args, **kwargs)
+
+    bounded.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
+    return bounded
+
+
+def _bounded_format(f: Any) -> Any:
+    def bounded(value: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_widths(re.findall(r"%[-+ #0]*(\d+)", str(value)))
+        return f(value, *args, **kwargs)
+
+    return bounded
+
+
+def _bounded_replace(f: Any) -> Any:
+    def bounded(eval_ctx: Any, s: Any, old: Any, new: Any, count: Any = None) -> Any:
+        from jinja2.exceptions import SecurityError
+
+        text, old_s, new_s = str(s), str(old), str(new)
+        hits = text.count(old_s) if count is None else min(count, text.count(old_s))
+        if len(text) + hits * (len(new_s) - len(old_s)) > MAX_OUTPUT:
+            raise SecurityError(
+                f"replace() would build over {MAX_OUTPUT:,} characters (the limit for a statement)"
+            )
+        return f(eval_ctx, s, old, new, count)
+
+    bounded.jinja_pass_arg = getattr(f, "jinja_pass_arg", None)  # type: ignore[attr-defined]
+    return bounded
 
 
 @dataclass
@@ -159,6 +242,7 @@ class Parsed:
     variables: set[str]  # top-level names it reads
     attributes: dict[str, set[str]]  # name -> attributes read, e.g. client -> {name}
     first_line: dict[str, int]  # name -> first line that uses it
+    attribute_lines: dict[str, int] = field(default_factory=dict)  # "client.x" -> line
     _compiled: Any = None
 
     @property
@@ -179,30 +263,99 @@ def parse(source: Source) -> Parsed:
     if cached is not None:
         return cached
     from jinja2 import meta, nodes
-    from jinja2.exceptions import TemplateSyntaxError
+    from jinja2.exceptions import SecurityError, TemplateSyntaxError
 
     env = environment()
     try:
         ast = env.parse(source.text)
     except TemplateSyntaxError as e:
-        raise TemplateError(f"template syntax: {e.message}", e.lineno) from None
-    for node in ast.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
-        word = type(node).__name__.lower().replace("fromimport", "import")
         raise TemplateError(
-            f"'{{% {word} %}}' is not allowed: a statement template must stand alone", node.lineno
-        )
+            f"template syntax: {_plain_syntax(e.message or '')}", e.lineno
+        ) from None
+    every = list(ast.find_all(nodes.Node))  # one walk of the tree, in document order
+    for node in every:
+        if isinstance(node, nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends):
+            word = type(node).__name__.lower().replace("fromimport", "import")
+            raise TemplateError(
+                f"'{{% {word} %}}' is not allowed: a statement template must stand alone",
+                node.lineno,
+            )
+    for node in every:
+        if isinstance(node, nodes.Macro | nodes.CallBlock):
+            raise TemplateError(
+                "'{% macro %}' is not allowed: write the statement out", node.lineno
+            )
+    for node in every:
+        if isinstance(node, nodes.For) and (
+            node.recursive or next(node.find_all(nodes.For), None) is not None
+        ):
+            raise TemplateError(
+                "a loop inside a loop is not allowed in a statement template: one "
+                "'{% for %}' at a time",
+                node.lineno,
+            )
+    # `{{ 'a' * 10**10 }}` is refused now, with its line, not in the middle of an incident.
+    for node in every:
+        if isinstance(node, nodes.Mul | nodes.Pow):
+            try:
+                _constant(node, env)
+            except SecurityError as e:
+                raise TemplateError(f"template refused: {e}", node.lineno) from None
+            except _NotConstant:
+                pass
     variables = set(meta.find_undeclared_variables(ast))
     attributes: dict[str, set[str]] = {}
-    for node in ast.find_all(nodes.Getattr):
-        if isinstance(node.node, nodes.Name):
-            attributes.setdefault(node.node.name, set()).add(node.attr)
+    attribute_lines: dict[str, int] = {}
     first_line: dict[str, int] = {}
-    for node in ast.find_all(nodes.Name):
-        if node.ctx == "load" and node.name in variables:
+    for node in every:
+        if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
+            attributes.setdefault(node.node.name, set()).add(node.attr)
+            dotted = f"{node.node.name}.{node.attr}"
+            attribute_lines[dotted] = min(attribute_lines.get(dotted, node.lineno), node.lineno)
+        elif isinstance(node, nodes.Name) and node.ctx == "load" and node.name in variables:
             first_line[node.name] = min(first_line.get(node.name, node.lineno), node.lineno)
-    parsed = Parsed(source, ast, variables, attributes, first_line)
+    parsed = Parsed(source, ast, variables, attributes, first_line, attribute_lines)
     _PARSED[key] = parsed
     return parsed
+
+
+class _NotConstant(Exception):
+    pass
+
+
+def _constant(node: Any, env: Any) -> Any:
+    """The value of a literal expression, computed through the sandbox's own limits."""
+    from jinja2 import nodes
+
+    if isinstance(node, nodes.Const):
+        return node.value
+    if isinstance(node, nodes.Neg):
+        return -_constant(node.node, env)
+    if isinstance(node, nodes.List | nodes.Tuple):
+        items = [_constant(item, env) for item in node.items]
+        return items if isinstance(node, nodes.List) else tuple(items)
+    if isinstance(node, nodes.Mul | nodes.Pow):
+        left, right = _constant(node.left, env), _constant(node.right, env)
+        op = "*" if isinstance(node, nodes.Mul) else "**"
+        try:
+            return env.call_binop(None, op, left, right)
+        except (ArithmeticError, TypeError, ValueError):
+            raise _NotConstant from None  # left for render to report
+    raise _NotConstant
+
+
+def _plain_syntax(message: str) -> str:
+    """Jinja's parser messages, said for someone who writes statements, not code."""
+    m = re.search(r"block that needs to be closed is '(\w+)'", message)
+    if m and "Unexpected end of template" in message:
+        tag = m.group(1)
+        return f"'{{% {tag} %}}' is never closed: add '{{% end{tag} %}}' where it should end"
+    m = re.search(r"Encountered unknown tag '(\w+)'", message)
+    if m and m.group(1).startswith("end"):
+        return f"'{{% {m.group(1)} %}}' closes nothing: remove it, or open the block before it"
+    if "unexpected '}'" in message:
+        return f"{message} (a '{{{{' or '{{%' is not closed the same way: use '}}}}' or '%}}')"
+    return message
 
 
 def render(source: Source, context: dict[str, Any]) -> str:
@@ -224,6 +377,8 @@ def render(source: Source, context: dict[str, Any]) -> str:
             pieces.append(piece)
     except UndefinedError as e:
         raise TemplateError(f"template uses a value that is not set: {e.message}") from None
+    except RecursionError:
+        raise TemplateError("the template calls itself without end") from None
     except SecurityError as e:
         raise TemplateError(f"template refused by the sandbox: {e}") from None
     except (JinjaError, ArithmeticError, TypeError, ValueError, OverflowError) as e:

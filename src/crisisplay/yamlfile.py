@@ -22,6 +22,12 @@ from crisisplay.errors import PlaybookError, Problem
 MAX_BYTES = 1024 * 1024  # a playbook is a few hundred lines; 1 MiB is generous
 MAX_NODES = 200_000  # after expanding aliases
 MAX_DEPTH = 40
+# Above this many '[' and '{', count the nesting before building anything (see load()).
+_MANY_BRACKETS = 2_000
+_TOO_DEEP = (
+    f"nested more than {MAX_DEPTH} levels deep: a playbook never needs that many; check "
+    "the indentation, or the brackets of a '[' list or '{' mapping"
+)
 
 Path_ = tuple[str | int, ...]
 
@@ -38,20 +44,72 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 
-# libyaml's messages, with what a person should do about them.
-_SYNTAX_HINTS = (
-    ("found character '\\t'", "YAML does not allow tabs for indentation: use spaces."),
+# libyaml's messages, said the way a person can act on them. Each entry: a piece of the
+# parser's message, whether the place to report is where the construct *started* (the
+# parser's context mark: the key missing its ':', the quote never closed) rather than
+# where the parser gave up, and the plain explanation.
+_SYNTAX_HINTS: tuple[tuple[str, bool, str], ...] = (
+    (
+        "tab character",
+        False,
+        "a tab is used for indentation here; YAML only allows spaces. Replace the tab with spaces.",
+    ),
+    (
+        "found unexpected end of stream",
+        True,
+        "a quote opened here is never closed: add the closing quote (\" or ').",
+    ),
+    (
+        "could not find expected ':'",
+        True,
+        "this line needs ': ' after its key (e.g. 'name: Bean There'), or a quote opened "
+        "here is not closed.",
+    ),
+    (
+        "did not find expected ',' or ']'",
+        True,
+        "a '[' list opened here is not closed with ']' (items are separated by ', ').",
+    ),
+    (
+        "did not find expected ',' or '}'",
+        True,
+        "a '{' mapping opened here is not closed with '}' (entries are separated by ', ').",
+    ),
+    (
+        "but found another document",
+        False,
+        "a second document starts here ('---'): a playbook is one document. Remove this "
+        "line, or split the file in two.",
+    ),
     (
         "mapping values are not allowed",
-        "a value may be missing quotes (put text that "
-        "contains ': ' in quotes) or the indentation is off.",
+        False,
+        "a ': ' here reads as the start of a new key. Put text that contains ': ' in "
+        'quotes (check: "Note: do this"), or fix the indentation of this line.',
     ),
-    ("did not find expected key", "check the indentation of this line against the lines above it."),
-    ("did not find expected '-' indicator", "list items must line up under each other."),
-    ("found unexpected end of stream", "a quote or bracket is never closed."),
-    ("could not find expected ':'", "a key needs ': ' after it, or a quote is not closed."),
-    ("did not find expected ',' or ']'", "a '[' list is not closed with ']'."),
-    ("did not find expected ',' or '}'", "a '{' mapping is not closed with '}'."),
+    (
+        "did not find expected key",
+        False,
+        "the indentation of this line does not match the lines above it (the keys of one "
+        "mapping must line up), or a quoted value has more text after its closing quote "
+        "(inside 'single quotes' write an apostrophe twice: 'it''s').",
+    ),
+    (
+        "did not find expected '-' indicator",
+        False,
+        "the indentation of this line does not match the list above it: the '- ' of each "
+        "item must line up, and an item's keys line up under its first key.",
+    ),
+    (
+        "found undefined alias",
+        False,
+        "'*name' refers to an anchor '&name' that is not defined above it.",
+    ),
+    (
+        "found character that cannot start any token",
+        False,
+        "a value cannot start with this character (@, ` or %): put the value in quotes.",
+    ),
 )
 
 
@@ -134,6 +192,9 @@ def load(text: str, name: str) -> Located:
     if len(text) > MAX_BYTES:
         raise PlaybookError([Problem(name, 1, 1, "text is over the 1 MiB limit")])
     yaml = YAML(typ="safe", pure=False)
+    yaml.Resolver = _resolver_class()
+    if text.count("[") + text.count("{") > _MANY_BRACKETS:
+        _check_flow_depth(yaml, text, name)
     old_limit = sys.getrecursionlimit()
     try:
         # The composer recurses once per nesting level; our own MAX_DEPTH check below
@@ -141,13 +202,11 @@ def load(text: str, name: str) -> Located:
         sys.setrecursionlimit(max(old_limit, 4000))
         node = yaml.compose(text)
     except MarkedYAMLError as e:
-        raise PlaybookError([_syntax_problem(e, name)]) from None
+        raise PlaybookError([_syntax_problem(e, name, text)]) from None
     except YAMLError as e:
         raise PlaybookError([Problem(name, 1, 1, f"YAML error: {e}")]) from None
     except RecursionError:
-        raise PlaybookError(
-            [Problem(name, 1, 1, f"nested too deeply (more than {MAX_DEPTH} levels)")]
-        ) from None
+        raise PlaybookError([Problem(name, 1, 1, _TOO_DEEP)]) from None
     finally:
         sys.setrecursionlimit(old_limit)
     located = Located(name, None, source_lines=text.splitlines())
@@ -162,23 +221,87 @@ def load(text: str, name: str) -> Located:
     return located
 
 
+_RESOLVER: Any = None
+
+
+def _resolver_class() -> Any:
+    """ruamel's resolver, minus the work it repeats for every scalar.
+
+    The stock one looks up the YAML version (through exceptions) three times per
+    scalar to pick its table of implicit tags; a playbook has thousands of scalars and
+    one version, so the table is looked up once per document.
+    """
+    global _RESOLVER
+    if _RESOLVER is None:
+        from ruamel.yaml.resolver import VersionedResolver
+
+        class Resolver(VersionedResolver):
+            _table: Any = None
+
+            @property
+            def versioned_resolver(self) -> Any:
+                if self._table is None:
+                    self._table = super().versioned_resolver
+                return self._table
+
+        _RESOLVER = Resolver
+    return _RESOLVER
+
+
+def _check_flow_depth(yaml: Any, text: str, name: str) -> None:
+    """Refuse `[[[[…` tens of thousands deep before composing: the compiled composer
+    recurses once per level on the C stack, and a deep enough bomb crashes the process.
+    Events come from a loop, not recursion, so counting them is safe."""
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    depth = 0
+    try:
+        for event in yaml.parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line, col = _line_col(event.start_mark)
+                    raise PlaybookError([Problem(name, line, col, _TOO_DEEP)])
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except YAMLError:
+        return  # the composer reports syntax errors with the right words
+
+
 def load_file(path: Path, display: str | None = None) -> Located:
     name = display or str(path)
     return load(read_text(path, name), name)
 
 
-def _syntax_problem(e: Any, name: str) -> Problem:
+def _syntax_problem(e: Any, name: str, text: str) -> Problem:
     mark = e.problem_mark or e.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    what = (e.problem or e.context or "syntax error").strip()
-    message = f"YAML syntax: {what}"
+    said = f"{e.problem or ''} {e.context or ''}"
+    if mark is not None and _is_tab(text, mark):
+        said = "tab character"  # libyaml only says 'cannot start any token' for a tab
+    for needle, at_start, plain in _SYNTAX_HINTS:
+        if needle in said:
+            if at_start and e.context_mark is not None:
+                mark = e.context_mark
+            return Problem(name, *_line_col(mark), f"YAML syntax: {plain}")
+    message = f"YAML syntax: {(e.problem or e.context or 'syntax error').strip()}"
     if e.context and e.problem and e.context_mark and e.context_mark is not mark:
         message += f" ({e.context} at line {e.context_mark.line + 1})"
-    for needle, hint in _SYNTAX_HINTS:
-        if needle in str(e):
-            message += f"; {hint}"
-            break
-    return Problem(name, line, col, message)
+    return Problem(name, *_line_col(mark), message)
+
+
+def _line_col(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _is_tab(text: str, mark: Any) -> bool:
+    """Is there a tab where the parser stopped, or in that line's indentation?"""
+    lines = text.splitlines()
+    if not 0 <= mark.line < len(lines):
+        return False
+    line = lines[mark.line]
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return "\t" in indent or line[mark.column : mark.column + 1] == "\t"
 
 
 def _pos(node: Any) -> tuple[int, int]:
@@ -247,10 +370,8 @@ def _build(
     line, col = _pos(node)
     out.positions.setdefault(path, (line, col))
     if depth > MAX_DEPTH:
-        raise PlaybookError(
-            [Problem(out.file, line, col, f"nested too deeply (more than {MAX_DEPTH} levels)")]
-        )
-    tag = node.tag or ""
+        raise PlaybookError([Problem(out.file, line, col, _TOO_DEEP)])
+    tag = _tag(node)
     if isinstance(node, MappingNode):
         if tag != _MAP:
             problems.append(_tag_problem(out.file, line, col, tag))
@@ -259,7 +380,7 @@ def _build(
         first_seen: dict[Any, tuple[int, int]] = {}
         for key_node, value_node in node.value:
             kline, kcol = _pos(key_node)
-            if key_node.tag == _MERGE:
+            if _tag(key_node) == _MERGE:
                 problems.append(
                     Problem(
                         out.file,
@@ -306,8 +427,24 @@ def _build(
     return _scalar(node, out.file, constructor, problems)
 
 
+def _tag(node: Any) -> str:
+    """`node.tag`, without rebuilding the string for every node.
+
+    ruamel's `tag` property formats the tag object on each access, which is a tenth of
+    the time it takes to load a playbook. A tag the resolver gave (`tag:yaml.org,2002:str`)
+    is its suffix as it stands; only a tag written in the file needs the full treatment.
+    """
+    ctag = node.ctag
+    if ctag is None:
+        return ""
+    suffix = ctag.suffix
+    if ctag.handle is None and isinstance(suffix, str) and "%" not in suffix:
+        return suffix
+    return str(ctag)
+
+
 def _scalar(node: Any, file: str, constructor: Any, problems: list[Problem]) -> Any:
-    tag = node.tag or ""
+    tag = _tag(node)
     if tag not in _ALLOWED_SCALAR_TAGS:
         line, col = _pos(node)
         problems.append(_tag_problem(file, line, col, tag))

@@ -14,7 +14,7 @@ import typer
 import typer.core
 
 from crisisplay import __version__
-from crisisplay.cli import playbook_cmd, workspace_cmd
+from crisisplay.cli import log_cmd, playbook_cmd, walk_cmd, workspace_cmd
 
 
 class _GroupedHelp(typer.core.TyperGroup):
@@ -47,6 +47,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+app.command("start", rich_help_panel="Incident")(walk_cmd.start)
+app.command("resume", rich_help_panel="Incident")(walk_cmd.resume)
+app.add_typer(log_cmd.app, name="log", rich_help_panel="Incident")
 app.add_typer(playbook_cmd.app, name="playbook", rich_help_panel="Playbooks")
 app.command("init", rich_help_panel="Playbooks")(workspace_cmd.init)
 
@@ -80,6 +83,9 @@ def main() -> None:
     except CrisisplayError as e:
         if os.environ.get("CRISISPLAY_DEBUG"):
             raise
+        if e.exit_code in (0, 130):  # paused or interrupted with state kept: not an error
+            print(str(e), file=sys.stderr)
+            sys.exit(e.exit_code)
         from crisisplay.cli.output import print_error
 
         print_error(e)

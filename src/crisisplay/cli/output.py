@@ -20,15 +20,13 @@ def print_json(data: Any) -> None:
 
 
 def print_error(error: CrisisplayError) -> None:
-    """One clean paragraph on stderr; a playbook's problems one per line, editor-clickable."""
+    """One clean paragraph on stderr; a file's problems one per line, editor-clickable."""
     if isinstance(error, PlaybookError):
         for problem in error.problems:
             sys.stderr.write(f"{problem}\n")
         n = len(error.problems)
-        sys.stderr.write(
-            f"error: {n} problem{'s' if n != 1 else ''} found; "
-            "fix them and run `crisisplay playbook validate` again.\n"
-        )
+        plural = "s" if n != 1 else ""
+        sys.stderr.write(f"error: {n} problem{plural} found: fix and try again.\n")
         return
     sys.stderr.write(f"error: {error.message}\n")
     if error.hint:

@@ -84,12 +84,10 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """A readable tree of the stages and steps, with deadlines and branches."""
-    from crisisplay.playbook.library import read
-
     lib = _library()
     entry = lib.find(playbook)
     res = lib.load(playbook)
-    raw, _ = read(entry.path)
+    raw, _ = lib.read(entry.path)
     if as_json:
         from crisisplay.cli.output import print_json
 

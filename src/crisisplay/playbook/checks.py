@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crisisplay.durations import parse_duration
@@ -136,6 +137,7 @@ def check_playbook(resolved: Resolved) -> list[Problem]:
     # Gotos: to an existing step or stage, or `end`, and only forward.
     edges: dict[int, set[int]] = {}
     END = len(steps)
+    broken_goto = False
     for n, (_, step) in enumerate(steps):
         targets: set[int] = set()
         falls_through = step.kind != "decide" or not step.options
@@ -145,6 +147,7 @@ def check_playbook(resolved: Resolved) -> list[Problem]:
                 continue
             target = _target(option.goto, position, stage_start, END)
             if target is None:
+                broken_goto = True
                 known = list(position) + list(stage_start) + ["end"]
                 close = difflib.get_close_matches(option.goto, known, n=1)
                 hint = (
@@ -179,8 +182,9 @@ def check_playbook(resolved: Resolved) -> list[Problem]:
             targets.add(n + 1)
         edges[n] = targets
 
-    # Reachability from the first step.
-    if steps:
+    # Reachability from the first step. A goto that goes nowhere was probably meant for a
+    # step that would then look unreachable: fix the goto first, then we can tell.
+    if steps and not broken_goto:
         reached = {0}
         frontier = [0]
         while frontier:
@@ -333,7 +337,7 @@ def _step_problems(step: Step, resolved: Resolved, roles: list[str], nth: int = 
                 )
             )
         if step.approve_by and step.approve_by not in roles:
-            out.append(_role_problem(step, "approve_by", step.approve_by, roles, resolved))
+            out.append(_role_problem(step, "approve_by", step.approve_by, roles, resolved, nth=nth))
     elif kind == "notify":
         if not step.roles:
             out.append(
@@ -346,7 +350,7 @@ def _step_problems(step: Step, resolved: Resolved, roles: list[str], nth: int = 
             )
         for k, role in enumerate(step.roles or []):
             if role not in roles:
-                out.append(_role_problem(step, "roles", role, roles, resolved, sub=(k,)))
+                out.append(_role_problem(step, "roles", role, roles, resolved, sub=(k,), nth=nth))
     return out
 
 
@@ -357,17 +361,31 @@ def _role_problem(
     roles: list[str],
     resolved: Resolved,
     sub: tuple[str | int, ...] = (),
+    nth: int = 0,
 ) -> Problem:
     close = difflib.get_close_matches(role, roles, n=1)
     hint = f" — did you mean '{close[0]}'?" if close else ""
     known = ", ".join(roles) if roles else "none: add them under client.contacts"
-    return resolved.origins.step(
+    at_step = resolved.origins.step(
         step.id,
         f"step '{step.id}': role '{role}' is not among the client's contacts"
         f"{hint} (roles: {known})",
         fld,
         sub=sub,
+        nth=nth,
     )
+    contacts = resolved.origins.client.get("contacts")
+    top = str(resolved.path)
+    if at_step.file != top and contacts is not None and contacts[0].file == top:
+        # The base's step is fine; this overlay's contacts dropped the role it needs.
+        located, path = contacts
+        return located.problem(
+            path,
+            f"client.contacts: no contact has the role '{role}', which step '{step.id}' "
+            f"of the base needs ({fld}): add a contact with role: {role}",
+            key=True,
+        )
+    return at_step
 
 
 def _variable_and_template_problems(resolved: Resolved) -> list[Problem]:
@@ -439,7 +457,8 @@ def _variable_and_template_problems(resolved: Resolved) -> list[Problem]:
                         parsed = parse(src)
                     except TemplateError as e:
                         if (src.template_id, src.origin + src.platform) not in checked:
-                            out.append(_template_problem(resolved, step, src, e.message, e.line))
+                            message = f"template '{step.template}' ({_where(src)}): {e.message}"
+                            out.append(_template_problem(resolved, step, src, message, e.line))
                         checked.add((src.template_id, src.origin + src.platform))
                         continue
                     already = reported.setdefault(step.id, set())
@@ -459,6 +478,7 @@ def _variable_and_template_problems(resolved: Resolved) -> list[Problem]:
                                 f"{'it' if len(missing) == 1 else 'them'} under 'variables', "
                                 "or take it out of the template",
                                 min(parsed.first_line.get(v, 1) for v in missing),
+                                needle=min(missing, key=lambda v: parsed.first_line.get(v, 1)),
                             )
                         )
                     for attr in sorted(parsed.attributes.get("client", set()) - client_fields):
@@ -470,7 +490,8 @@ def _variable_and_template_problems(resolved: Resolved) -> list[Problem]:
                                 f"template '{step.template}' ({_where(src)}) uses "
                                 f"'client.{attr}', which a client profile does not have "
                                 f"(it has {', '.join(sorted(client_fields))})",
-                                None,
+                                parsed.attribute_lines.get(f"client.{attr}"),
+                                needle=f"client.{attr}",
                             )
                         )
         if step.save_as:
@@ -481,15 +502,22 @@ def _variable_and_template_problems(resolved: Resolved) -> list[Problem]:
 
 
 def _where(src: object) -> str:
-    origin = getattr(src, "origin", "")
+    origin = str(getattr(src, "origin", ""))
     platform = getattr(src, "platform", "default")
     if origin == "inline":
         return "in the playbook" + ("" if platform == "default" else f", for {platform}")
-    return origin
+    path = Path(origin)
+    return f"{getattr(src, 'layer', 'file')} template {path.parent.name}/{path.name}"
 
 
 def _template_problem(
-    resolved: Resolved, step: Step, src: object, message: str, line: int | None
+    resolved: Resolved,
+    step: Step,
+    src: object,
+    message: str,
+    line: int | None,
+    *,
+    needle: str | None = None,
 ) -> Problem:
     """Inline templates are reported where the text is; file templates at the step."""
     o = resolved.origins
@@ -499,28 +527,18 @@ def _template_problem(
         platform = getattr(src, "platform", "default")
         sub = (platform,) if isinstance(resolved.playbook.templates.get(tid), dict) else ()
         base_line, col = located.at(path + sub)
-        text = getattr(src, "text", "")
-        raw_lines = located_lines(located, base_line)
+        raw_line = located_lines(located, base_line)
         # A block scalar (`|`) starts on the next line; a plain one on the same line.
-        first = (
-            base_line + 1
-            if raw_lines.rstrip().endswith(("|", "|-", "|+", ">", ">-"))
-            else base_line
-        )
-        if line and text:
-            return Problem(
-                located.file, first + line - 1, col if first == base_line else 1, message
-            )
-        return Problem(located.file, base_line, col, message)
-    origin = str(getattr(src, "origin", ""))
-    if "(" not in message and origin:
-        message = f"{_where(src)}: {message}"
-    if (
-        line
-        and getattr(src, "origin", "") not in ("", "inline")
-        and message.startswith("template syntax")
-    ):
-        message = f"{message} (at {src.origin}:{line})"  # type: ignore[attr-defined]
+        block = raw_line.rstrip().endswith(("|", "|-", "|+", ">", ">-"))
+        target = (base_line + 1 if block else base_line) + (line or 1) - 1
+        text = located_lines(located, target)
+        if block:  # the block's own indentation, not column 1
+            col = len(text) - len(text.lstrip(" ")) + 1
+        if needle and needle in text[col - 1 :]:
+            col = text.index(needle, col - 1) + 1
+        return Problem(located.file, target if line else base_line, col, message)
+    if line and getattr(src, "origin", "") not in ("", "inline") and "template syntax" in message:
+        message = f"{message} (at line {line} of {src.origin})"  # type: ignore[attr-defined]
     return o.step(step.id, f"step '{step.id}': {message}", "template")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,10 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
 
 
-def entry_for(path: Path, origin: str) -> Entry | None:
+def entry_for(path: Path, origin: str, located: Located | None = None) -> Entry | None:
     """Read id/version/… from a file; None when it is not a playbook at all."""
     try:
-        data = load_file(path).data
+        data = (located or load_file(path)).data
     except PlaybookError:
         return None
     if not isinstance(data, dict) or "id" not in data or "schema" not in data:
@@ -75,7 +75,9 @@ def entry_for(path: Path, origin: str) -> Entry | None:
 class Library:
     home: Home
     _entries: list[Entry] | None = None
+    _located: dict[Path, Located] = field(default_factory=dict)
     _read: dict[Path, tuple[Playbook, Located]] = field(default_factory=dict)
+    _checked: dict[Path, list[Problem]] = field(default_factory=dict)
 
     def search_path(self) -> list[tuple[Path, str]]:
         shipped = shipped_root() / "playbooks"
@@ -89,7 +91,11 @@ class Library:
             for folder, origin in self.search_path():
                 for path in _files(folder):
                     kind = "example" if origin == "shipped" and "examples" in path.parts else origin
-                    entry = entry_for(path, kind)
+                    try:
+                        located = self.locate(path)
+                    except PlaybookError:
+                        continue  # not a playbook we can list; `validate` says why
+                    entry = entry_for(path, kind, located)
                     if entry is None:
                         continue
                     if origin != "workspace" and entry.id in workspace_ids:
@@ -110,10 +116,21 @@ class Library:
                 )
             # The loader reads it (once) and says exactly what is wrong with it, if anything.
             return Entry(path.stem, "", "", "", "", "", path, "file")
-        name, wanted = split_ref(ref)
+        try:
+            name, wanted = split_ref(ref)
+        except ValueError as e:
+            raise CrisisplayError(f"'{ref}': {e}") from None
         candidates = [e for e in self.entries() if e.id == name]
         if wanted is not None:
+            versions = sorted({e.version for e in candidates}, key=_version_key)
             candidates = [e for e in candidates if _version_in(e.version, wanted)]
+            if versions and not candidates:
+                raise CrisisplayError(
+                    f"No version of playbook '{name}' matches {wanted}: "
+                    f"{'it has' if len(versions) == 1 else 'there are'} {', '.join(versions)}.",
+                    f"Ask for one of those (e.g. {name}@^{versions[-1].split('.')[0]}), "
+                    "or add the version you need to the workspace's playbooks/ folder.",
+                )
         if not candidates:
             known = sorted({e.id for e in self.entries()})
             import difflib
@@ -145,18 +162,63 @@ class Library:
         entry = self.find(ref)
         resolved = resolve(entry.path, self, origin=entry.origin)
         if check:
-            from crisisplay.playbook.checks import check_playbook
-
-            problems = check_playbook(resolved)
+            problems = self.problems(resolved)
             if problems:
                 raise PlaybookError(problems)
         return resolved
+
+    def problems(self, resolved: Resolved) -> list[Problem]:
+        """What is wrong with a resolved playbook (checked once per run and file)."""
+        from crisisplay.playbook.checks import check_playbook
+
+        key = resolved.path.resolve()
+        if key not in self._checked:
+            found = check_playbook(resolved)
+            if found and len(resolved.lineage) > 1:
+                found = self._blame_overlay(resolved, found)
+            self._checked[key] = found
+        return self._checked[key]
+
+    def _blame_overlay(self, resolved: Resolved, found: list[Problem]) -> list[Problem]:
+        """A problem in the base that the base does not have on its own is the overlay's.
+
+        It is reported in the overlay (at `extends`), naming the base's line, so that
+        whoever validates a client playbook is sent to the file they can change.
+        """
+        top = str(resolved.path)
+        base_path = Path(resolved.lineage[1]["path"])
+        base = resolve(base_path, self, origin="file")
+        own = set(self.problems(base))
+        _, located = self.read(resolved.path)
+        base_id = resolved.lineage[1]["id"]
+        out = []
+        for p in found:
+            if p.file == top or p in own:
+                out.append(p)
+                continue
+            out.append(
+                located.problem(
+                    ("extends",),
+                    f"with this overlay applied, the base '{base_id}' breaks at "
+                    f"{Path(p.file).name}:{p.line}: {p.message}",
+                )
+            )
+        return out
+
+    def locate(self, path: Path) -> Located:
+        """Parse a YAML file once per run: listing, lookup and validation share it."""
+        key = path.resolve()
+        if key not in self._located:
+            self._located[key] = load_file(path)
+        located = self._located[key]
+        # Problems name the file the way it was asked for (relative, absolute…).
+        return located if located.file == str(path) else replace(located, file=str(path))
 
     def read(self, path: Path) -> tuple[Playbook, Located]:
         """Parse and validate a file once per run (a base is shared by its overlays)."""
         key = path.resolve()
         if key not in self._read:
-            self._read[key] = read(path)
+            self._read[key] = read(path, self.locate(path))
         return self._read[key]
 
     def template_store(self, resolved: Resolved) -> Any:
@@ -173,6 +235,13 @@ class Library:
             ("shipped", file_layer(shipped_root() / "templates", language, "shipped"))
         )
         return store
+
+
+def _version_key(text: str) -> Version:
+    try:
+        return Version.parse(text)
+    except ValueError:
+        return Version(0, 0, 0)
 
 
 def _version_in(text: str, wanted: Range) -> bool:
@@ -312,8 +381,8 @@ class Resolved:
 # --- resolving ---------------------------------------------------------------------------
 
 
-def read(path: Path) -> tuple[Playbook, Located]:
-    located = load_file(path)
+def read(path: Path, located: Located | None = None) -> tuple[Playbook, Located]:
+    located = located or load_file(path)
     if not isinstance(located.data, dict):
         what = "empty" if located.data is None else "not a mapping of keys"
         raise PlaybookError(
@@ -441,7 +510,9 @@ def _apply_overlay(
             o.client[key] = (located, ("client", key))
     client = Client.model_validate(client_data)
 
-    stages = [s.model_copy(deep=True) for s in bp.stages or []]
+    # Steps are replaced, never changed in place: copying each stage and its list of
+    # steps keeps the base intact without a deep copy of every step.
+    stages = [s.model_copy(update={"steps": list(s.steps)}) for s in bp.stages or []]
     for stage_id, due in (ov.deadlines or {}).items():
         stage = next((s for s in stages if s.id == stage_id), None)
         if stage is None:
@@ -480,7 +551,7 @@ def _apply_overlay(
             new_kinds = [
                 k
                 for k in changes
-                if k in current.model_fields
+                if k in Step.model_fields
                 and k in ("check", "ask", "decide", "draft", "notify", "note")
             ]
             if new_kinds and current.kind not in new_kinds:
@@ -494,13 +565,15 @@ def _apply_overlay(
         for fld in changes if isinstance(changes, dict) else ():
             o.fields[(step_id, fld)] = (located, ("change", step_id, fld))
 
-    for step_id in ov.remove or []:
+    removed: dict[str, int] = {}
+    for k, step_id in enumerate(ov.remove or []):
         if step_id not in index:
-            k = (ov.remove or []).index(step_id)
             problems.append(_missing_step(located, ("remove", k), step_id, index, "remove"))
             continue
+        removed.setdefault(step_id, k)
         for s in stages:
             s.steps = [st for st in s.steps if st.id != step_id]
+    problems.extend(_removal_problems(located, stages, removed, bp))
 
     for k, ins in enumerate(ov.add or []):
         anchor = ins.before or ins.after
@@ -517,6 +590,15 @@ def _apply_overlay(
         target = next(
             ((s, j) for s in stages for j, st in enumerate(s.steps) if st.id == anchor), None
         )
+        if target is None and anchor in removed:
+            problems.append(
+                located.problem(
+                    ("add", k, "before" if ins.before else "after"),
+                    f"add: step '{anchor}' is taken out by this overlay's 'remove': "
+                    "add the new steps next to a step that stays",
+                )
+            )
+            continue
         if target is None:
             problems.append(
                 _missing_step(
@@ -568,6 +650,42 @@ def _apply_overlay(
     )
     lineage = [entry, *base.lineage]
     return Resolved(merged, path, origin, lineage, o, base.library)
+
+
+def _removal_problems(
+    located: Located, stages: list[Stage], removed: dict[str, int], base: Playbook
+) -> list[Problem]:
+    """Removing a step must not leave a goto pointing at nothing, or a stage empty."""
+    out = []
+    jumps: dict[str, list[str]] = {}
+    for stage in stages:
+        for step in stage.steps:
+            for option in step.options or []:
+                if option.goto in removed and step.id not in jumps.get(option.goto, []):
+                    jumps.setdefault(option.goto, []).append(step.id)
+    for target, sources in jumps.items():
+        names = ", ".join(f"'{sid}'" for sid in sources)
+        whose = "step" if len(sources) == 1 else "steps"
+        out.append(
+            located.problem(
+                ("remove", removed[target]),
+                f"remove: step '{target}' cannot be removed while an option of {whose} "
+                f"{names} jumps to it (goto): give those options another goto with "
+                f"'change' (change: {{{sources[0]}: {{options: …}}}}), or keep the step",
+            )
+        )
+    before = {s.id: [st.id for st in s.steps] for s in base.stages or []}
+    for stage in stages:
+        if not stage.steps and before.get(stage.id):
+            last = max(removed.get(sid, -1) for sid in before[stage.id])
+            out.append(
+                located.problem(
+                    ("remove", last),
+                    f"remove: this takes out every step of stage '{stage.id}'; keep at "
+                    "least one, or add a step to it with 'add'",
+                )
+            )
+    return out
 
 
 def _missing_step(

@@ -5,12 +5,10 @@ land, reachability, templates and their variables, roles) is in `checks.py`, whi
 reports every problem with its position.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from crisisplay.durations import parse_duration
 from crisisplay.semver import Version, split_ref
@@ -64,6 +62,16 @@ def _duration(value: str) -> str:
     return value
 
 
+def _unitless(value: Any) -> Any:
+    """`due: 15` is a duration without its unit: say so, instead of 'expected text'."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        n = f"{value:g}"
+        raise ValueError(
+            f"{n} has no unit: write {n}m for minutes, {n}h for hours or {n}d for days"
+        )
+    return value
+
+
 def _version(value: str) -> str:
     Version.parse(value)
     return value
@@ -85,6 +93,7 @@ Id = Annotated[str, AfterValidator(_id)]
 VarName = Annotated[str, AfterValidator(_var)]
 Duration = Annotated[
     str,
+    BeforeValidator(_unitless),
     AfterValidator(_duration),
     Field(json_schema_extra={"pattern": r"^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$"}),
 ]

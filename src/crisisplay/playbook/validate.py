@@ -122,15 +122,50 @@ def _problem(
         expected = err.get("ctx", {}).get("expected", "")
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
         message = f"{where}: '{value}' is not allowed; use one of: {', '.join(options)}"
+        if len(options) == 1:
+            message = f"{where}: '{value}' is not allowed; it must be '{options[0]}'"
         close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
-        if close:
+        alias = _ALIASES.get(str(value).strip().lower())
+        if alias in options:
+            message += f" — did you mean '{alias}'?"
+        elif close and len(options) > 1:
             message += f" — did you mean '{close[0]}'?"
-        return located.problem(full, message)
+        if name == "schema" and len(full) == 1:
+            message += " (a file written for an older format: `crisisplay playbook upgrade FILE`)"
+        # A mapping key that is not allowed (deadlines: {holding: 30m}) is shown at the key.
+        return located.problem(full, message, key="[key]" in err["loc"])
     msg = err["msg"]
     for lead in ("Value error, ", "Assertion failed, "):
         if msg.startswith(lead):
             msg = msg[len(lead) :]
     return located.problem(full, f"{where}: {msg}")
+
+
+# What people write for a fixed value, and the value they mean.
+_ALIASES = {
+    "yes/no": "confirm",
+    "yes-no": "confirm",
+    "yesno": "confirm",
+    "bool": "confirm",
+    "boolean": "confirm",
+    "date": "datetime",
+    "time": "datetime",
+    "link": "url",
+    "select": "choice",
+    "options": "choice",
+    "list": "choice",
+    "integer": "number",
+    "textarea": "multiline",
+    "long": "multiline",
+    "twitter": "x",
+    "fb": "facebook",
+    "ig": "instagram",
+    "insta": "instagram",
+    "apologize": "apologise",
+    "apology": "apologise",
+    "closing": "close",
+    "holding": "hold",
+}
 
 
 def _what(value: Any) -> str:
@@ -147,45 +182,56 @@ def _what(value: Any) -> str:
     return f"'{value}'"
 
 
+_NOUNS = {
+    "stages": "stage",
+    "steps": "step",
+    "options": "option",
+    "contacts": "contact",
+    "severities": "severity",
+    "variables": "variable",
+    "add": "insertion",
+}
+
+
 def describe(located: Located, path: tuple[str | int, ...]) -> str:
-    """A human name for a place in a playbook: `step 'hold-draft', option 2`."""
-    data = located.data
-    words: list[str] = []
-    current: Any = data
-    parent_key: str | int | None = None
-    for part in path:
-        if isinstance(current, dict):
-            current = current.get(part) if isinstance(part, str) else None
-        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
-            current = current[part]
-            ident = current.get("id") if isinstance(current, dict) else None
-            label = current.get("label") if isinstance(current, dict) else None
-            noun = {
-                "stages": "stage",
-                "steps": "step",
-                "options": "option",
-                "contacts": "contact",
-                "severities": "severity",
-                "variables": "variable",
-                "add": "insertion",
-            }.get(str(parent_key), "item")
-            if ident:
-                words = (
-                    [w for w in words if not w.startswith(("stage ",))] if noun == "step" else words
+    """A human name for a place in a playbook: `step 'hold-draft', platforms, item 2`.
+
+    List items are named by their id (or label, or name) when they have one; keys are
+    written as in the file, dotted when nested (`client.moderation`).
+    """
+    segments: list[str] = []
+    keys: list[str] = []  # mapping keys since the last named segment
+    current: Any = located.data
+    for n, part in enumerate(path):
+        parent = path[n - 1] if n else None
+        if isinstance(part, int):
+            if keys and str(parent) in _NOUNS:
+                keys.pop()  # "stages" is said by "stage 'detect'"
+            if keys:
+                segments.append(".".join(keys))
+            keys = []
+            item = current[part] if isinstance(current, list) and part < len(current) else None
+            current = item
+            noun = _NOUNS.get(str(parent), "item")
+            name = None
+            if isinstance(item, dict):
+                name = next(
+                    (item[k] for k in ("id", "label", "name") if isinstance(item.get(k), str)),
+                    None,
                 )
-                words.append(f"{noun} '{ident}'")
-            elif label:
-                words.append(f"{noun} '{label}'")
-            elif noun == "variable" and isinstance(current, dict) and current.get("name"):
-                words.append(f"variable '{current['name']}'")
-            else:
-                words.append(f"{noun} {part + 1}")
+            if noun == "step":  # a step id is unique: its stage adds nothing
+                segments = [s for s in segments if not s.startswith("stage ")]
+            segments.append(f"{noun} '{name}'" if name else f"{noun} {part + 1}")
         else:
-            current = None
-        parent_key = part
-    if not words:
-        return str(path[0]) if path and isinstance(path[0], str) else "playbook"
-    return ", ".join(words)
+            current = current.get(part) if isinstance(current, dict) else None
+            if parent == "change" and n == 1:
+                segments.append(f"change to step '{part}'")
+                keys = []
+            else:
+                keys.append(str(part))
+    if keys:
+        segments.append(".".join(keys))
+    return ", ".join(segments) or "playbook"
 
 
 def _allowed_keys(model: type[BaseModel], path: tuple[str | int, ...]) -> list[str]:

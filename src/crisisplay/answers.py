@@ -1,0 +1,255 @@
+"""The scripted front end: an answers file drives the walk with no terminal.
+
+The whole path is planned against the answers before anything is written, so a
+missing or wrong answer is an error that names the step, and the log never holds half
+of a scripted run because of a typo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crisisplay.errors import CrisisplayError, PlaybookError, Problem
+from crisisplay.walk import AnswerError, Walk, now_utc, parse_time, rfc3339
+
+if TYPE_CHECKING:
+    from crisisplay.playbook.model import Step
+    from crisisplay.yamlfile import Located
+
+INCIDENT_KEYS = (
+    "title",
+    "severity",
+    "client",
+    "first_seen",
+    "at",
+    "variables",
+    "on_playbook_change",
+    "playbook",
+)
+
+
+@dataclass
+class Answers:
+    file: str
+    incident: dict[str, Any]
+    steps: dict[str, Any]
+    located: Located | None = None
+
+    def problem(self, path: tuple[str | int, ...], message: str) -> PlaybookError:
+        if self.located is None:
+            return PlaybookError([Problem(self.file, 1, 1, message)])
+        return PlaybookError([self.located.problem(path, message, key=True)])
+
+
+@dataclass
+class Planned:
+    step: Step
+    data: dict[str, Any]
+    at: datetime | None
+    planned_at: datetime = field(default_factory=now_utc)
+
+
+def load_answers(path: Path) -> Answers:
+    from crisisplay.yamlfile import load_file
+
+    if str(path) == "-":
+        import sys
+
+        from crisisplay.yamlfile import load
+
+        located = load(sys.stdin.read(), "<stdin>")
+    else:
+        located = load_file(path)
+    data = located.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PlaybookError(
+            [
+                Problem(
+                    located.file,
+                    1,
+                    1,
+                    "an answers file is a mapping: 'incident:' then one key per step id",
+                )
+            ]
+        )
+    incident = data.get("incident") or {}
+    if not isinstance(incident, dict):
+        raise PlaybookError(
+            [
+                located.problem(
+                    ("incident",),
+                    "'incident' must be a mapping (title, severity, client, first_seen, at)",
+                )
+            ]
+        )
+    for key in incident:
+        if key not in INCIDENT_KEYS:
+            import difflib
+
+            close = difflib.get_close_matches(str(key), INCIDENT_KEYS, n=1)
+            raise PlaybookError(
+                [
+                    located.problem(
+                        ("incident", key),
+                        f"incident: unknown key '{key}'"
+                        + (
+                            f" — did you mean '{close[0]}'?"
+                            if close
+                            else f"; allowed: {', '.join(INCIDENT_KEYS)}"
+                        ),
+                        key=True,
+                    )
+                ]
+            )
+    steps = {str(k): v for k, v in data.items() if k != "incident"}
+    return Answers(located.file, incident, steps, located)
+
+
+def _split_at(value: Any) -> tuple[Any, datetime | None]:
+    """`{value: X, at: T}` -> (X, T); a draft's own mapping keeps its keys."""
+    if isinstance(value, dict) and "at" in value:
+        rest = {k: v for k, v in value.items() if k != "at"}
+        at = parse_time(value["at"])
+        if set(rest) == {"value"}:
+            return rest["value"], at
+        return rest, at
+    if isinstance(value, dict) and set(value) == {"value"}:
+        return value["value"], None
+    return value, None
+
+
+def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]:
+    """An answers-file value -> the raw answer the walk checks."""
+    if isinstance(value, dict) and "skip" in value and len(value) == 1:
+        return {"skip": value["skip"]}
+    kind = step.kind
+    if kind in ("check", "note"):
+        if value in ("done", True, "ok", "acknowledged"):
+            return {}
+        raise AnswerError(
+            f"Step '{step.id}' ({kind}): answer 'done' or {{skip: REASON}}, not {value!r}."
+        )
+    if kind == "notify":
+        if value in ("done", True):
+            contacts = [
+                {"role": c.role, "name": c.name, "via": c.reach or "unspecified"}
+                for c in walk.resolved.client.contacts
+                if c.role in (step.roles or [])
+            ]
+            return {"contacted": contacts, "acknowledged": True}
+        if isinstance(value, dict) and "contacted" in value:
+            return value
+        raise AnswerError(f"Step '{step.id}' (notify): answer 'done' or {{skip: REASON}}.")
+    if kind == "ask":
+        return {"value": value}
+    if kind == "decide":
+        return {"option": value}
+    if kind == "draft":
+        if not isinstance(value, dict) or not value.get("accept"):
+            raise AnswerError(
+                f"Step '{step.id}' (draft): answer with a mapping such as "
+                "{accept: true, approved_by: NAME, published_url: URL}, or "
+                "{skip: REASON}."
+            )
+        texts = walk.render(step, when)
+        edited = {}
+        given = value.get("text")
+        if isinstance(given, str):
+            edited = {p: given.strip() != t for p, t in texts.items()}
+            texts = {p: given.strip() for p in texts}
+        elif isinstance(given, dict):
+            for p, t in given.items():
+                if p not in texts:
+                    raise AnswerError(
+                        f"Step '{step.id}': '{p}' is not one of this draft's "
+                        f"platforms ({', '.join(texts)})."
+                    )
+                edited[p] = str(t).strip() != texts[p]
+                texts[p] = str(t).strip()
+        published = None
+        url = value.get("published_url")
+        if url:
+            when_pub = (
+                rfc3339(parse_time(value["published_at"]))
+                if value.get("published_at")
+                else rfc3339(when)
+            )
+            urls = url if isinstance(url, dict) else {p: url for p in texts}
+            published = {p: {"url": str(u), "at": when_pub} for p, u in urls.items()}
+        raw = {
+            "texts": texts,
+            "edited": edited,
+            "approved_by": value.get("approved_by"),
+            "approved_at": rfc3339(when) if value.get("approved_by") else None,
+            "published": published,
+        }
+        if value.get("override"):
+            raw["overrides"] = [{"reason": str(value["override"])}]
+        return raw
+    raise AnswerError(f"Step '{step.id}': unknown kind {kind}")
+
+
+def plan(walk: Walk, answers: Answers) -> list[Planned]:
+    """Walk a copy of the state through the answers; raise on the first step that fails."""
+    shadow = replace(
+        walk,
+        records=dict(walk.records),
+        variables=dict(walk.variables),
+        stage_done=dict(walk.stage_done),
+        missed=set(walk.missed),
+        published=list(walk.published),
+    )
+    out: list[Planned] = []
+    seq = 10**9
+    while True:
+        cur = shadow.current()
+        if cur is None:
+            return out
+        stage, step = cur
+        if step.id not in answers.steps:
+            raise answers.problem(
+                (),
+                f"no answer for step '{step.id}' (stage {stage.id}, "
+                f"{step.kind}): {step.text.strip()} — add "
+                f"'{step.id}: {_example(step)}' to {answers.file}",
+            )
+        value, at = _split_at(answers.steps[step.id])
+        when = at or now_utc()
+        try:
+            data = shadow.answer(step, to_raw(shadow, step, value, when))
+        except CrisisplayError as e:
+            raise answers.problem((step.id,), e.message) from None
+        out.append(Planned(step, data, at))
+        seq += 1
+        shadow.apply({"type": "step", "data": data, "ts": rfc3339(when), "seq": seq})
+
+
+def _example(step: Step) -> str:
+    return {
+        "check": "done",
+        "note": "done",
+        "notify": "done",
+        "ask": "<your answer>" if not step.choices else repr(step.choices[0]),
+        "decide": repr(step.options[0].label) if step.options else "<option>",
+        "draft": "{accept: true, approved_by: NAME, published_url: URL}",
+    }.get(step.kind, "done")
+
+
+def start_variables(walk: Walk, answers: Answers) -> dict[str, Any]:
+    """Playbook variables from `incident.variables` or a top-level key of the same name."""
+    given = dict(answers.incident.get("variables") or {})
+    out = {}
+    for var in walk.resolved.playbook.variables:
+        value = given.get(var.name, answers.steps.get(var.name, var.default))
+        if value is None and var.required:
+            raise answers.problem(
+                ("incident",),
+                f"variable '{var.name}' is needed: {var.prompt} — add it under incident.variables",
+            )
+        out[var.name] = value
+    return out

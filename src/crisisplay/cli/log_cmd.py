@@ -1,0 +1,151 @@
+"""`crisisplay log …`: list incidents, show one's timeline, verify its chain."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    help="Read incident logs: list, show, verify.", no_args_is_help=True, rich_markup_mode=None
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+IncidentArg = Annotated[str, typer.Argument(help="Incident id, or a unique part of it.")]
+
+
+def _home() -> Any:
+    from crisisplay.home import home
+
+    return home()
+
+
+def _find(home: Any, ref: str) -> str:
+    """An incident's folder name: the exact name first (even when its log is unreadable)."""
+    from crisisplay.incident import find_incident
+
+    if (
+        ref
+        and "/" not in ref
+        and not ref.startswith(".")
+        and (home.incidents / ref / "log.jsonl").is_file()
+    ):
+        return ref
+    return str(find_incident(home, ref))
+
+
+@app.command("list")
+def list_(
+    client: Annotated[str | None, typer.Option("--client", help="Only this client (slug).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Incidents: id, client, title, severity, open/closed, opened, last activity."""
+    from dataclasses import asdict
+
+    from crisisplay.incident import list_incidents
+
+    items = list_incidents(_home(), client)
+    if as_json:
+        from crisisplay.cli.output import print_json
+
+        print_json([asdict(s) for s in items])
+        return
+    if not items:
+        sys.stdout.write("No incidents yet. Start one with `crisisplay start`.\n")
+        return
+    # Plain columns, never wrapped or cut: the id is what every other command takes.
+    rows = [("id", "client", "sev", "status", "opened", "last activity", "title")]
+    for s in items:
+        rows.append(
+            (
+                s.id,
+                s.client,
+                str(s.severity),
+                s.status + (" (drill)" if s.drill else ""),
+                s.opened[:16].replace("T", " "),
+                s.last_activity[:16].replace("T", " "),
+                s.title,
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for r in rows:
+        cells = [c.ljust(w) for c, w in zip(r, widths, strict=False)]
+        sys.stdout.write("  ".join([*cells, r[-1]]).rstrip() + "\n")
+
+
+@app.command()
+def show(incident: IncidentArg, as_json: JsonOpt = False) -> None:
+    """The incident's timeline, readable."""
+    from crisisplay.errors import CrisisplayError
+    from crisisplay.log import LogError, read_events
+
+    home = _home()
+    incident_id = _find(home, incident)
+    try:
+        events = list(read_events(home.incidents / incident_id / "log.jsonl"))
+    except LogError as e:
+        raise CrisisplayError(str(e)) from None
+    if as_json:
+        from crisisplay.cli.output import print_json
+
+        print_json({"incident": incident_id, "events": events})
+        return
+    from crisisplay.cli.output import console
+    from crisisplay.cli.timeline import timeline
+
+    console().print(timeline(events))
+
+
+@app.command()
+def verify(
+    incident: IncidentArg,
+    anchor: Annotated[
+        str | None,
+        typer.Option("--anchor", help="SEQ:SHA256 recorded earlier: also detects truncation."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check the hash chain: any edit, deletion or reordering fails (exit 1)."""
+    from crisisplay.errors import CrisisplayError, UsageError
+    from crisisplay.log import LogError, parse_anchor
+    from crisisplay.log import verify as verify_log
+
+    home = _home()
+    incident_id = _find(home, incident)
+    try:
+        parsed = parse_anchor(anchor) if anchor else None
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    try:
+        result = verify_log(home.incidents / incident_id / "log.jsonl", parsed)
+    except LogError as e:
+        raise CrisisplayError(str(e)) from None
+    if as_json:
+        from crisisplay.cli.output import print_json
+
+        print_json(
+            {
+                "incident": incident_id,
+                "ok": result.ok,
+                "events": result.count,
+                "head": result.head,
+                "anchor": result.anchor,
+                "problems": result.problems,
+            }
+        )
+    elif result.ok:
+        sys.stdout.write(
+            f"ok: {result.count} events, chain intact\n"
+            f"head {result.head}\n"
+            f"anchor {result.anchor}  (keep it: --anchor detects truncation)\n"
+        )
+    else:
+        for p in result.problems:
+            sys.stderr.write(f"{incident_id}: {p}\n")
+        sys.stderr.write(
+            f"error: the log of {incident_id} FAILED verification "
+            f"({len(result.problems)} problem(s); {result.count} events read).\n"
+        )
+    if not result.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,95 @@
+"""`crisisplay start` and `crisisplay resume`: the walk, scripted or interactive."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+AnswersOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--answers", help="Run with no terminal from a YAML answers file ('-' for stdin)."
+    ),
+]
+
+
+def start(
+    playbook: Annotated[
+        str | None, typer.Option("--playbook", "-p", help="Playbook id or file.")
+    ] = None,
+    client: Annotated[
+        str | None, typer.Option("--client", "-c", help="Client slug or name.")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", "-t", help="What is happening, in a few words.")
+    ] = None,
+    severity: Annotated[
+        int | None, typer.Option("--severity", "-s", min=1, max=9, help="1 is the most severe.")
+    ] = None,
+    first_seen: Annotated[
+        str | None,
+        typer.Option(
+            "--first-seen", help="When the crisis was first seen: 14:05, '20m ago', RFC 3339."
+        ),
+    ] = None,
+    answers: AnswersOpt = None,
+) -> None:
+    """Open an incident and walk it, step by step, by the client's protocol."""
+    from crisisplay.home import home
+    from crisisplay.playbook.library import Library
+
+    lib = Library(home())
+    if answers is not None:
+        from crisisplay.scripted import start_scripted
+
+        session = start_scripted(
+            lib,
+            answers,
+            playbook=playbook,
+            client=client,
+            title=title,
+            severity=severity,
+            first_seen=first_seen,
+        )
+        _finish(session)
+        return
+    from crisisplay.interactive import start_interactive
+
+    start_interactive(
+        lib, playbook=playbook, client=client, title=title, severity=severity, first_seen=first_seen
+    )
+
+
+def resume(
+    incident: Annotated[
+        str | None,
+        typer.Argument(help="Incident id (or a unique part of it). Default: the open one."),
+    ] = None,
+    answers: AnswersOpt = None,
+) -> None:
+    """Continue an incident at the first step not yet recorded."""
+    from crisisplay.home import home
+    from crisisplay.playbook.library import Library
+
+    lib = Library(home())
+    if answers is not None:
+        from crisisplay.scripted import resume_scripted
+
+        session = resume_scripted(lib, answers, incident)
+        _finish(session)
+        return
+    from crisisplay.interactive import resume_interactive
+
+    resume_interactive(lib, incident)
+
+
+def _finish(session: Any) -> None:
+    walk = session.walk
+    state = "closed" if walk.closed else "open"
+    sys.stderr.write(
+        f"{len(walk.records)} steps recorded; incident {state}; log head {session.log.head[:16]}…\n"
+    )
+    sys.stdout.write(f"{session.incident.id}\n")

@@ -1,0 +1,579 @@
+"""The interactive front end: questionary prompts and a rich status line over the walk.
+
+Everything the manager answers goes through the same Walk.answer and Session.submit as a
+scripted run. At any prompt they can add a note, skip with a reason, see where they
+are, or pause; Ctrl-C pauses too (exit 130) and says how to resume.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from crisisplay.durations import format_duration
+from crisisplay.errors import CrisisplayError
+from crisisplay.walk import AnswerError, match_option, now_utc, parse_time, rfc3339
+
+if TYPE_CHECKING:
+    from crisisplay.incident import Session
+    from crisisplay.playbook.library import Library
+    from crisisplay.playbook.model import Step
+
+NOTE, SKIP, WHERE, PAUSE = "✎ Add a note", "↷ Skip (with a reason)", "⌖ Where am I?", "⏸ Pause"
+ACTIONS = (NOTE, SKIP, WHERE, PAUSE)
+TEXT_HELP = "type /note, /skip, /where or /pause at any prompt"
+
+
+class Interrupted(CrisisplayError):
+    exit_code = 130
+
+
+class _Paused(Exception):
+    pass
+
+
+class _Again(Exception):
+    """Ask the same step again (after a note, or 'where am I')."""
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _q() -> Any:
+    import questionary
+
+    return questionary
+
+
+def _select(
+    message: str, choices: list[str], *, actions: bool = True, default: str | None = None
+) -> str:
+    q = _q()
+    items: list[Any] = list(choices)
+    if actions:
+        items += [q.Separator(), *ACTIONS]
+    return str(
+        q.select(
+            message, choices=items, default=default, qmark="▶", use_shortcuts=False
+        ).unsafe_ask()
+    )
+
+
+def _text(
+    message: str, *, default: str = "", multiline: bool = False, instruction: str | None = None
+) -> str:
+    q = _q()
+    hint = (
+        instruction
+        if instruction is not None
+        else ("(Esc then Enter to finish; " + TEXT_HELP + ")" if multiline else f"({TEXT_HELP})")
+    )
+    return str(
+        q.text(
+            message, default=default, multiline=multiline, qmark="▶", instruction=hint
+        ).unsafe_ask()
+    )
+
+
+# --- starting ----------------------------------------------------------------------------
+
+
+def start_interactive(
+    lib: Library,
+    *,
+    playbook: str | None,
+    client: str | None,
+    title: str | None,
+    severity: int | None,
+    first_seen: str | None,
+) -> None:
+    from crisisplay.incident import open_incident
+    from crisisplay.scripted import pick_playbook, playbooks_for_client
+    from crisisplay.text import slugify
+
+    out = _console()
+    try:
+        if playbook:
+            resolved = lib.load(playbook)
+        elif client and len(playbooks_for_client(lib, slugify(client))) > 1:
+            entries = playbooks_for_client(lib, slugify(client))
+            pick = _select(
+                "Which playbook?", [f"{e.id} ({e.language})" for e in entries], actions=False
+            )
+            resolved = lib.load(pick.split(" ")[0])
+        else:
+            resolved = pick_playbook(lib, None, client)
+        pb = resolved.playbook
+        out.print(f"[bold]{pb.name}[/] — {pb.id} {pb.version}")
+        generic = not pb.extends and resolved.client.name in ("the client", "el cliente")
+        if not client:
+            client = (
+                _text(
+                    "Client:",
+                    default="" if generic else resolved.client.name,
+                    instruction="(the brand this is about)",
+                ).strip()
+                or None
+            )
+        while not title:
+            title = _text("What is happening? (a few words for the title)", instruction="").strip()
+        levels = pb.severity_levels()
+        if severity is None:
+            labels = [f"{s.level} · {s.name} — {s.criteria}" for s in levels]
+            pick = _select(
+                "Severity:", labels, actions=False, default=labels[1] if len(labels) > 1 else None
+            )
+            severity = int(pick.split(" ")[0])
+        first = _ask_time("When was it first seen?", first_seen)
+        variables = {}
+        for var in pb.variables:
+            variables[var.name] = _ask_variable(var)
+    except KeyboardInterrupt:
+        out.print("\nNothing was recorded: no incident was opened.")
+        raise Interrupted("Interrupted before the incident was opened.") from None
+    session = open_incident(
+        lib.home,
+        resolved,
+        title=title,
+        severity=severity,
+        client_name=client,
+        first_seen=first,
+        opened_at=None,
+        variables=variables,
+    )
+    out.print(
+        f"\n[bold green]Incident {session.incident.id} opened.[/] The log is {session.log.path}"
+    )
+    run(session, out)
+
+
+def _ask_time(message: str, given: str | None) -> datetime:
+    while True:
+        text = (
+            given
+            if given is not None
+            else _text(
+                message, default="now", instruction="(now, 14:05 UTC, '20m ago', or a full time)"
+            )
+        )
+        given = None
+        try:
+            t = parse_time(text)
+        except ValueError as e:
+            _console().print(f"[red]{e}[/]")
+            continue
+        if t > now_utc():
+            _console().print("[red]That is in the future.[/]")
+            continue
+        return t
+
+
+def _ask_variable(var: Any) -> Any:
+    if var.input == "choice" and var.choices:
+        return _select(var.prompt, list(var.choices), actions=False)
+    while True:
+        value = _text(var.prompt, default=str(var.default or ""), instruction="").strip()
+        if value or not var.required:
+            return value or None
+
+
+def resume_interactive(lib: Library, ref: str | None) -> None:
+    from crisisplay.incident import AmbiguousIncident, find_incident, resume_incident
+
+    out = _console()
+    try:
+        incident_id = find_incident(lib.home, ref)
+    except AmbiguousIncident as e:
+        try:
+            incident_id = _select("Which incident?", e.ids, actions=False)
+        except KeyboardInterrupt:
+            raise Interrupted("Interrupted; nothing changed.") from None
+    resumed = resume_incident(lib.home, lib, incident_id)
+    session = resumed.session
+    try:
+        if resumed.changed is not None and resumed.current is not None:
+            _playbook_changed(session, resumed, out)
+        session.record("session.resumed", {"mode": "interactive"})
+    except KeyboardInterrupt:
+        session.close()
+        raise Interrupted(f"Interrupted. Resume with: crisisplay resume {incident_id}") from None
+    except BaseException:
+        session.close()
+        raise
+    out.print(
+        f"[bold]Resuming {incident_id}[/] — {len(session.walk.records)} steps already recorded."
+    )
+    run(session, out)
+
+
+def _playbook_changed(session: Session, resumed: Any, out: Any) -> None:
+    from crisisplay.cli.render import diff_text
+    from crisisplay.incident import switch_playbook
+
+    out.print("[yellow bold]The playbook changed since this incident began:[/]")
+    out.print(diff_text(resumed.changed))
+    keep = "Keep the version this incident began with"
+    update = "Switch to the playbook as it is now"
+    stop = "Stop here (nothing changes)"
+    pick = _select("How do we go on?", [keep, update, stop], actions=False)
+    if pick == stop:
+        session.close()
+        raise _PausedExit(session.incident.id)
+    choice = "update" if pick == update else "keep"
+    session.record(
+        "playbook.changed",
+        {
+            "from": resumed.changed["from"],
+            "to": resumed.changed["to"],
+            "choice": choice,
+            "steps": resumed.changed["steps"],
+        },
+    )
+    if choice == "update":
+        switch_playbook(session, resumed.current, choice)
+
+
+class _PausedExit(CrisisplayError):
+    exit_code = 0
+
+    def __init__(self, incident_id: str) -> None:
+        super().__init__(f"Paused. Resume with: crisisplay resume {incident_id}")
+
+
+# --- the walk ----------------------------------------------------------------------------
+
+
+def run(session: Session, out: Any) -> None:
+    walk = session.walk
+    try:
+        while (cur := walk.current()) is not None:
+            now = now_utc()
+            for d in walk.newly_missed(now):
+                missed = d.missed_by(now)
+                session.record(
+                    "deadline.missed",
+                    {
+                        "stage": d.stage,
+                        "due_at": rfc3339(d.due_at),
+                        "missed_by_s": int(missed.total_seconds()) if missed else 0,
+                    },
+                )
+                out.print(
+                    f"[red bold]Deadline missed:[/] {d.title} was due "
+                    f"{d.due_at:%H:%M} UTC. It is recorded; keep going."
+                )
+            out.print(status_line(session, now))
+            _, step = cur
+            try:
+                raw = ask_step(session, step, out)
+            except _Again:
+                continue
+            try:
+                data = walk.answer(step, raw)
+            except AnswerError as e:
+                out.print(f"[red]{e.message}[/]")
+                continue
+            session.submit(data)
+        out.print(
+            f"\n[bold green]The protocol is complete; incident {session.incident.id} is closed.[/]"
+        )
+        out.print(f"Post-mortem: crisisplay log show {session.incident.id}")
+    except _Paused:
+        session.pause("paused by the manager")
+        out.print(
+            f"\n[bold]Paused.[/] Everything so far is saved. Resume with:\n"
+            f"  crisisplay resume {session.incident.id}"
+        )
+    except (KeyboardInterrupt, EOFError):
+        try:
+            session.pause("interrupted (Ctrl-C)")
+        finally:
+            session.close()
+        raise Interrupted(
+            f"\nPaused (Ctrl-C). Everything recorded is kept. Resume with:\n"
+            f"  crisisplay resume {session.incident.id}"
+        ) from None
+    finally:
+        session.close()
+    print(session.incident.id)
+
+
+def status_line(session: Session, now: datetime) -> Any:
+    from rich.text import Text
+
+    walk = session.walk
+    inc = session.incident
+    cur = walk.current()
+    t = Text()
+    t.append("\n━━ ", style="dim")
+    t.append(f"{inc.title}", style="bold")
+    sev = walk.severity_level()
+    t.append(f" · severity {sev.level} {sev.name}", style="bold red" if sev.level == 1 else "")
+    if cur:
+        n, total = walk.stage_number(cur[0].id)
+        t.append(f" · stage {n}/{total} {cur[0].title}")
+    t.append(f" · {format_duration(now - inc.first_seen)} since first seen", style="dim")
+    d = walk.next_deadline()
+    if d is not None:
+        left = d.due_at - now
+        if left.total_seconds() < 0:
+            t.append(f" · {d.title} OVERDUE by {format_duration(-left)}", style="bold red")
+        else:
+            window = (d.due_at - inc.first_seen).total_seconds() or 1
+            amber = left.total_seconds() < max(300, 0.25 * window)
+            t.append(
+                f" · {d.title} due in {format_duration(left)} ({d.due_at:%H:%M} UTC)",
+                style="bold yellow" if amber else "green",
+            )
+    t.append(f"\n   {inc.id}", style="dim")
+    return t
+
+
+def where(session: Session, out: Any) -> None:
+    walk = session.walk
+    done_path = set(walk.path())
+    cur = walk.current()
+    deadlines = {d.stage: d for d in walk.deadlines()}
+    for stage in walk.resolved.playbook.stages or []:
+        d = deadlines.get(stage.id)
+        due = f" (due {d.due_at:%H:%M} UTC)" if d else ""
+        mark = (
+            "✓" if stage.id in walk.stage_done else ("▶" if cur and cur[0].id == stage.id else " ")
+        )
+        out.print(f" {mark} [bold]{stage.title}[/]{due}")
+        if cur and cur[0].id == stage.id:
+            for step in stage.steps:
+                m = "✓" if step.id in done_path else ("▶" if step.id == cur[1].id else "·")
+                out.print(f"     {m} {step.id}: {step.text.strip()[:70]}")
+    out.print(f" {len(walk.records)} steps recorded.")
+
+
+def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
+    """Handle a menu action; return a skip answer, or raise to ask again / pause."""
+    if pick == NOTE or pick.startswith("/note"):
+        text = pick[5:].strip() if pick.startswith("/note") else ""
+        text = text or _text("Note:", instruction="(recorded in the log with the time)")
+        if text.strip():
+            session.note(text.strip())
+            out.print("[dim]Note recorded.[/]")
+        raise _Again
+    if pick == WHERE or pick.startswith("/where"):
+        where(session, out)
+        raise _Again
+    if pick == PAUSE or pick.startswith("/pause"):
+        raise _Paused
+    if pick == SKIP or pick.startswith("/skip"):
+        reason = pick[5:].strip() if pick.startswith("/skip") else ""
+        while not reason:
+            reason = _text("Why skip it? (recorded)", instruction="").strip()
+        return {"skip": reason}
+    return None
+
+
+def _is_action(value: str) -> bool:
+    return value in ACTIONS or value.split(" ")[0] in ("/note", "/skip", "/where", "/pause")
+
+
+def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
+    from rich.panel import Panel
+
+    kind = step.kind
+    title = {
+        "check": "To do",
+        "ask": "Question",
+        "decide": "Decision",
+        "draft": "Statement",
+        "notify": "Tell",
+        "note": "Read this",
+    }[kind]
+    out.print(
+        Panel(
+            step.text.strip(), title=f"{title} · {step.id}", title_align="left", border_style="cyan"
+        )
+    )
+    if step.help:
+        out.print(f"[dim]{step.help.strip()}[/]")
+    if kind == "check":
+        pick = _select("Done?", ["Done"])
+        return _action(session, pick, out) or {}
+    if kind == "note":
+        pick = _select("Read?", ["Read — go on"])
+        return _action(session, pick, out) or {}
+    if kind == "decide":
+        labels = [o.label for o in step.options or []]
+        pick = _select("Choose:", labels)
+        return _action(session, pick, out) or {
+            "option": match_option(step.options or [], pick).label
+        }
+    if kind == "ask":
+        return _ask(session, step, out)
+    if kind == "notify":
+        return _notify(session, step, out)
+    return _draft(session, step, out)
+
+
+def _ask(session: Session, step: Step, out: Any) -> dict[str, Any]:
+    kind = step.input or "text"
+    if kind == "choice":
+        pick = _select("Answer:", list(step.choices or []))
+        return _action(session, pick, out) or {"value": pick}
+    if kind == "confirm":
+        pick = _select("Answer:", ["Yes", "No"])
+        return _action(session, pick, out) or {"value": pick == "Yes"}
+    default = "" if step.default is None else str(step.default)
+    hint = {"url": "https://…", "number": "a number", "datetime": "now, 14:05, '20m ago'"}
+    value = _text(
+        "Answer:",
+        default=default,
+        multiline=kind == "multiline",
+        instruction=f"({hint[kind]}; {TEXT_HELP})" if kind in hint else None,
+    )
+    if _is_action(value.strip()):
+        return _action(session, value.strip(), out) or {}
+    return {"value": value}
+
+
+def _notify(session: Session, step: Step, out: Any) -> dict[str, Any]:
+    contacts = [c for c in session.walk.resolved.client.contacts if c.role in (step.roles or [])]
+    for c in contacts:
+        out.print(f"  ☎ [bold]{c.name}[/] ({c.role}): {c.reach or 'no contact details'}")
+    acked = "Told them — they acknowledged"
+    pending = "Told them — no answer yet"
+    pick = _select("Done?", [acked, pending])
+    skip = _action(session, pick, out)
+    if skip is not None:
+        return skip
+    how = _text(
+        "How did you reach them?",
+        default=contacts[0].reach if contacts else "",
+        instruction="(call, WhatsApp, email …)",
+    ).strip()
+    at = rfc3339(now_utc())
+    return {
+        "contacted": [{"role": c.role, "name": c.name, "via": how, "at": at} for c in contacts],
+        "acknowledged": pick == acked,
+    }
+
+
+def _lengths(text: str, platform: str) -> tuple[int, int]:
+    from crisisplay.check.platforms import platform_length
+
+    return platform_length(text, platform)
+
+
+def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
+    walk = session.walk
+    try:
+        texts = walk.render(step, now_utc())
+    except CrisisplayError as e:
+        out.print(f"[red]{e.message}[/]")
+        texts = {p: "" for p in walk.resolved.draft_platforms(step)}
+    edited = {p: False for p in texts}
+    overrides: list[dict[str, Any]] = []
+    while True:
+        errors = _show_statements(walk, step, texts, out)
+        choices = ["Accept" if all(texts.values()) else "Accept (fill in the empty ones first)"]
+        for p in texts:
+            choices += [f"Edit {p} in $EDITOR", f"Edit {p} here"]
+        pick = _select("The statement:", choices)
+        skip = _action(session, pick, out)
+        if skip is not None:
+            return skip
+        if pick == "Accept" and all(texts.values()):
+            if not errors:
+                break
+            reason = _text(
+                f"The checker found {errors} error(s). Publish anyway? Say why "
+                "(recorded), or leave it empty to go back and edit:",
+                instruction="",
+            ).strip()
+            if reason:
+                overrides = [{"reason": reason}]
+                break
+        if pick.startswith("Edit "):
+            platform = pick.split(" ")[1]
+            if pick.endswith("$EDITOR"):
+                new = _edit_in_editor(texts[platform])
+            else:
+                new = _text(
+                    f"{platform}:",
+                    default=texts[platform],
+                    multiline=True,
+                    instruction="(Esc then Enter to finish)",
+                )
+            if new.strip() and new.strip() != texts[platform]:
+                texts[platform] = new.strip()
+                edited[platform] = True
+    raw: dict[str, Any] = {"texts": texts, "edited": edited, "overrides": overrides}
+    if step.approve_by:
+        names = [c.name for c in walk.resolved.client.contacts if c.role == step.approve_by]
+        who = ""
+        while not who:
+            who = _text(
+                f"Signed off by ({step.approve_by})?",
+                default=names[0] if names else "",
+                instruction="(nothing is published without it)",
+            ).strip()
+        raw["approved_by"] = who
+        raw["approved_at"] = rfc3339(now_utc())
+    published = {}
+    for platform in texts:
+        url = _text(
+            f"Where was it published on {platform}? (link; empty if not yet)", instruction=""
+        ).strip()
+        if url:
+            when = _ask_time(f"When did it go out on {platform}?", None)
+            published[platform] = {"url": url, "at": rfc3339(when)}
+    raw["published"] = published or None
+    return raw
+
+
+def _show_statements(walk: Any, step: Step, texts: dict[str, str], out: Any) -> int:
+    """Each platform's text with its length against the limit and the checker's findings;
+    returns how many findings are errors."""
+    from rich.panel import Panel
+
+    findings = walk.check_texts(step, texts)
+    errors = 0
+    for platform, text in texts.items():
+        count, limit = _lengths(text, platform)
+        style = "red" if count > limit else "green"
+        out.print(
+            Panel(
+                text or "(empty — edit it)",
+                title=platform,
+                title_align="left",
+                subtitle=f"[{style}]{count}/{limit}[/]",
+                subtitle_align="right",
+            )
+        )
+        for f in findings.get(platform, []):
+            colour = {"error": "red", "warning": "yellow"}.get(f["severity"], "dim")
+            quote = f" “{f['excerpt']}”" if f["excerpt"] else ""
+            out.print(f"  [{colour}]{f['severity']}[/] {f['rule']}{quote}: {f['message']}")
+            out.print(f"    [dim]→ {f['hint']}[/]")
+            errors += f["severity"] == "error"
+    return errors
+
+
+def _edit_in_editor(text: str) -> str:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.NamedTemporaryFile("w+", suffix=".txt", delete=False, encoding="utf-8") as f:
+        f.write(text + "\n")
+        path = f.name
+    try:
+        subprocess.call([*shlex.split(editor), path])
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    finally:
+        os.unlink(path)
+
+
+__all__ = ["Interrupted", "resume_interactive", "start_interactive"]

@@ -1,0 +1,205 @@
+"""Running `start`/`resume` from an answers file: plan everything, then record it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crisisplay.answers import load_answers, plan, start_variables
+from crisisplay.errors import CrisisplayError
+from crisisplay.incident import (
+    Session,
+    find_incident,
+    open_incident,
+    resume_incident,
+    switch_playbook,
+)
+from crisisplay.text import slugify
+from crisisplay.walk import Incident, Walk, now_utc, parse_time, rfc3339
+
+if TYPE_CHECKING:
+    from crisisplay.playbook.library import Library, Resolved
+
+
+def playbooks_for_client(lib: Library, slug: str) -> list[Any]:
+    """Playbooks whose client profile is `slug` (by its slug or its name), newest per id."""
+    newest: dict[str, Any] = {}
+    for test in (
+        lambda e: slugify(e.client) == slug,
+        lambda e: e.id == slug,
+        lambda e: slugify(e.client).startswith(slug + "-"),
+    ):
+        for e in lib.entries():
+            if e.client and e.extends and test(e):
+                newest[e.id] = e  # entries are sorted by version: the last is the newest
+        if newest:
+            break
+    return sorted(newest.values(), key=lambda e: e.id)
+
+
+def pick_playbook(lib: Library, playbook: str | None, client: str | None) -> Resolved:
+    """--playbook wins; else the client's own playbook; else the shipped default."""
+    if playbook:
+        return lib.load(playbook)
+    if client:
+        entries = playbooks_for_client(lib, slugify(client))
+        if len(entries) == 1:
+            return lib.load(str(entries[0].path))
+        if entries:
+            raise CrisisplayError(
+                f"Client '{client}' has {len(entries)} playbooks: "
+                + ", ".join(f"{e.id} ({e.language})" for e in entries)
+                + ".",
+                "Name one with --playbook.",
+            )
+    return lib.load("default")
+
+
+def start_scripted(
+    lib: Library,
+    answers_path: Path,
+    *,
+    playbook: str | None,
+    client: str | None,
+    title: str | None,
+    severity: int | None,
+    first_seen: str | None,
+) -> Session:
+    answers = load_answers(answers_path)
+    inc = answers.incident
+    client = client or (str(inc["client"]) if inc.get("client") else None)
+    resolved = pick_playbook(lib, playbook or inc.get("playbook"), client)
+    title = title or str(inc.get("title") or "")
+    if not title:
+        raise answers.problem(
+            ("incident",),
+            "the incident needs a title: add 'title:' under 'incident:' or pass --title",
+        )
+    sev = severity if severity is not None else inc.get("severity")
+    if sev is None:
+        raise answers.problem(
+            ("incident",),
+            "the incident needs a severity (1 is the most "
+            "severe): add 'severity:' under 'incident:' or "
+            "pass --severity",
+        )
+    try:
+        opened_at = parse_time(inc["at"]) if inc.get("at") else None
+        first = (
+            parse_time(first_seen or inc["first_seen"], relative_to=opened_at)
+            if (first_seen or inc.get("first_seen"))
+            else None
+        )
+    except ValueError as e:
+        raise answers.problem(("incident",), str(e)) from None
+    # Plan on a walk that is not yet on disk: nothing is written if any answer is wrong.
+    opened = opened_at or now_utc()
+    dry = Walk(
+        resolved,
+        Incident(
+            id="(planning)",
+            title=title,
+            severity=int(sev),
+            client_name=client or resolved.client.name,
+            client_slug="",
+            first_seen=first or opened,
+            opened_at=opened,
+            playbook={},
+        ),
+    )
+    variables = start_variables(dry, answers)
+    dry.variables.update(variables)
+    plan(dry, answers)
+    session = open_incident(
+        lib.home,
+        resolved,
+        title=title,
+        severity=int(sev),
+        client_name=client,
+        first_seen=first,
+        opened_at=opened_at,
+        variables=variables,
+    )
+    try:
+        _record_all(session, answers)
+    finally:
+        session.close()
+    return session
+
+
+def _record_all(session: Session, answers: Any) -> None:
+    for item in plan(session.walk, answers):
+        session.submit(item.data, item.at)
+
+
+def resume_scripted(lib: Library, answers_path: Path, ref: str | None) -> Session:
+    """Continue an incident from an answers file. The rest of the path is planned before
+    anything new is written, so a missing or wrong answer changes nothing."""
+    answers = load_answers(answers_path)
+    incident_id = find_incident(lib.home, ref)
+    resumed = resume_incident(lib.home, lib, incident_id)
+    session = resumed.session
+    try:
+        if session.walk.closed and session.walk.position() is None:
+            sys.stderr.write(f"Incident {incident_id} is already closed; nothing to resume.\n")
+            return session
+        choice = None
+        walk = session.walk
+        if resumed.changed is not None and resumed.current is not None:
+            choice = str(answers.incident.get("on_playbook_change") or "keep")
+            if choice not in ("keep", "update"):
+                raise answers.problem(
+                    ("incident", "on_playbook_change"),
+                    "on_playbook_change is 'keep' (the version the incident "
+                    "began with) or 'update' (the playbook as it is now)",
+                )
+            if choice == "update":
+                walk = replayed(session, resumed.current)
+        variables = None
+        if not walk.has_variables and walk.resolved.playbook.variables:
+            # Opened by a version that crashed before recording them, or a playbook that
+            # gained variables: take them from the answers like `start` does.
+            variables = start_variables(walk, answers)
+            walk.variables.update(variables)
+        plan(walk, answers)  # raises, naming the step, before anything is written
+        if choice is not None and resumed.changed is not None:
+            session.record(
+                "playbook.changed",
+                {
+                    "from": resumed.changed["from"],
+                    "to": resumed.changed["to"],
+                    "choice": choice,
+                    "steps": resumed.changed["steps"],
+                },
+            )
+            sys.stderr.write(
+                f"The playbook changed since this incident began; continuing "
+                f"with {'the new' if choice == 'update' else 'the original'} "
+                "version.\n"
+            )
+            if choice == "update" and resumed.current is not None:
+                switch_playbook(session, resumed.current, choice)
+        if variables is not None:
+            session.record("variables", {"values": variables})
+        session.record("session.resumed", {"mode": "scripted"})
+        _record_all(session, answers)
+        session.settle_pending()
+    finally:
+        session.close()
+    return session
+
+
+def replayed(session: Session, resolved: Resolved) -> Walk:
+    """The incident's events replayed onto `resolved`, without touching the session."""
+    from crisisplay.log import read_events
+
+    walk = Walk(resolved, session.incident)
+    for event in read_events(session.log.path):
+        if event["type"] == "step" and event["data"]["step"] not in walk.index:
+            continue
+        walk.apply(event)
+    return walk
+
+
+__all__ = ["resume_scripted", "rfc3339", "start_scripted"]

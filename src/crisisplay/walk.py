@@ -1,0 +1,522 @@
+"""The walk: where an incident stands in its playbook, and what each answer records.
+
+No terminal here. The state is rebuilt by replaying the incident log, so a crash, a
+Ctrl-C or another machine resumes at exactly the first step not yet recorded. Front
+ends (interactive, scripted) ask; the engine checks answers and turns them into events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from crisisplay.durations import format_duration, parse_duration
+from crisisplay.errors import CrisisplayError
+
+if TYPE_CHECKING:
+    from crisisplay.playbook.library import Resolved
+    from crisisplay.playbook.model import Stage, Step
+
+END = "end"
+
+
+class AnswerError(CrisisplayError):
+    """An answer a step cannot take; the message names the step and what it wants."""
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def rfc3339(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
+    """RFC 3339, `HH:MM` (today, UTC), `15m ago`, or `now`; a naive time is taken as UTC."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    text = str(value).strip()
+    base = relative_to or now_utc()
+    if text.lower() in ("", "now"):
+        return base
+    m = re.fullmatch(r"(\S+)\s+ago", text)
+    if m:
+        return base - parse_duration(m.group(1))
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if m:
+        t = base.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0)
+        return t - timedelta(days=1) if t > base + timedelta(minutes=1) else t
+    try:
+        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"'{text}' is not a time: write 2026-11-21T14:05:00Z, 14:05 (UTC "
+            "today), '20m ago' or 'now'"
+        ) from None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def clock(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%H:%M UTC")
+
+
+def match_option(options: list[Any], given: str) -> Any:
+    """An option by its label, case-insensitively, or by the words before its ' — '."""
+    wanted = given.strip().casefold()
+    for key in (lambda o: o.label.casefold(), lambda o: o.label.split(" — ")[0].strip().casefold()):
+        found = [o for o in options if key(o) == wanted]
+        if len(found) == 1:
+            return found[0]
+    starts = [o for o in options if wanted and o.label.casefold().startswith(wanted)]
+    return starts[0] if len(starts) == 1 else None
+
+
+@dataclass(frozen=True)
+class Incident:
+    """What `incident.opened` records."""
+
+    id: str
+    title: str
+    severity: int
+    client_name: str
+    client_slug: str
+    first_seen: datetime
+    opened_at: datetime
+    playbook: dict[str, Any]
+    drill: bool = False
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any]) -> Incident:
+        d = event["data"]
+        return cls(
+            id=d["incident"],
+            title=d["title"],
+            severity=int(d["severity"]),
+            client_name=d["client"]["name"],
+            client_slug=d["client"]["slug"],
+            first_seen=parse_time(d["first_seen"]),
+            opened_at=parse_time(event.get("at") or event["ts"]),
+            playbook=d["playbook"],
+            drill=bool(d.get("drill", False)),
+        )
+
+
+@dataclass
+class Deadline:
+    stage: str
+    title: str
+    due_at: datetime
+    done_at: datetime | None = None
+
+    def missed_by(self, at: datetime) -> timedelta | None:
+        end = self.done_at or at
+        return end - self.due_at if end > self.due_at else None
+
+
+@dataclass
+class Walk:
+    """The state of one incident's walk, rebuilt from its events."""
+
+    resolved: Resolved
+    incident: Incident
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # step id -> data
+    variables: dict[str, Any] = field(default_factory=dict)
+    severity: int = 0
+    stage_done: dict[str, datetime] = field(default_factory=dict)
+    missed: set[str] = field(default_factory=set)
+    published: list[str] = field(default_factory=list)  # texts already out, for the checker
+    closed: bool = False
+    last_at: datetime | None = None
+    last_step_at: datetime | None = None  # when the last step happened (its `at`, else `ts`)
+    has_variables: bool = False  # a `variables` event was recorded
+
+    def __post_init__(self) -> None:
+        self.steps: list[tuple[Stage, Step]] = self.resolved.playbook.steps()
+        self.index = {step.id: n for n, (_, step) in enumerate(self.steps)}
+        self.stage_first: dict[str, int] = {}
+        for n, (stage, _) in enumerate(self.steps):
+            self.stage_first.setdefault(stage.id, n)
+        self.severity = self.severity or self.incident.severity
+
+    # --- replay ---------------------------------------------------------------------------
+
+    def apply(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        data = event.get("data", {})
+        at = parse_time(event.get("at") or event["ts"])
+        if kind == "variables":
+            self.variables.update(data.get("values", {}))
+            self.has_variables = True
+        elif kind == "step":
+            step_id = data["step"]
+            self.records[step_id] = data
+            if "save_as" in data:
+                self.variables[data["save_as"]] = data.get("value")
+            self.variables.update(data.get("set") or {})
+            for text in (data.get("texts") or {}).values():
+                self.published.append(text)
+            self._mark_stage_done(step_id, at)
+            self.last_step_at = at
+        elif kind == "severity.changed":
+            self.severity = int(data["to"])
+        elif kind == "deadline.missed":
+            self.missed.add(data["stage"])
+        elif kind == "incident.closed":
+            self.closed = True
+        self.last_at = at
+
+    def _mark_stage_done(self, step_id: str, at: datetime) -> None:
+        stage = self.steps[self.index[step_id]][0].id
+        nxt = self.position()
+        if nxt is None or self.steps[nxt][0].id != stage:
+            self.stage_done.setdefault(stage, at)
+
+    # --- where we are ---------------------------------------------------------------------
+
+    def next_index(self, n: int, data: dict[str, Any]) -> int:
+        step = self.steps[n][1]
+        if step.kind == "decide":
+            option = next((o for o in step.options or [] if o.label == data.get("option")), None)
+            if option is not None and option.goto:
+                return self.target(option.goto)
+        return n + 1
+
+    def target(self, goto: str) -> int:
+        if goto == END:
+            return len(self.steps)
+        if goto in self.index:
+            return self.index[goto]
+        return self.stage_first[goto]
+
+    def position(self) -> int | None:
+        """Index of the first step on the path not yet recorded; None when the walk is over."""
+        n = 0
+        while n < len(self.steps):
+            step = self.steps[n][1]
+            if step.id not in self.records:
+                return n
+            n = self.next_index(n, self.records[step.id])
+        return None
+
+    def current(self) -> tuple[Stage, Step] | None:
+        n = self.position()
+        return None if n is None else self.steps[n]
+
+    def path(self) -> list[str]:
+        """Step ids walked so far, in order."""
+        out = []
+        n = 0
+        while n < len(self.steps) and self.steps[n][1].id in self.records:
+            out.append(self.steps[n][1].id)
+            n = self.next_index(n, self.records[self.steps[n][1].id])
+        return out
+
+    def stage_number(self, stage_id: str) -> tuple[int, int]:
+        ids: list[str] = [s.id for s in self.resolved.playbook.stages or []]
+        return ids.index(stage_id) + 1, len(ids)
+
+    # --- clocks ---------------------------------------------------------------------------
+
+    def severity_level(self) -> Any:
+        levels = self.resolved.playbook.severity_levels()
+        return next((s for s in levels if s.level == self.severity), levels[-1])
+
+    def deadlines(self) -> list[Deadline]:
+        sev = self.severity_level()
+        out = []
+        for stage in self.resolved.playbook.stages or []:
+            due = sev.deadlines.get(stage.id) or stage.due
+            if not due:
+                continue
+            out.append(
+                Deadline(
+                    stage.id,
+                    stage.title,
+                    self.incident.first_seen + parse_duration(due),
+                    self.stage_done.get(stage.id),
+                )
+            )
+        return out
+
+    def deadline_for(self, stage_id: str) -> Deadline | None:
+        return next((d for d in self.deadlines() if d.stage == stage_id), None)
+
+    def next_deadline(self) -> Deadline | None:
+        """The deadline of the stage we are in (or the next one with a deadline)."""
+        cur = self.current()
+        if cur is None:
+            return None
+        order: list[str] = [s.id for s in self.resolved.playbook.stages or []]
+        here = order.index(cur[0].id)
+        for d in self.deadlines():
+            if order.index(d.stage) >= here and d.done_at is None:
+                return d
+        return None
+
+    def newly_missed(self, at: datetime) -> list[Deadline]:
+        """Deadlines missed as of `at` that are not recorded yet.
+
+        A stage's deadline is missed when the stage was completed after its due time, or
+        when, at `at`, the walk is still in that stage or before it, the due time has passed
+        and the stage is not complete. A stage the walk has left behind without completing
+        (jumped over by a goto, or the walk ended first) is never missed.
+        """
+        order: list[str] = [s.id for s in self.resolved.playbook.stages or []]
+        cur = self.current()
+        here = order.index(cur[0].id) if cur is not None else None
+        out = []
+        for d in self.deadlines():
+            if d.stage in self.missed:
+                continue
+            if d.done_at is not None:
+                late = d.done_at > d.due_at
+            else:
+                late = here is not None and order.index(d.stage) >= here and at > d.due_at
+            if late:
+                out.append(d)
+        return out
+
+    # --- templates ------------------------------------------------------------------------
+
+    def context(self, platform: str, at: datetime) -> dict[str, Any]:
+        sev = self.severity_level()
+        client = self.resolved.client.model_dump()
+        client["name"] = self.incident.client_name
+        client["slug"] = self.incident.client_slug
+        return {
+            **self.variables,
+            "title": self.incident.title,
+            "incident_id": self.incident.id,
+            "severity": self.severity,
+            "severity_name": sev.name,
+            "first_seen": clock(self.incident.first_seen),
+            "opened_at": clock(self.incident.opened_at),
+            "now": clock(at),
+            "next_update": clock(at + parse_duration(sev.update_every)),
+            "platform": platform,
+            "client": client,
+            "language": self.resolved.playbook.language or "en",
+        }
+
+    def render(self, step: Step, at: datetime) -> dict[str, str]:
+        """The statement for each platform of a draft step."""
+        from crisisplay.templates import TemplateError, render
+
+        store = self.resolved.template_store()
+        out = {}
+        for platform in self.resolved.draft_platforms(step):
+            src = store.find(step.template or "", platform)
+            if src is None:
+                raise CrisisplayError(
+                    f"Step '{step.id}': no template '{step.template}' for {platform}."
+                )
+            try:
+                out[platform] = render(src, self.context(platform, at))
+            except TemplateError as e:
+                raise CrisisplayError(
+                    f"Step '{step.id}': the {platform} statement cannot be written: {e.message}",
+                    "Write it by hand (edit), or fix the template and resume.",
+                ) from None
+        return out
+
+    # --- answers --------------------------------------------------------------------------
+
+    def answer(self, step: Step, raw: dict[str, Any]) -> dict[str, Any]:
+        """Check an answer for `step` and return the event data that records it."""
+        stage = self.steps[self.index[step.id]][0]
+        data: dict[str, Any] = {"step": step.id, "stage": stage.id, "kind": step.kind}
+        if "skip" in raw:
+            reason = str(raw["skip"] or "").strip()
+            if not reason:
+                raise AnswerError(f"Step '{step.id}': skipping needs a reason.")
+            if step.kind in ("decide",):
+                raise AnswerError(
+                    f"Step '{step.id}': a decision cannot be skipped: pick one "
+                    "of " + ", ".join(o.label for o in step.options or [])
+                )
+            data.update(status="skipped", reason=reason)
+            if step.kind == "ask" and step.save_as:
+                data.update(save_as=step.save_as, value=None)
+            return data
+        kind = step.kind
+        if kind in ("check", "note"):
+            data["status"] = "done" if kind == "check" else "acknowledged"
+        elif kind == "ask":
+            data.update(status="answered", value=self._value(step, raw.get("value")))
+            if step.save_as:
+                data["save_as"] = step.save_as
+        elif kind == "decide":
+            label = str(raw.get("option", "")).strip()
+            options = step.options or []
+            option = match_option(options, label)
+            if option is None:
+                raise AnswerError(
+                    f"Step '{step.id}': '{label}' is not one of the options: "
+                    + "; ".join(o.label for o in options)
+                )
+            data.update(
+                status="decided", option=option.label, goto=option.goto, set=dict(option.set or {})
+            )
+        elif kind == "notify":
+            contacted = raw.get("contacted") or []
+            data.update(
+                status="notified",
+                contacted=contacted,
+                acknowledged=bool(raw.get("acknowledged", True)),
+            )
+        elif kind == "draft":
+            data.update(self._draft(step, raw))
+        return data
+
+    def _value(self, step: Step, value: Any) -> Any:
+        kind = step.input or "text"
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if step.required is False:
+                return None
+            if step.default is not None:
+                return step.default
+            raise AnswerError(f"Step '{step.id}' needs an answer: {step.text}")
+        if kind == "number":
+            try:
+                number = float(str(value).replace(",", "").strip())
+            except ValueError:
+                raise AnswerError(f"Step '{step.id}': '{value}' is not a number.") from None
+            return int(number) if number.is_integer() else number
+        if kind == "confirm":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("y", "yes", "true", "si", "sí", "1"):
+                return True
+            if text in ("n", "no", "false", "0"):
+                return False
+            raise AnswerError(f"Step '{step.id}': answer yes or no (got '{value}').")
+        if kind == "choice":
+            choices = step.choices or []
+            match = next((c for c in choices if c.lower() == str(value).strip().lower()), None)
+            if match is None:
+                raise AnswerError(
+                    f"Step '{step.id}': '{value}' is not one of: " + "; ".join(choices)
+                )
+            return match
+        if kind == "url":
+            text = str(value).strip()
+            if not re.match(r"^https?://\S+\.\S+", text):
+                raise AnswerError(f"Step '{step.id}': '{text}' is not a web address (https://…).")
+            return text
+        if kind == "datetime":
+            try:
+                return rfc3339(parse_time(value))
+            except ValueError as e:
+                raise AnswerError(f"Step '{step.id}': {e}") from None
+        return str(value).strip() if kind == "text" else str(value).rstrip()
+
+    def _draft(self, step: Step, raw: dict[str, Any]) -> dict[str, Any]:
+        texts = raw.get("texts") or {}
+        platforms = self.resolved.draft_platforms(step)
+        missing = [p for p in platforms if not str(texts.get(p, "")).strip()]
+        if missing:
+            raise AnswerError(f"Step '{step.id}': no statement for {', '.join(missing)}.")
+        approved_by = raw.get("approved_by")
+        if step.approve_by and not approved_by:
+            names = [c.name for c in self.resolved.client.contacts if c.role == step.approve_by]
+            raise AnswerError(
+                f"Step '{step.id}' needs sign-off by the {step.approve_by}"
+                + (f" ({', '.join(names)})" if names else "")
+                + " before it is published."
+            )
+        out: dict[str, Any] = {
+            "status": "published" if raw.get("published") else "approved",
+            "template": step.template,
+            "texts": {p: texts[p] for p in platforms},
+            "sha256": {p: hashlib.sha256(texts[p].encode("utf-8")).hexdigest() for p in platforms},
+            "edited": {p: bool((raw.get("edited") or {}).get(p)) for p in platforms},
+        }
+        if approved_by:
+            out["approval"] = {
+                "by": str(approved_by),
+                "role": step.approve_by,
+                "at": raw.get("approved_at"),
+            }
+        if raw.get("published"):
+            out["published"] = raw["published"]
+        findings = self.check_texts(step, out["texts"])
+        if any(findings.values()):
+            out["findings"] = findings
+        errors = [f for fs in findings.values() for f in fs if f["severity"] == "error"]
+        overrides = [o for o in raw.get("overrides") or [] if str(o.get("reason", "")).strip()]
+        if errors and not overrides:
+            listed = "; ".join(f"{f['platform']}: {f['rule']} “{f['excerpt']}”" for f in errors)
+            raise AnswerError(
+                f"Step '{step.id}': the statement checker found {len(errors)} error(s) — "
+                f"{listed}. Fix the text, or override with a reason (override: REASON)."
+            )
+        if errors:
+            out["overrides"] = [
+                {"reason": str(o["reason"]).strip(), "rules": sorted({f["rule"] for f in errors})}
+                for o in overrides
+            ]
+        return out
+
+    def check_texts(self, step: Step, texts: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+        """The statement checker's findings for each platform's text."""
+        from crisisplay.check import KINDS, CheckProfile, check_statement
+
+        client = self.resolved.client
+        profile = CheckProfile(
+            confidential_terms=list(client.confidential_terms),
+            disable=list(client.checker.disable),
+            banned=list(client.checker.banned),
+        )
+        kind = step.template if step.template in KINDS else None
+        out: dict[str, list[dict[str, Any]]] = {}
+        for platform, text in texts.items():
+            found = check_statement(
+                text,
+                lang=self.resolved.playbook.language or "en",
+                kind=kind,
+                platform=platform,
+                profile=profile,
+                published=self.published,
+            )
+            out[platform] = [
+                {
+                    "rule": f.rule,
+                    "family": f.family,
+                    "severity": f.severity,
+                    "message": f.message,
+                    "hint": f.hint,
+                    "start": f.start,
+                    "end": f.end,
+                    "excerpt": text[f.start : f.end][:60],
+                    "platform": platform,
+                }
+                for f in found
+            ]
+        return out
+
+    def remaining(self) -> int:
+        """Steps left on the straight path from here (branches may shorten it)."""
+        n = self.position()
+        return 0 if n is None else len(self.steps) - n
+
+    def summary(self, at: datetime) -> dict[str, Any]:
+        cur = self.current()
+        d = self.next_deadline()
+        return {
+            "incident": self.incident.id,
+            "stage": cur[0].id if cur else None,
+            "step": cur[1].id if cur else None,
+            "since_first_seen": format_duration(at - self.incident.first_seen),
+            "next_deadline": None
+            if d is None
+            else {
+                "stage": d.stage,
+                "due_at": rfc3339(d.due_at),
+                "in": format_duration(d.due_at - at),
+            },
+        }

@@ -1,0 +1,226 @@
+"""Build answers files for a playbook by walking it: the test suite's scripted manager."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+SAMPLE = {
+    "text": "Customers say the cold brew made them ill",
+    "multiline": "We sold a batch that had not been kept cold enough",
+    "number": 12000,
+    "url": "https://x.com/someone/status/1",
+    "datetime": "2026-11-20T09:00:00Z",
+    "confirm": "no",
+}
+
+
+def answers_for(
+    resolved: Any, choose: dict[str, str] | None = None, incident: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Answers that walk `resolved` along the options named in `choose` (else the first
+    option of each decision), with a draft accepted, approved and published."""
+    from crisisplay.walk import Incident, Walk, match_option, parse_time
+
+    choose = choose or {}
+    inc = {
+        "title": "Cold brew made customers ill",
+        "severity": 2,
+        "first_seen": "2026-11-20T08:00:00Z",
+        "at": "2026-11-20T08:05:00Z",
+        "variables": {v.name: f"sample {v.name}" for v in resolved.playbook.variables},
+    }
+    inc.update(incident or {})
+    walk = Walk(
+        resolved,
+        Incident(
+            "x",
+            inc["title"],
+            inc["severity"],
+            "Client",
+            "client",
+            parse_time(inc["first_seen"]),
+            parse_time(inc["at"]),
+            {},
+        ),
+    )
+    walk.variables.update(inc["variables"])
+    out: dict[str, Any] = {"incident": inc}
+    seq = 0
+    while (cur := walk.current()) is not None:
+        _, step = cur
+        if step.kind == "ask":
+            value: Any = step.choices[0] if step.choices else SAMPLE[step.input or "text"]
+            raw: dict[str, Any] = {"value": value}
+        elif step.kind == "decide":
+            label = choose.get(step.id)
+            option = match_option(step.options, label) if label else step.options[0]
+            assert option is not None, f"{step.id}: no option {label!r}"
+            value, raw = option.label, {"option": option.label}
+        elif step.kind == "draft":
+            contacts = [c.name for c in resolved.client.contacts if c.role == step.approve_by]
+            value = {"accept": True, "published_url": "https://x.com/brand/status/2"}
+            if step.approve_by:
+                value["approved_by"] = contacts[0] if contacts else "Approver"
+            texts = walk.render(step, parse_time(inc["at"]))
+            raw = {"texts": texts, "approved_by": value.get("approved_by")}
+        else:
+            value, raw = "done", {}
+        out[step.id] = value
+        data = walk.answer(step, raw)
+        seq += 1
+        walk.apply({"type": "step", "data": data, "ts": "2026-11-20T08:10:00Z", "seq": seq})
+    return out
+
+
+# --- shared helpers for the walk, resume, kill and log-command tests -----------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+EXE = Path(sys.executable).parent / "crisisplay"
+DATA = Path(__file__).resolve().parent / "data" / "walk"
+
+
+def library(home: Path) -> Any:
+    from crisisplay.home import Home
+    from crisisplay.playbook.library import Library
+
+    return Library(Home(home, "env"))
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    yaml.default_flow_style = False
+    with open(path, "w", encoding="utf-8") as f:
+        yaml.dump(data, f)
+    return path
+
+
+def cli(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """The real program, as a user runs it, with CRISISPLAY_HOME=home."""
+    env = {**os.environ, "CRISISPLAY_HOME": str(home), "NO_COLOR": "1", "COLUMNS": "200"}
+    env.pop("CRISISPLAY_DEBUG", None)
+    return subprocess.run(
+        [str(EXE), *args], capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
+
+
+def incidents(home: Path) -> list[str]:
+    """Incident folders that hold an opened incident."""
+    from crisisplay.incident import list_incidents
+
+    return [s.id for s in list_incidents(library(home).home)]
+
+
+def events(home: Path, incident_id: str) -> list[dict[str, Any]]:
+    from crisisplay.log import read_events
+
+    return list(read_events(home / "incidents" / incident_id / "log.jsonl"))
+
+
+def step_counts(evs: list[dict[str, Any]]) -> Counter[str]:
+    return Counter(e["data"]["step"] for e in evs if e["type"] == "step")
+
+
+def verified(home: Path, incident_id: str) -> bool:
+    from crisisplay.log import verify
+
+    return verify(home / "incidents" / incident_id / "log.jsonl").ok
+
+
+def expected_path(resolved: Any, answers: dict[str, Any]) -> list[str]:
+    """The step ids an answers dict walks, in order (answers_for only writes those)."""
+    return [
+        k for k in answers if k != "incident" and k in {s.id for _, s in resolved.playbook.steps()}
+    ]
+
+
+_CHILD = """
+import sys
+from pathlib import Path
+from crisisplay.home import Home
+from crisisplay.playbook.library import Library
+from crisisplay.scripted import start_scripted
+lib = Library(Home(Path(sys.argv[1]), "env"))
+lib.load(sys.argv[3])  # warm up before saying ready: the kill lands in the walk itself
+print("ready", flush=True)
+start_scripted(lib, Path(sys.argv[2]), playbook=sys.argv[3], client=None, title=None,
+               severity=None, first_seen=None)
+print("done", flush=True)
+"""
+
+
+def kill_stress(
+    home: Path,
+    answers_file: Path,
+    playbook: str,
+    rounds: int,
+    *,
+    seed: int = 0,
+    window: float | None = None,
+) -> list[dict[str, Any]]:
+    """Start a scripted walk in a child, SIGKILL it at a random moment, resume it; repeat.
+
+    After each round the incident (if one was opened) is resumed with the same answers
+    and must end closed, with every step of the path recorded exactly once and the chain
+    intact. Returns what each round saw, for a bench to summarise. `home` gets one
+    incident per round that got far enough to open one.
+    """
+    import random
+
+    rng = random.Random(seed)
+    results = []
+    env = {**os.environ, "CRISISPLAY_HOME": str(home)}
+    if window is None:  # calibrate: one uninterrupted run, from "ready" to "done"
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(home / "calibrate"), str(answers_file), playbook],
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        assert child.stdout is not None
+        child.stdout.readline()
+        t = time.monotonic()
+        assert child.stdout.readline().strip() == "done"
+        window = time.monotonic() - t
+        child.wait()
+        child.stdout.close()
+    for n in range(rounds):
+        before = set(incidents(home))
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(home), str(answers_file), playbook],
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0, window))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+        new = sorted(set(incidents(home)) - before)
+        result: dict[str, Any] = {"round": n, "opened": bool(new)}
+        if not new:
+            results.append(result)  # killed before the incident existed: start again
+            continue
+        (incident_id,) = new
+        result["incident"] = incident_id
+        result["events_at_kill"] = len(events(home, incident_id))
+        proc = cli(home, "resume", incident_id, "--answers", str(answers_file))
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip().splitlines()[-1] == incident_id
+        evs = events(home, incident_id)
+        counts = step_counts(evs)
+        result["steps"] = dict(counts)
+        result["closed"] = sum(e["type"] == "incident.closed" for e in evs)
+        result["verified"] = verified(home, incident_id)
+        results.append(result)
+    return results

@@ -1,0 +1,194 @@
+"""The interactive walk driven with real keystrokes through prompt_toolkit's pipe input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from crisisplay.home import Home
+from crisisplay.interactive import Interrupted, resume_interactive, start_interactive
+from crisisplay.log import read_events, verify
+from crisisplay.playbook.library import Library
+
+DOWN, ENTER, ESC_ENTER = "\x1b[B", "\r", "\x1b\r"
+
+# The path an unhappy customer's complaint takes through the shipped default playbook.
+UNHAPPY = {
+    "detect-positive": "Negative",
+    "detect-legal-safety": "No",
+    "detect-triage": "Unhappy customer",
+    "verify-personal-data": "No",
+    "verify-fault": "Yes",
+    "apologise-spokesperson": "No",
+}
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    return Library(Home(tmp_path / "home", "env"))
+
+
+def keys_for_walk(resolved: Any, choose: dict[str, str], stop_after: int | None = None) -> str:
+    """The keystrokes a manager types to walk `resolved` along `choose`."""
+    from crisisplay.walk import Incident, Walk, match_option, parse_time
+
+    walk = Walk(resolved, Incident("x", "t", 2, "c", "c", parse_time("now"), parse_time("now"), {}))
+    walk.variables.update({v.name: "x" for v in resolved.playbook.variables})
+    keys = []
+    seq = 0
+    while (cur := walk.current()) is not None:
+        if stop_after is not None and seq >= stop_after:
+            break
+        _, step = cur
+        if step.kind in ("check", "note"):
+            keys.append(ENTER)
+            raw: dict[str, Any] = {}
+        elif step.kind == "decide":
+            option = (
+                match_option(step.options, choose[step.id])
+                if step.id in choose
+                else step.options[0]
+            )
+            index = step.options.index(option)
+            keys.append(DOWN * index + ENTER)
+            raw = {"option": option.label}
+        elif step.kind == "ask":
+            kind = step.input or "text"
+            if kind in ("choice", "confirm"):
+                keys.append(ENTER)  # the first choice / "Yes"
+                raw = {"value": step.choices[0] if step.choices else True}
+            elif kind == "multiline":
+                keys.append("Typed by hand" + ESC_ENTER)
+                raw = {"value": "Typed by hand"}
+            else:
+                value = {"url": "https://x.com/a/1", "number": "250", "datetime": "now"}.get(
+                    kind, "Typed by hand"
+                )
+                keys.append(value + ENTER)
+                raw = {"value": value}
+        elif step.kind == "notify":
+            keys.append(ENTER + ENTER)  # acknowledged; reached the usual way
+            raw = {}
+        else:  # draft: accept, sign off as the default approver, publish on each network
+            keys.append(ENTER)
+            if step.approve_by:
+                keys.append(ENTER)
+            for _ in resolved.draft_platforms(step):
+                keys.append("https://example.com/post" + ENTER + ENTER)
+            raw = {
+                "texts": walk.render(step, parse_time("now")),
+                "approved_by": "someone",
+            }
+        data = walk.answer(step, raw)
+        seq += 1
+        walk.apply({"type": "step", "data": data, "ts": "2026-11-20T08:10:00Z", "seq": seq})
+    return "".join(keys)
+
+
+def drive(keys: str, fn: Any, *args: Any, **kwargs: Any) -> None:
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text(keys)
+        fn(*args, **kwargs)
+
+
+def only_incident(library: Library) -> Path:
+    (folder,) = list(library.home.incidents.iterdir())
+    return folder
+
+
+def step_events(folder: Path) -> list[dict[str, Any]]:
+    return [e for e in read_events(folder / "log.jsonl") if e["type"] == "step"]
+
+
+def test_walks_the_whole_default_playbook_with_keystrokes(library: Library) -> None:
+    resolved = library.load("default")
+    opening = "Bean Co" + ENTER + "Burnt coffee video" + ENTER + ENTER + ENTER
+    opening += "espresso" + ENTER  # the playbook's variable
+    drive(
+        opening + keys_for_walk(resolved, UNHAPPY),
+        start_interactive,
+        library,
+        playbook="default",
+        client=None,
+        title=None,
+        severity=None,
+        first_seen=None,
+    )
+
+    folder = only_incident(library)
+    events = list(read_events(folder / "log.jsonl"))
+    assert events[0]["data"]["client"]["name"] == "Bean Co"
+    assert events[0]["data"]["title"] == "Burnt coffee video"
+    assert events[0]["data"]["severity"] == 2  # Enter takes the suggested level
+    assert events[-1]["type"] == "incident.closed"
+    steps = [e["data"]["step"] for e in step_events(folder)]
+    assert len(steps) == len(set(steps)), "a step was recorded twice"
+    for must in ("hold-draft", "apologise-draft", "close-draft", "close-why-5"):
+        assert must in steps
+    hold = next(e for e in step_events(folder) if e["data"]["step"] == "hold-draft")["data"]
+    assert hold["approval"]["by"]
+    assert set(hold["published"]) == set(hold["texts"])
+    assert (folder / "statements").is_dir()
+    assert verify(folder / "log.jsonl").ok
+
+
+def test_a_note_and_a_skip_typed_at_a_prompt_are_recorded(library: Library) -> None:
+    resolved = library.load("default")
+    keys = "Acme" + ENTER + "Leaked memo" + ENTER + ENTER + ENTER + "memo" + ENTER
+    keys += "/note the journalist called back" + ENTER  # at the first question (a url)
+    keys += "/skip the post was deleted before we saw it" + ENTER
+    keys += DOWN * 3 + ENTER + DOWN * 4 + ENTER  # at the next step: where am I? then pause
+    drive(
+        keys,
+        start_interactive,
+        library,
+        playbook="default",
+        client=None,
+        title=None,
+        severity=None,
+        first_seen=None,
+    )
+    folder = only_incident(library)
+    events = list(read_events(folder / "log.jsonl"))
+    notes = [e["data"]["text"] for e in events if e["type"] == "note"]
+    assert notes == ["the journalist called back"]
+    first = step_events(folder)[0]["data"]
+    assert first["step"] == resolved.playbook.steps()[0][1].id
+    assert first["status"] == "skipped"
+    assert first["reason"] == "the post was deleted before we saw it"
+    assert events[-1]["type"] == "session.paused"
+
+
+def test_ctrl_c_pauses_and_resume_continues_at_the_next_step(library: Library) -> None:
+    resolved = library.load("default")
+    opening = "Acme" + ENTER + "Outage" + ENTER + ENTER + ENTER + "app" + ENTER
+    walk_keys = keys_for_walk(resolved, UNHAPPY)
+    first_three = keys_for_walk(resolved, UNHAPPY, stop_after=3)
+    with pytest.raises(Interrupted) as info:
+        drive(
+            opening + first_three + "\x03",
+            start_interactive,
+            library,
+            playbook="default",
+            client=None,
+            title=None,
+            severity=None,
+            first_seen=None,
+        )
+    assert info.value.exit_code == 130
+    folder = only_incident(library)
+    assert len(step_events(folder)) == 3
+    assert "crisisplay resume" in str(info.value)
+
+    drive(walk_keys[len(first_three) :], resume_interactive, library, None)
+    steps = [e["data"]["step"] for e in step_events(folder)]
+    assert len(steps) == len(set(steps)), "resume recorded a step again"
+    events = list(read_events(folder / "log.jsonl"))
+    assert [e["type"] for e in events].count("session.paused") == 1
+    assert events[-1]["type"] == "incident.closed"
+    assert verify(folder / "log.jsonl").ok
