@@ -136,8 +136,103 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-# Later sections (the walk, the log, the checker, reports) append functions here.
-EXTRA: list = []  # type: ignore[type-arg]
+def bench_walk(tmp: Path, env: dict[str, str]) -> None:
+    """Start-up to the first prompt, a whole scripted run, one event, a 100k-event verify."""
+    import pexpect
+
+    times = []
+    for i in range(max(5, RUNS // 3)):
+        start = time.perf_counter()
+        child = pexpect.spawn(
+            CRISISPLAY,
+            ["start", "-p", "default", "-c", "Bench Co", "-t", f"bench {i}", "-s", "2"],
+            env=env,
+            timeout=10,
+        )
+        child.expect("first seen")
+        times.append((time.perf_counter() - start) * 1000)
+        child.terminate(force=True)
+    row("start → first prompt (pexpect)", statistics.median(times), 0, "target < 300 ms")
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from answering import answers_for
+    from ruamel.yaml import YAML
+
+    from crisisplay.home import Home
+    from crisisplay.playbook.library import Library
+
+    resolved = Library(Home(tmp / "home", "env")).load("default")
+    answers = answers_for(
+        resolved,
+        {
+            "detect-positive": "Negative",
+            "detect-legal-safety": "No",
+            "detect-triage": "Unhappy customer",
+            "verify-personal-data": "No",
+            "verify-fault": "Yes",
+        },
+    )
+    path = tmp / "answers.yaml"
+    with path.open("w", encoding="utf-8") as f:
+        YAML().dump(answers, f)
+    ms, mb = whole_process([CRISISPLAY, "start", "--answers", str(path)], env=env)
+    row(f"scripted run of default ({len(answers) - 1} steps)", ms, mb, "target < 600 ms")
+
+    from crisisplay.log import IncidentLog
+
+    log = IncidentLog.create(tmp / "one-event", "bench")
+    costs = []
+    for n in range(300):
+        start = time.perf_counter()
+        log.append("note", {"text": f"event {n}", "step": "x"})
+        costs.append((time.perf_counter() - start) * 1000)
+    log.close()
+    print(
+        f"  {'record one event (append + fsync), median':<44} {statistics.median(costs):8.2f} ms"
+        f"  (p90 {sorted(costs)[int(len(costs) * 0.9)]:.2f} ms)"
+    )
+
+    incident = tmp / "home" / "incidents" / "bench-100k"
+    write_synthetic_log(incident, 100_000)
+    ms, mb = whole_process([CRISISPLAY, "log", "verify", "bench-100k"], runs=5, env=env)
+    row("log verify, 100,000 events", ms, mb, "target < 1.5 s, < 100 MB")
+
+
+def write_synthetic_log(folder: Path, count: int) -> None:
+    """A long incident written with the log's own serialisation and chaining (no fsync per
+    line, so it takes seconds, not minutes)."""
+    import hashlib
+
+    from crisisplay.log import GENESIS, encode_event
+
+    folder.mkdir(parents=True, exist_ok=True)
+    prev = GENESIS
+    with open(folder / "log.jsonl", "w", encoding="utf-8") as f:
+        for seq in range(count):
+            event = {
+                "v": 1,
+                "seq": seq,
+                "prev": prev,
+                "ts": "2026-11-20T08:00:00.000000Z",
+                "type": "incident.opened" if seq == 0 else "note",
+                "actor": "bench",
+                "data": {
+                    "incident": "bench-100k",
+                    "title": "bench",
+                    "severity": 2,
+                    "client": {"name": "Bench", "slug": "bench"},
+                    "first_seen": "2026-11-20T08:00:00Z",
+                    "playbook": {},
+                }
+                if seq == 0
+                else {"text": f"note {seq}: mentions doubling", "step": None},
+            }
+            line = encode_event(event)
+            f.write(line + "\n")
+            prev = hashlib.sha256(line.encode("utf-8")).hexdigest()
+
+
+EXTRA = [bench_walk]
 
 if __name__ == "__main__":
     main()

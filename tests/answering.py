@@ -157,6 +157,34 @@ print("done", flush=True)
 """
 
 
+def _calibrate(
+    home: Path, answers_file: Path, playbook: str, env: dict[str, str]
+) -> tuple[float, float]:
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(home), str(answers_file), playbook],
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "ready"
+    t0 = time.monotonic()
+    opened = None
+    while child.poll() is None:
+        if (
+            opened is None
+            and (home / "incidents").is_dir()
+            and any((f / "log.jsonl").is_file() for f in (home / "incidents").iterdir())
+        ):
+            opened = time.monotonic() - t0
+        time.sleep(0.001)
+    done = time.monotonic() - t0
+    assert child.returncode == 0
+    child.stdout.close()
+    opened = done if opened is None else opened
+    return 0.8 * opened, done * 1.1
+
+
 def kill_stress(
     home: Path,
     answers_file: Path,
@@ -178,20 +206,11 @@ def kill_stress(
     rng = random.Random(seed)
     results = []
     env = {**os.environ, "CRISISPLAY_HOME": str(home)}
-    if window is None:  # calibrate: one uninterrupted run, from "ready" to "done"
-        child = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(home / "calibrate"), str(answers_file), playbook],
-            stdout=subprocess.PIPE,
-            env=env,
-            text=True,
-        )
-        assert child.stdout is not None
-        child.stdout.readline()
-        t = time.monotonic()
-        assert child.stdout.readline().strip() == "done"
-        window = time.monotonic() - t
-        child.wait()
-        child.stdout.close()
+    low = 0.0
+    if window is None:
+        # Calibrate on one uninterrupted run: when the incident appears, when the walk ends.
+        # Kills then land from a little before the open to a little after the end.
+        low, window = _calibrate(home / "calibrate", answers_file, playbook, env)
     for n in range(rounds):
         before = set(incidents(home))
         child = subprocess.Popen(
@@ -202,7 +221,7 @@ def kill_stress(
         )
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0, window))
+        time.sleep(rng.uniform(low, window))
         child.send_signal(signal.SIGKILL)
         child.wait()
         child.stdout.close()

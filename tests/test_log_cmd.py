@@ -1,0 +1,129 @@
+"""`crisisplay log list|show|verify` on real incidents, intact and tampered with."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from answering import DATA, answers_for, cli, library, write_yaml
+from crisisplay.cli import app
+from crisisplay.errors import CrisisplayError
+from crisisplay.scripted import start_scripted
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    for client, choose in (("Acme", {"d-route": "Ignore"}), ("Bolt", {"d-route": "Hold"})):
+        resolved = library(tmp_path).load(str(DATA / "branches.yaml"))
+        answers = answers_for(
+            resolved,
+            {**choose, "h-after": "Carry on"},
+            {"variables": {"product": "tea"}, "client": client},
+        )
+        path = write_yaml(tmp_path / "answers.yaml", answers)
+        start_scripted(
+            library(tmp_path),
+            path,
+            playbook=str(DATA / "branches.yaml"),
+            client=None,
+            title=None,
+            severity=None,
+            first_seen=None,
+        )
+    return tmp_path
+
+
+def run(home: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env={"CRISISPLAY_HOME": str(home)})
+    if isinstance(result.exception, CrisisplayError):  # main() prints these
+        return result.exception.exit_code, result.stdout, str(result.exception)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+ACME = "20261120-0805-acme-cold-brew-made-customers-ill"
+BOLT = "20261120-0805-bolt-cold-brew-made-customers-ill"
+
+
+def test_list(home: Path) -> None:
+    code, out, _ = run(home, "log", "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["id", "client", "sev", "status"]
+    assert [line.split()[0] for line in lines[1:]] == [ACME, BOLT]  # ids never cut
+    code, out, _ = run(home, "log", "list", "--json")
+    items = json.loads(out)
+    assert [(i["id"], i["client"], i["status"]) for i in items] == [
+        (ACME, "acme", "closed"),
+        (BOLT, "bolt", "closed"),
+    ]
+    code, out, _ = run(home, "log", "list", "--json", "--client", "bolt")
+    assert [i["id"] for i in json.loads(out)] == [BOLT]
+    assert run(home / "empty", "log", "list")[1].startswith("No incidents yet")
+
+
+def test_show(home: Path) -> None:
+    code, out, _ = run(home, "log", "show", BOLT)
+    assert code == 0
+    assert "OPENED" in out and "h-draft" in out and "CLOSED" in out
+    code, out, _ = run(home, "log", "show", "bolt", "--json")
+    data = json.loads(out)
+    assert data["incident"] == BOLT
+    assert [e["seq"] for e in data["events"]] == list(range(len(data["events"])))
+
+
+def test_verify_ok_and_anchor(home: Path) -> None:
+    code, out, _ = run(home, "log", "verify", ACME, "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"] and report["problems"] == []
+    anchor = report["anchor"]
+    assert anchor == f"{report['events'] - 1}:{report['head']}"
+    code, out, _ = run(home, "log", "verify", ACME, "--anchor", anchor)
+    assert code == 0 and out.startswith("ok:")
+    code, _, err = run(home, "log", "verify", ACME, "--anchor", "nonsense")
+    assert code == 2 and "SEQ:SHA256" in err
+
+
+def _lines(home: Path, incident: str) -> tuple[Path, list[bytes]]:
+    path = home / "incidents" / incident / "log.jsonl"
+    return path, path.read_bytes().splitlines(keepends=True)
+
+
+@pytest.mark.parametrize("damage", ["edit", "delete", "reorder", "garble"])
+def test_verify_fails_on_tampering(home: Path, damage: str) -> None:
+    path, lines = _lines(home, BOLT)
+    if damage == "edit":
+        lines[3] = lines[3].replace(b'"actor":"', b'"actor":"X')
+    elif damage == "delete":
+        del lines[4]
+    elif damage == "reorder":
+        lines[4], lines[5] = lines[5], lines[4]
+    else:
+        lines[4] = b"{not json\n"
+    path.write_bytes(b"".join(lines))
+    proc = cli(home, "log", "verify", BOLT)
+    assert proc.returncode == 1 and "FAILED verification" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = cli(home, "log", "verify", BOLT, "--json")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["ok"] is False
+    # the other commands stay usable and say what is wrong
+    proc = cli(home, "log", "list")
+    assert proc.returncode == 0 and ACME in proc.stdout and BOLT in proc.stdout
+    proc = cli(home, "log", "show", BOLT)
+    assert "Traceback" not in proc.stderr
+    proc = cli(home, "resume", BOLT, "--answers", str(home / "answers.yaml"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+def test_truncation_needs_an_anchor(home: Path) -> None:
+    _, out, _ = run(home, "log", "verify", BOLT, "--json")
+    anchor = json.loads(out)["anchor"]
+    path, lines = _lines(home, BOLT)
+    path.write_bytes(b"".join(lines[:-2]))
+    assert run(home, "log", "verify", BOLT)[0] == 0  # the chain alone cannot tell
+    code, _, err = run(home, "log", "verify", BOLT, "--anchor", anchor)
+    assert code == 1 and "anchor" in err

@@ -1,0 +1,109 @@
+"""A missing or wrong answer stops `start --answers` before anything is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from answering import DATA, answers_for, cli, events, library, write_yaml
+
+PLAYBOOK = str(DATA / "branches.yaml")
+
+
+def base(home: Path, choose: dict[str, str] | None = None) -> dict[str, Any]:
+    resolved = library(home).load(PLAYBOOK)
+    return answers_for(
+        resolved,
+        choose or {"d-route": "Hold", "h-after": "Carry on"},
+        {"variables": {"product": "oat latte"}},
+    )
+
+
+def start(home: Path, answers: dict[str, Any], *extra: str) -> Any:
+    path = write_yaml(home / "answers.yaml", answers)
+    return cli(home, "start", "--answers", str(path), "-p", PLAYBOOK, *extra)
+
+
+def nothing_written(home: Path) -> bool:
+    folder = home / "incidents"
+    return not folder.exists() or not any(folder.iterdir())
+
+
+def test_missing_answer_names_the_step(tmp_path: Path) -> None:
+    answers = base(tmp_path)
+    del answers["h-draft"]
+    proc = start(tmp_path, answers)
+    assert proc.returncode == 1
+    assert "no answer for step 'h-draft'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""
+    assert nothing_written(tmp_path)
+
+
+BAD = {
+    "d-route": ("Nowhere", "'Nowhere' is not one of the options"),
+    "d-number": ("lots", "'lots' is not a number"),
+    "d-url": ("not a url", "is not a web address"),
+    "d-choice": ("Medium", "'Medium' is not one of: Slow; Fast"),
+    "d-confirm": ("maybe", "answer yes or no"),
+    "d-datetime": ("yesterday-ish", "is not a time"),
+    "d-check": ("perhaps", "answer 'done'"),
+}
+
+
+@pytest.mark.parametrize("step", sorted(BAD))
+def test_wrong_answer(tmp_path: Path, step: str) -> None:
+    value, message = BAD[step]
+    answers = base(tmp_path)
+    answers[step] = value
+    proc = start(tmp_path, answers)
+    assert proc.returncode == 1, proc.stderr
+    assert message in proc.stderr and step in proc.stderr
+    assert nothing_written(tmp_path)
+
+
+def test_draft_needs_its_approver(tmp_path: Path) -> None:
+    answers = base(tmp_path)
+    del answers["h-draft"]["approved_by"]
+    proc = start(tmp_path, answers)
+    assert proc.returncode == 1
+    assert "'h-draft' needs sign-off by the account-manager (Ben Manager)" in proc.stderr
+    assert nothing_written(tmp_path)
+
+
+def test_unreached_answers_are_ignored_and_id_is_last_line(tmp_path: Path) -> None:
+    answers = base(tmp_path, {"d-route": "Ignore"})
+    answers["h-draft"] = "nonsense that would fail if it were reached"
+    answers["c-check"] = {"skip": ""}
+    proc = start(tmp_path, answers)
+    assert proc.returncode == 0, proc.stderr
+    incident_id = proc.stdout.strip().splitlines()[-1]
+    assert events(tmp_path, incident_id)[-1]["type"] == "incident.closed"
+
+
+def test_command_line_options_win(tmp_path: Path) -> None:
+    answers = base(tmp_path, {"d-route": "Ignore"})
+    proc = start(tmp_path, answers, "--title", "Other title", "--severity", "3", "--client", "Acme")
+    assert proc.returncode == 0, proc.stderr
+    incident_id = proc.stdout.splitlines()[-1]
+    assert incident_id == "20261120-0805-acme-other-title"
+    opened = events(tmp_path, incident_id)[0]["data"]
+    assert (opened["title"], opened["severity"]) == ("Other title", 3)
+
+
+def test_bad_incident_section(tmp_path: Path) -> None:
+    answers = base(tmp_path)
+    answers["incident"]["sevrity"] = 2
+    proc = start(tmp_path, answers)
+    assert proc.returncode == 1 and "did you mean 'severity'" in proc.stderr
+    answers = base(tmp_path)
+    answers["incident"]["severity"] = 7
+    proc = start(tmp_path, answers)
+    assert proc.returncode == 1 and "Severity 7 is not one of" in proc.stderr
+    answers = base(tmp_path)
+    answers["incident"]["first_seen"] = "2026-11-20T09:00:00Z"  # after it was opened
+    proc = start(tmp_path, answers)
+    assert proc.returncode == 1 and "cannot be first seen" in proc.stderr
+    assert nothing_written(tmp_path)

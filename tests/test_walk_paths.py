@@ -1,0 +1,245 @@
+"""Scripted walks of whole playbooks: every branch completes, closes and verifies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from answering import (
+    DATA,
+    answers_for,
+    events,
+    expected_path,
+    library,
+    step_counts,
+    verified,
+    write_yaml,
+)
+from crisisplay.scripted import start_scripted
+
+
+def run(home: Path, playbook: str, answers: dict[str, Any], **opts: Any) -> str:
+    path = write_yaml(home / "answers.yaml", answers)
+    kw: dict[str, Any] = {"client": None, "title": None, "severity": None, "first_seen": None}
+    kw.update(opts)
+    session = start_scripted(library(home), path, playbook=playbook, **kw)
+    return str(session.incident.id)
+
+
+def assert_complete(home: Path, incident_id: str, path: list[str]) -> list[dict[str, Any]]:
+    evs = events(home, incident_id)
+    assert verified(home, incident_id)
+    assert [e["data"]["step"] for e in evs if e["type"] == "step"] == path
+    assert set(step_counts(evs).values()) == {1}
+    assert [e["type"] for e in evs].count("incident.closed") == 1
+    assert evs[-1]["type"] == "incident.closed"
+    return evs
+
+
+DEFAULT_PATHS = {
+    "positive-end": {"detect-positive": "Positive"},
+    "troll-contained": {
+        "detect-positive": "Negative",
+        "detect-triage": "Troll",
+        "detect-troll-outcome": "Contained",
+    },
+    "troll-escalate": {
+        "detect-positive": "Negative",
+        "detect-triage": "Troll",
+        "detect-troll-outcome": "Real customers",
+    },
+    "rager-end": {"detect-positive": "Negative", "detect-triage": "Rager"},
+    "misguided-corrected": {
+        "detect-positive": "Negative",
+        "detect-triage": "Misguided",
+        "detect-misguided-outcome": "Corrected",
+    },
+    "unhappy-full": {
+        "detect-positive": "Negative",
+        "detect-legal-safety": "No",
+        "detect-triage": "Unhappy",
+        "verify-personal-data": "Yes",
+        "verify-fault": "Yes",
+        "apologise-spokesperson": "Yes",
+    },
+    "fault-not-ours-remedy": {
+        "detect-positive": "Negative",
+        "detect-triage": "Unhappy",
+        "verify-fault": "No",
+        "verify-after-correction": "Yes",
+    },
+    "fault-not-ours-close": {
+        "detect-positive": "Negative",
+        "detect-triage": "Unhappy",
+        "verify-fault": "No",
+        "verify-after-correction": "No",
+    },
+    "fault-unknown-ours": {
+        "detect-positive": "Negative",
+        "detect-triage": "Unhappy",
+        "verify-fault": "Not known",
+        "verify-outcome": "Now established — it was our fault",
+    },
+    "fault-unknown-wrong": {
+        "detect-positive": "Negative",
+        "detect-triage": "Unhappy",
+        "verify-fault": "Not known",
+        "verify-outcome": "Now established — the claim is wrong",
+    },
+    "fault-unknown-apologise": {
+        "detect-positive": "Negative",
+        "detect-triage": "Unhappy",
+        "verify-fault": "Not known",
+        "verify-outcome": "Still unclear — apologise",
+    },
+    "fault-unknown-inform": {
+        "detect-positive": "Negative",
+        "detect-triage": "Unhappy",
+        "verify-fault": "Not known",
+        "verify-outcome": "Still unclear — keep informing",
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEFAULT_PATHS))
+def test_default_tree(tmp_path: Path, name: str) -> None:
+    resolved = library(tmp_path).load("default")
+    answers = answers_for(resolved, DEFAULT_PATHS[name])
+    incident_id = run(tmp_path, "default", answers)
+    assert_complete(tmp_path, incident_id, expected_path(resolved, answers))
+
+
+# playbook/library.py (_apply_overlay) reads `current.model_fields` on an instance, which
+# pydantic 2.11 deprecates; not this suite's file to fix. Remove once it reads the class.
+OVERLAY_WARNING = pytest.mark.filterwarnings(
+    "ignore:Accessing the 'model_fields' attribute on the instance:DeprecationWarning"
+)
+
+
+@OVERLAY_WARNING
+@pytest.mark.parametrize("name", ["unhappy-full", "misguided-corrected", "fault-unknown-wrong"])
+def test_client_overlay(tmp_path: Path, name: str) -> None:
+    resolved = library(tmp_path).load("bean-there")
+    answers = answers_for(resolved, DEFAULT_PATHS[name])
+    incident_id = run(tmp_path, "bean-there", answers)
+    evs = assert_complete(tmp_path, incident_id, expected_path(resolved, answers))
+    assert incident_id.split("-")[2:4] == ["bean", "there"]
+    opened = evs[0]["data"]
+    assert opened["client"]["name"] == "Bean There Coffee"
+    assert opened["playbook"]["id"] == "bean-there"
+    assert [x["id"] for x in opened["playbook"]["lineage"]][-1:] != []
+    drafts = [e for e in evs if e["type"] == "step" and e["data"]["kind"] == "draft"]
+    assert all("approval" in d["data"] and "published" in d["data"] for d in drafts)
+
+
+OWN = {
+    "end": ({"d-route": "Ignore"}, ["d-check", "d-route"]),
+    "goto-step": (
+        {"d-route": "Jump to the last detect step", "h-after": "Carry on"},
+        ["d-route", "d-last", "h-draft", "h-after", "c-check"],
+    ),
+    "goto-stage": ({"d-route": "Straight to close"}, ["d-route", "c-check"]),
+    "fall-through": (
+        {"d-route": "Hold", "h-after": "Close now"},
+        ["d-route", "d-notify", "d-last", "h-draft", "h-after", "c-check"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OWN))
+def test_own_playbook_branches(tmp_path: Path, name: str) -> None:
+    choose, tail = OWN[name]
+    resolved = library(tmp_path).load(str(DATA / "branches.yaml"))
+    answers = answers_for(resolved, choose, {"variables": {"product": "oat latte"}})
+    incident_id = run(tmp_path, str(DATA / "branches.yaml"), answers)
+    path = expected_path(resolved, answers)
+    assert path[-len(tail) :] == tail
+    evs = assert_complete(tmp_path, incident_id, path)
+    values = {e["data"]["step"]: e["data"] for e in evs if e["type"] == "step"}
+    assert values["d-number"]["value"] == 12000
+    assert values["d-confirm"]["value"] is False
+    assert values["d-choice"]["value"] == "Slow"
+    assert values["d-datetime"]["value"] == "2026-11-20T09:00:00.000000Z"
+    if "h-draft" in values:
+        texts = values["h-draft"]["texts"]
+        assert texts["x"].startswith("On oat latte: Customers say")
+        assert texts["facebook"].startswith("We know about Customers say")
+        assert values["h-draft"]["approval"]["by"] == "Ben Manager"
+        saved = sorted(
+            p.name for p in (tmp_path / "incidents" / incident_id / "statements").iterdir()
+        )
+        assert [n.split("-", 1)[1] for n in saved] == ["h-draft-facebook.txt", "h-draft-x.txt"]
+    if "d-notify" in values:
+        assert values["d-notify"]["contacted"][0]["name"] == "Ben Manager"
+
+
+def test_backfilled_times(tmp_path: Path) -> None:
+    resolved = library(tmp_path).load(str(DATA / "branches.yaml"))
+    answers = answers_for(
+        resolved,
+        {"d-route": "Hold", "h-after": "Carry on"},
+        {"variables": {"product": "oat latte"}},
+    )
+    answers["d-url"] = {"value": answers["d-url"], "at": "2026-11-20T08:06:00Z"}
+    answers["d-check"] = {"value": "done", "at": "2026-11-20T08:07:00+01:00"}
+    answers["d-route"] = {"value": "Hold", "at": "2026-11-20T08:08:00Z"}
+    answers["d-notify"] = {"skip": "nobody answered", "at": "2026-11-20T08:09:00Z"}
+    answers["h-draft"] = {
+        **answers["h-draft"],
+        "at": "2026-11-20T08:20:00Z",
+        "text": "Edited by hand.",
+    }
+    incident_id = run(tmp_path, str(DATA / "branches.yaml"), answers)
+    evs = assert_complete(tmp_path, incident_id, expected_path(resolved, answers))
+    by_step = {e["data"]["step"]: e for e in evs if e["type"] == "step"}
+    assert by_step["d-url"]["at"] == "2026-11-20T08:06:00.000000Z"
+    assert by_step["d-check"]["at"] == "2026-11-20T07:07:00.000000Z"
+    assert by_step["d-route"]["data"]["option"] == "Hold"
+    assert by_step["d-notify"]["data"]["status"] == "skipped"
+    draft = by_step["h-draft"]
+    assert draft["at"] == "2026-11-20T08:20:00.000000Z"
+    assert draft["data"]["texts"] == {"x": "Edited by hand.", "facebook": "Edited by hand."}
+    assert draft["data"]["edited"] == {"x": True, "facebook": True}
+    assert draft["data"]["approval"]["at"] == "2026-11-20T08:20:00.000000Z"
+    assert draft["data"]["published"]["x"]["at"] == "2026-11-20T08:20:00.000000Z"
+    assert "at" not in by_step["d-text"]  # no `at`: recorded now
+    assert evs[0]["at"] == "2026-11-20T08:05:00.000000Z"
+    assert evs[0]["data"]["first_seen"] == "2026-11-20T08:00:00.000000Z"
+
+
+def test_command_line_wins_over_incident_keys(tmp_path: Path) -> None:
+    resolved = library(tmp_path).load("default")
+    answers = answers_for(resolved, DEFAULT_PATHS["positive-end"])
+    answers["incident"]["client"] = "Somebody Else"
+    incident_id = run(
+        tmp_path,
+        "default",
+        answers,
+        title="From the command line",
+        severity=3,
+        client="Acme Foods",
+        first_seen="2026-11-20T07:30:00Z",
+    )
+    opened = events(tmp_path, incident_id)[0]["data"]
+    assert opened["title"] == "From the command line"
+    assert opened["severity"] == 3
+    assert opened["client"]["slug"] == "acme-foods"
+    assert opened["first_seen"] == "2026-11-20T07:30:00.000000Z"
+    assert incident_id == "20261120-0805-acme-foods-from-the-command-line"
+
+
+def test_ids_sortable_and_distinct(tmp_path: Path) -> None:
+    resolved = library(tmp_path).load("default")
+    answers = answers_for(resolved, DEFAULT_PATHS["positive-end"])
+    ids = [run(tmp_path, "default", answers) for _ in range(3)]
+    answers["incident"]["at"] = "2026-11-20T10:05:00+02:00"  # 08:05 UTC: the id is in UTC
+    ids.append(run(tmp_path, "default", answers))
+    base = "20261120-0805-the-client-cold-brew-made-customers-ill"
+    assert ids == [base, f"{base}-02", f"{base}-03", f"{base}-04"]
+    assert sorted(ids) == ids
+    answers["incident"]["at"] = "2026-11-20T08:06:00Z"
+    later = run(tmp_path, "default", answers)
+    assert later == "20261120-0806-the-client-cold-brew-made-customers-ill"
+    assert sorted([*ids, later])[-1] == later
