@@ -155,9 +155,9 @@ def bench_walk(tmp: Path, env: dict[str, str]) -> None:
     row("start → first prompt (pexpect)", statistics.median(times), 0, "target < 300 ms")
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from answering import answers_for
     from ruamel.yaml import YAML
 
+    from answering import answers_for
     from crisisplay.home import Home
     from crisisplay.playbook.library import Library
 
