@@ -115,8 +115,8 @@ def test_ctrl_c_in_a_real_terminal_pauses_and_resume_goes_on(terminal: Terminal)
     terminal.run("resume")
     terminal.wait_for("Resuming")
     terminal.wait_for("detect-post-summary")
-    terminal.keys("A customer filmed a burnt espresso")
-    terminal.wait_for("burnt espresso")
+    terminal.keys("Burnt cup")
+    terminal.wait_for("Burnt cup")
     terminal.keys("M-Enter")  # Esc then Enter ends a multi-line answer
     try:
         terminal.wait_for("detect-moderation", timeout=3)
