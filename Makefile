@@ -26,5 +26,8 @@ lint: $(BIN)/.installed     ## ruff and mypy
 bench: $(BIN)/.installed    ## print speed and memory figures (not a test)
 	$(BIN)/python bench/bench.py
 
+stress: $(BIN)/.installed   ## kill -9 a scripted walk at random moments, resume, verify (ROUNDS=200)
+	$(BIN)/python bench/stress.py
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
