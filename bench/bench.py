@@ -157,21 +157,12 @@ def bench_walk(tmp: Path, env: dict[str, str]) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from ruamel.yaml import YAML
 
-    from answering import answers_for
+    from answering import UNHAPPY_PATH, answers_for
     from crisisplay.home import Home
     from crisisplay.playbook.library import Library
 
     resolved = Library(Home(tmp / "home", "env")).load("default")
-    answers = answers_for(
-        resolved,
-        {
-            "detect-positive": "Negative",
-            "detect-legal-safety": "No",
-            "detect-triage": "Unhappy customer",
-            "verify-personal-data": "No",
-            "verify-fault": "Yes",
-        },
-    )
+    answers = answers_for(resolved, UNHAPPY_PATH)
     path = tmp / "answers.yaml"
     with path.open("w", encoding="utf-8") as f:
         YAML().dump(answers, f)

@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from ruamel.yaml import YAML  # noqa: E402
 
-from answering import answers_for, kill_stress  # noqa: E402
+from answering import UNHAPPY_PATH, answers_for, kill_stress  # noqa: E402
 from crisisplay.home import Home  # noqa: E402
 from crisisplay.playbook.library import Library  # noqa: E402
 
@@ -23,16 +23,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="crisisplay-stress-") as tmp:
         home = Path(tmp) / "home"
         resolved = Library(Home(home, "env")).load("default")
-        answers = answers_for(
-            resolved,
-            {
-                "detect-positive": "Negative",
-                "detect-legal-safety": "No",
-                "detect-triage": "Unhappy customer",
-                "verify-personal-data": "No",
-                "verify-fault": "Yes",
-            },
-        )
+        answers = answers_for(resolved, UNHAPPY_PATH)
         path = Path(tmp) / "answers.yaml"
         with path.open("w", encoding="utf-8") as f:
             YAML().dump(answers, f)

@@ -11,6 +11,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+# The full protocol: an unhappy customer, our fault, an apology. Bench and stress walk it.
+UNHAPPY_PATH = {
+    "detect-positive": "Negative",
+    "detect-legal-safety": "No",
+    "detect-triage": "Unhappy customer",
+    "verify-personal-data": "No",
+    "verify-fault": "Yes",
+}
+
 SAMPLE = {
     "text": "Customers say the cold brew made them ill",
     "multiline": "We sold a batch that had not been kept cold enough",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError
 from crisisplay.text import slugify
-from crisisplay.walk import Incident, Walk, clock, now_utc, parse_time, rfc3339
+from crisisplay.walk import Deadline, Incident, Walk, now_utc, parse_time, rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.home import Home
@@ -112,13 +112,15 @@ class Session:
         self.settle(at or parse_time(event["ts"]), backfilled=at is not None)
         return event
 
-    def settle(self, when: datetime, *, backfilled: bool = False) -> None:
+    def settle(self, when: datetime, *, backfilled: bool = False) -> list[Deadline]:
         """Record what follows from the state at `when`: missed deadlines, then the close.
 
         Also run on resume, so a crash between a step and these events loses nothing.
+        Returns the deadlines it has just recorded as missed.
         """
         at = when if backfilled else None
-        for d in self.walk.newly_missed(when):
+        missed_now = self.walk.newly_missed(when)
+        for d in missed_now:
             missed = d.missed_by(when)
             self.record(
                 "deadline.missed",
@@ -136,6 +138,19 @@ class Session:
                 {"outcome": "walked", "last_step": path[-1] if path else None},
                 at,
             )
+        return missed_now
+
+    def record_playbook_change(self, changed: dict[str, Any], choice: str) -> None:
+        """Log how the manager chose to go on after the playbook changed under the incident."""
+        self.record(
+            "playbook.changed",
+            {
+                "from": changed["from"],
+                "to": changed["to"],
+                "choice": choice,
+                "steps": changed["steps"],
+            },
+        )
 
     def settle_pending(self) -> None:
         """After a replay: what the last step should have led to, as of that step."""
@@ -183,7 +198,7 @@ def open_incident(
     variables: dict[str, Any],
     drill: bool = False,
 ) -> Session:
-    from crisisplay.log import IncidentLog, LogError
+    from crisisplay.log import IncidentLog, LogError, fsync_dir
 
     levels = [s.level for s in resolved.playbook.severity_levels()]
     if severity not in levels:
@@ -253,7 +268,7 @@ def open_incident(
             walk.apply(log.append("variables", {"values": variables}, at=at))
         os.rename(staging, folder)  # replaces the empty folder that reserved the id
         log.folder = folder
-        _fsync_dir(incidents)
+        fsync_dir(incidents)
     except BaseException as e:
         log.close()
         _discard(staging, folder)
@@ -288,14 +303,6 @@ def _discard(staging: Path, reserved: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     with contextlib.suppress(OSError):
         reserved.rmdir()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_snapshot(folder: Path, content: dict[str, Any], resolved: Resolved) -> None:
@@ -413,6 +420,21 @@ class Summary:
     events: int
 
 
+def _damaged(folder: Path, count: int) -> Summary:
+    """A listing line for an incident whose log cannot be read: say so, don't crash."""
+    return Summary(
+        id=folder.name,
+        client="?",
+        title="(log damaged: crisisplay log verify)",
+        severity=0,
+        status="damaged",
+        opened="",
+        last_activity="",
+        drill=False,
+        events=count,
+    )
+
+
 def summarize(folder: Path) -> Summary | None:
     from crisisplay.log import LogError, read_events
 
@@ -434,17 +456,7 @@ def summarize(folder: Path) -> Summary | None:
             elif event.get("type") == "incident.reopened":
                 closed = False
     except LogError:
-        return Summary(
-            id=folder.name,
-            client="?",
-            title="(log damaged: crisisplay log verify)",
-            severity=0,
-            status="damaged",
-            opened="",
-            last_activity="",
-            drill=False,
-            events=count,
-        )
+        return _damaged(folder, count)
     if first is None or first["type"] != "incident.opened" or last is None:
         return None
     try:
@@ -461,17 +473,7 @@ def summarize(folder: Path) -> Summary | None:
             events=count,
         )
     except (KeyError, TypeError, ValueError):
-        return Summary(
-            id=folder.name,
-            client="?",
-            title="(log damaged: crisisplay log verify)",
-            severity=0,
-            status="damaged",
-            opened="",
-            last_activity="",
-            drill=False,
-            events=count,
-        )
+        return _damaged(folder, count)
 
 
 def list_incidents(home: Home, client: str | None = None) -> list[Summary]:
@@ -523,4 +525,4 @@ class AmbiguousIncident(CrisisplayError):
         self.ids = ids
 
 
-__all__ = ["Session", "clock", "open_incident", "resume_incident"]
+__all__ = ["Session", "open_incident", "resume_incident"]

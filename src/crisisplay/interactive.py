@@ -102,8 +102,7 @@ def start_interactive(
     try:
         if playbook:
             resolved = lib.load(playbook)
-        elif client and len(playbooks_for_client(lib, slugify(client))) > 1:
-            entries = playbooks_for_client(lib, slugify(client))
+        elif client and len(entries := playbooks_for_client(lib, slugify(client))) > 1:
             pick = _select(
                 "Which playbook?", [f"{e.id} ({e.language})" for e in entries], actions=False
             )
@@ -227,15 +226,7 @@ def _playbook_changed(session: Session, resumed: Any, out: Any) -> None:
         session.close()
         raise _PausedExit(session.incident.id)
     choice = "update" if pick == update else "keep"
-    session.record(
-        "playbook.changed",
-        {
-            "from": resumed.changed["from"],
-            "to": resumed.changed["to"],
-            "choice": choice,
-            "steps": resumed.changed["steps"],
-        },
-    )
+    session.record_playbook_change(resumed.changed, choice)
     if choice == "update":
         switch_playbook(session, resumed.current, choice)
 
@@ -255,16 +246,7 @@ def run(session: Session, out: Any) -> None:
     try:
         while (cur := walk.current()) is not None:
             now = now_utc()
-            for d in walk.newly_missed(now):
-                missed = d.missed_by(now)
-                session.record(
-                    "deadline.missed",
-                    {
-                        "stage": d.stage,
-                        "due_at": rfc3339(d.due_at),
-                        "missed_by_s": int(missed.total_seconds()) if missed else 0,
-                    },
-                )
+            for d in session.settle(now):
                 out.print(
                     f"[red bold]Deadline missed:[/] {d.title} was due "
                     f"{d.due_at:%H:%M} UTC. It is recorded; keep going."

@@ -420,7 +420,7 @@ def read_events(path: Path) -> Iterator[dict[str, Any]]:
 # Small durable-filesystem helpers
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     # A new file is only durable once the directory entry pointing at it is.
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -579,10 +579,10 @@ class IncidentLog:
                 ) from exc
             try:
                 os.fsync(fd)
-                _fsync_dir(folder)
+                fsync_dir(folder)
                 # The folders made above only last if their own parents record them.
                 for made in created:
-                    _fsync_dir(made.parent)
+                    fsync_dir(made.parent)
             except BaseException as exc:
                 os.close(fd)
                 if isinstance(exc, OSError):
@@ -680,7 +680,7 @@ class IncidentLog:
             os.fsync(qfd)
         finally:
             os.close(qfd)
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
         return name
 
     def _record_unlisted_quarantine(self, listed: set[str]) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from crisisplay.incident import (
     switch_playbook,
 )
 from crisisplay.text import slugify
-from crisisplay.walk import Incident, Walk, now_utc, parse_time, rfc3339
+from crisisplay.walk import Incident, Walk, now_utc, parse_time
 
 if TYPE_CHECKING:
     from crisisplay.playbook.library import Library, Resolved
@@ -164,15 +164,7 @@ def resume_scripted(lib: Library, answers_path: Path, ref: str | None) -> Sessio
             walk.variables.update(variables)
         plan(walk, answers)  # raises, naming the step, before anything is written
         if choice is not None and resumed.changed is not None:
-            session.record(
-                "playbook.changed",
-                {
-                    "from": resumed.changed["from"],
-                    "to": resumed.changed["to"],
-                    "choice": choice,
-                    "steps": resumed.changed["steps"],
-                },
-            )
+            session.record_playbook_change(resumed.changed, choice)
             sys.stderr.write(
                 f"The playbook changed since this incident began; continuing "
                 f"with {'the new' if choice == 'update' else 'the original'} "
@@ -202,4 +194,4 @@ def replayed(session: Session, resolved: Resolved) -> Walk:
     return walk
 
 
-__all__ = ["resume_scripted", "rfc3339", "start_scripted"]
+__all__ = ["resume_scripted", "start_scripted"]

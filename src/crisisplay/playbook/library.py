@@ -145,19 +145,6 @@ class Library:
             )
         return max(candidates, key=Entry.sort_key)
 
-    def for_client(self, slug: str) -> Entry | None:
-        """The playbook whose client profile is `slug` (by slug or by name)."""
-        from crisisplay.text import slugify
-
-        matches = [e for e in self.entries() if e.client and slugify(e.client) == slug]
-        if not matches:
-            for e in self.entries():
-                if e.extends:
-                    pb = self.load(e.id)
-                    if pb.playbook.client and pb.client_slug == slug:
-                        matches.append(e)
-        return max(matches, key=Entry.sort_key) if matches else None
-
     def load(self, ref: str, *, check: bool = True) -> Resolved:
         entry = self.find(ref)
         resolved = resolve(entry.path, self, origin=entry.origin)
