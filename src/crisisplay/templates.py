@@ -238,12 +238,18 @@ def _bounded_replace(f: Any) -> Any:
 @dataclass
 class Parsed:
     source: Source
-    ast: Any
+    _ast: Any  # None when what it reads came from the disk cache: parsed again if needed
     variables: set[str]  # top-level names it reads
     attributes: dict[str, set[str]]  # name -> attributes read, e.g. client -> {name}
     first_line: dict[str, int]  # name -> first line that uses it
     attribute_lines: dict[str, int] = field(default_factory=dict)  # "client.x" -> line
     _compiled: Any = None
+
+    @property
+    def ast(self) -> Any:
+        if self._ast is None:
+            self._ast = environment().parse(self.source.text)
+        return self._ast
 
     @property
     def template(self) -> Any:
@@ -254,14 +260,41 @@ class Parsed:
 
 
 _PARSED: dict[str, Parsed] = {}
+# The code whose output the disk cache keeps: a change to any of it makes a new cache.
+_DERIVED_BY = ("crisisplay.templates", "jinja2")
 
 
 def parse(source: Source) -> Parsed:
-    """Compile a template once (cached by content) and list the variables it reads."""
+    """Compile a template once (cached by content) and list the variables it reads.
+
+    What a template reads depends only on its text, so a template checked before (in
+    this run or an earlier one) is not parsed again: Jinja is not even imported until
+    something is rendered.
+    """
     key = source.sha256
     cached = _PARSED.get(key)
     if cached is not None:
         return cached
+    from crisisplay import cache as disk
+
+    hit = disk.get("template-reads", key, _DERIVED_BY)
+    if isinstance(hit, tuple) and len(hit) == 4:
+        variables, attributes, first_line, attribute_lines = hit
+        parsed = Parsed(source, None, variables, attributes, first_line, attribute_lines)
+        _PARSED[key] = parsed
+        return parsed
+    parsed = _parse(source)
+    _PARSED[key] = parsed
+    disk.put(
+        "template-reads",
+        key,
+        (parsed.variables, parsed.attributes, parsed.first_line, parsed.attribute_lines),
+        _DERIVED_BY,
+    )
+    return parsed
+
+
+def _parse(source: Source) -> Parsed:
     from jinja2 import meta, nodes
     from jinja2.exceptions import SecurityError, TemplateSyntaxError
 
@@ -314,9 +347,7 @@ def parse(source: Source) -> Parsed:
             attribute_lines[dotted] = min(attribute_lines.get(dotted, node.lineno), node.lineno)
         elif isinstance(node, nodes.Name) and node.ctx == "load" and node.name in variables:
             first_line[node.name] = min(first_line.get(node.name, node.lineno), node.lineno)
-    parsed = Parsed(source, ast, variables, attributes, first_line, attribute_lines)
-    _PARSED[key] = parsed
-    return parsed
+    return Parsed(source, ast, variables, attributes, first_line, attribute_lines)
 
 
 class _NotConstant(Exception):

@@ -140,6 +140,11 @@ class Located:
 def read_text(path: Path, display: str | None = None) -> str:
     """Read a UTF-8 file people wrote, refusing what is too big or not text."""
     name = display or str(path)
+    return decode(read_bytes(path, name), name)
+
+
+def read_bytes(path: Path, name: str) -> bytes:
+    """A file's bytes, refusing one too big to be a playbook."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -159,10 +164,9 @@ def read_text(path: Path, display: str | None = None) -> str:
             ]
         )
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise PlaybookError([Problem(name, 1, 1, f"cannot read: {e.strerror}")]) from None
-    return decode(raw, name)
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -269,9 +273,33 @@ def _check_flow_depth(yaml: Any, text: str, name: str) -> None:
         return  # the composer reports syntax errors with the right words
 
 
-def load_file(path: Path, display: str | None = None) -> Located:
+def load_file(path: Path, display: str | None = None, *, cache: bool = False) -> Located:
+    """`load` of a file. With `cache`, a file read before without error is not parsed
+    again: its values and positions come from the disk cache, keyed by its bytes.
+    (Playbooks only: answers files hold an incident's details, which stay where they are.)
+    """
     name = display or str(path)
-    return load(read_text(path, name), name)
+    raw = read_bytes(path, name)
+    if not cache:
+        return load(decode(raw, name), name)
+    import hashlib
+
+    from crisisplay import cache as disk
+
+    key = hashlib.sha256(raw).hexdigest()
+    hit = disk.get("playbook-yaml", key, _DERIVED_BY)
+    if isinstance(hit, tuple) and len(hit) == 3:
+        data, positions, lines = hit
+        return Located(name, data, positions, lines)
+    located = load(decode(raw, name), name)
+    disk.put(
+        "playbook-yaml", key, (located.data, located.positions, located.source_lines), _DERIVED_BY
+    )
+    return located
+
+
+# The code whose output the cache keeps: a change to any of it makes a new cache.
+_DERIVED_BY = ("crisisplay.yamlfile", "ruamel.yaml", "_ruamel_yaml")
 
 
 def _syntax_problem(e: Any, name: str, text: str) -> Problem:

@@ -130,8 +130,10 @@ def check_playbook(resolved: Resolved) -> list[Problem]:
 
     client = pb.client or Client()
     roles = client.role_names()
-    for n, (_, step) in enumerate(steps):
-        nth = sum(1 for _, s in steps[:n] if s.id == step.id)
+    uses: dict[str, int] = {}  # how often each id came before: which of its places is this
+    for _, step in steps:
+        nth = uses.get(step.id, 0)
+        uses[step.id] = nth + 1
         problems.extend(_step_problems(step, resolved, roles, nth))
 
     # Gotos: to an existing step or stage, or `end`, and only forward.
@@ -219,14 +221,20 @@ def _target(
     return stage_start.get(goto)
 
 
+class _At:
+    """A step's own place, even when its id is (wrongly) reused."""
+
+    def __init__(self, resolved: Resolved, nth: int) -> None:
+        self.resolved = resolved
+        self.nth = nth
+
+    def step(self, *args: object, **kw: object) -> Problem:
+        return self.resolved.origins.step(*args, nth=self.nth, **kw)  # type: ignore[arg-type]
+
+
 def _step_problems(step: Step, resolved: Resolved, roles: list[str], nth: int = 0) -> list[Problem]:
     out: list[Problem] = []
-
-    class _At:  # the step's own place, even when its id is (wrongly) reused
-        def step(self, *args: object, **kw: object) -> Problem:
-            return resolved.origins.step(*args, nth=nth, **kw)  # type: ignore[arg-type]
-
-    o = _At()
+    o = _At(resolved, nth)
     kinds = step.kinds()
     if not kinds:
         out.append(

@@ -196,7 +196,7 @@ class Library:
         """Parse a YAML file once per run: listing, lookup and validation share it."""
         key = path.resolve()
         if key not in self._located:
-            self._located[key] = load_file(path)
+            self._located[key] = load_file(path, cache=True)
         located = self._located[key]
         # Problems name the file the way it was asked for (relative, absolute…).
         return located if located.file == str(path) else replace(located, file=str(path))
