@@ -75,26 +75,108 @@ def list_(
 
 
 @app.command()
-def show(incident: IncidentArg, as_json: JsonOpt = False) -> None:
-    """The incident's timeline, readable."""
+def show(
+    incident: IncidentArg,
+    as_json: JsonOpt = False,
+    flat: Annotated[
+        bool,
+        typer.Option("--events", "--raw", help="Every event, one line each, as recorded."),
+    ] = False,
+) -> None:
+    """The incident's timeline by stage: deadlines, statements as published, metrics."""
+    import os
+
     from crisisplay.errors import CrisisplayError
-    from crisisplay.log import LogError, read_events
+    from crisisplay.log import LogError
+    from crisisplay.log import verify as verify_log
 
     home = _home()
     incident_id = _find(home, incident)
+    folder = home.incidents / incident_id
     try:
-        events = list(read_events(home.incidents / incident_id / "log.jsonl"))
+        events = _readable_events(folder / "log.jsonl")
+        result = verify_log(folder / "log.jsonl")
     except LogError as e:
         raise CrisisplayError(str(e)) from None
     if as_json:
         from crisisplay.cli.output import print_json
 
-        print_json({"incident": incident_id, "events": events})
+        print_json(
+            {
+                "incident": incident_id,
+                "events": events,
+                "verification": {
+                    "ok": result.ok,
+                    "head": result.head,
+                    "problems": result.problems,
+                },
+            }
+        )
+        _exit_if_damaged(incident_id, result.ok)
         return
     from crisisplay.cli.output import console
-    from crisisplay.cli.timeline import timeline
 
-    console().print(timeline(events))
+    if flat:
+        from crisisplay.cli.timeline import timeline
+
+        if not result.ok:
+            for p in result.problems:
+                sys.stderr.write(f"{incident_id}: {p}\n")
+        console().print(timeline(events))
+        _exit_if_damaged(incident_id, result.ok)
+        return
+    from crisisplay.cli.timeline import staged
+
+    facts = problem = None
+    try:
+        from crisisplay.report.metrics import facts_for_folder
+
+        facts = facts_for_folder(folder, events).to_json()
+    except Exception as e:  # a damaged log still shows what can be read
+        if os.environ.get("CRISISPLAY_DEBUG"):
+            raise
+        problem = " ".join(str(e).split()) or type(e).__name__
+    console().print(staged(events, facts=facts, problems=result.problems, facts_problem=problem))
+    _exit_if_damaged(incident_id, result.ok)
+
+
+def _exit_if_damaged(incident_id: str, ok: bool) -> None:
+    """Shown anyway, so a person sees what is left; exit 1 so a script notices."""
+    if not ok:
+        sys.stderr.write(
+            f"error: the log of {incident_id} FAILED verification; shown is what can be read "
+            "(details: crisisplay log verify).\n"
+        )
+        raise typer.Exit(1)
+
+
+def _readable_events(path: Any) -> list[dict[str, Any]]:
+    """Every complete line that is an event, skipping damaged ones (verify names them)."""
+    import json
+
+    from crisisplay.log import LogError
+
+    out = []
+    try:
+        f = open(path, "rb")  # noqa: SIM115 - closed by the with below
+    except FileNotFoundError:
+        raise LogError(f"There is no incident log at {path}.") from None
+    with f:
+        for raw in f:
+            if not raw.endswith(b"\n"):
+                break  # a torn last line: not an event
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                continue
+            if (
+                isinstance(event, dict)
+                and isinstance(event.get("type"), str)
+                and isinstance(event.get("ts"), str)
+                and isinstance(event.get("data", {}), dict)
+            ):
+                out.append(event)
+    return out
 
 
 @app.command()
