@@ -107,3 +107,36 @@ def test_bad_incident_section(tmp_path: Path) -> None:
     proc = start(tmp_path, answers)
     assert proc.returncode == 1 and "cannot be first seen" in proc.stderr
     assert nothing_written(tmp_path)
+
+
+def test_a_draft_is_checked_with_the_workspace_rule_files(tmp_path: Path) -> None:
+    # The agency's own rule, the same one `crisisplay check` and `playbook validate` use.
+    (tmp_path / "checker").mkdir()
+    (tmp_path / "checker" / "en.yaml").write_text(
+        "rules:\n"
+        "  - id: house-no-bean-juice\n"
+        "    severity: error\n"
+        "    patterns: ['\\bbean\\s+juice\\b']\n"
+        "    message: We never call coffee bean juice.\n"
+        "    hint: Say coffee.\n",
+        encoding="utf-8",
+    )
+    answers = base(tmp_path)
+    answers["h-draft"] = {**answers["h-draft"], "text": "Our bean juice was too warm today."}
+    proc = start(tmp_path, answers)
+    assert proc.returncode == 1
+    assert "house-no-bean-juice" in proc.stderr and "override" in proc.stderr
+    assert nothing_written(tmp_path)
+
+    answers["h-draft"]["override"] = "the client's own wording"
+    proc = start(tmp_path, answers)
+    assert proc.returncode == 0, proc.stderr
+    (draft,) = [
+        e["data"]
+        for e in events(tmp_path, proc.stdout.split()[-1])
+        if e["type"] == "step"
+        if e["data"]["step"] == "h-draft"
+    ]
+    found = [f["rule"] for fs in draft["findings"].values() for f in fs]
+    assert "house-no-bean-juice" in found
+    assert draft["overrides"][0]["reason"] == "the client's own wording"

@@ -141,6 +141,9 @@ class Walk:
         for n, (stage, _) in enumerate(self.steps):
             self.stage_first.setdefault(stage.id, n)
         self.severity = self.severity or self.incident.severity
+        # When each draft's texts were last rendered: the statement's "next update by"
+        # is promised from that moment, so the promise recorded matches the text.
+        self.rendered_at: dict[str, datetime] = {}
 
     # --- replay ---------------------------------------------------------------------------
 
@@ -296,16 +299,23 @@ class Walk:
             "first_seen": clock(self.incident.first_seen),
             "opened_at": clock(self.incident.opened_at),
             "now": clock(at),
-            "next_update": clock(at + parse_duration(sev.update_every)),
+            "next_update": clock(self.next_update_at(at)),
             "platform": platform,
             "client": client,
             "language": self.resolved.playbook.language or "en",
         }
 
+    def next_update_at(self, at: datetime) -> datetime:
+        """When a statement made at `at` says the next update comes: the severity's cadence
+        later, to the minute, because the text shows hours and minutes only."""
+        due = at + parse_duration(self.severity_level().update_every)
+        return due.replace(second=0, microsecond=0)
+
     def render(self, step: Step, at: datetime) -> dict[str, str]:
         """The statement for each platform of a draft step."""
         from crisisplay.templates import TemplateError, render
 
+        self.rendered_at[step.id] = at
         store = self.resolved.template_store()
         out = {}
         for platform in self.resolved.draft_platforms(step):
@@ -444,6 +454,9 @@ class Walk:
             }
         if raw.get("published"):
             out["published"] = raw["published"]
+        promise = self._promise(step, out["texts"])
+        if promise is not None:
+            out["next_update_by"] = rfc3339(promise)
         findings = self.check_texts(step, out["texts"])
         if any(findings.values()):
             out["findings"] = findings
@@ -462,16 +475,40 @@ class Walk:
             ]
         return out
 
+    def _promise(self, step: Step, texts: dict[str, str]) -> datetime | None:
+        """The next-update time the statement promises the public, if it promises one.
+
+        It does when its template reads `next_update` and the text as sent still says that
+        time (an edit that took the time out, or changed it, records no promise: the report
+        cannot know what was meant).
+        """
+        rendered = self.rendered_at.get(step.id)
+        if rendered is None or not step.template:
+            return None
+        from crisisplay.templates import TemplateError, parse
+
+        due = self.next_update_at(rendered)
+        said = clock(due)
+        store = self.resolved.template_store()
+        for platform, text in texts.items():
+            src = store.find(step.template, platform)
+            try:
+                reads = src is not None and "next_update" in parse(src).variables
+            except TemplateError:
+                reads = False
+            if reads and said in text:
+                return due
+        return None
+
     def check_texts(self, step: Step, texts: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
         """The statement checker's findings for each platform's text."""
-        from crisisplay.check import KINDS, CheckProfile, check_statement
+        from crisisplay.check import KINDS, check_statement
+        from crisisplay.playbook.clients import profile_of, workspace_rules_dirs
 
-        client = self.resolved.client
-        profile = CheckProfile(
-            confidential_terms=list(client.confidential_terms),
-            disable=list(client.checker.disable),
-            banned=list(client.checker.banned),
-        )
+        # The same settings as `crisisplay check --client` and `playbook validate`: the
+        # client's profile and the workspace's own rule files.
+        profile = profile_of(self.resolved.client)
+        extra = workspace_rules_dirs(self.resolved.library.home)
         kind = step.template if step.template in KINDS else None
         out: dict[str, list[dict[str, Any]]] = {}
         for platform, text in texts.items():
@@ -482,6 +519,7 @@ class Walk:
                 platform=platform,
                 profile=profile,
                 published=self.published,
+                extra_rules_dirs=extra,
             )
             out[platform] = [
                 {

@@ -128,10 +128,14 @@ def validate(
     results: list[dict[str, Any]] = []
     for target in targets:
         problems: list[Problem] = []
+        warnings: list[Problem] = []
         info: dict[str, Any] = {"target": target}
         try:
             res = lib.load(target)
             info.update(id=res.playbook.id, version=res.playbook.version, sha256=res.sha256)
+            from crisisplay.playbook.template_check import check_templates
+
+            problems, warnings = check_templates(res)  # templates rendered and checked
         except PlaybookError as e:
             problems = e.problems
         except CrisisplayError as e:
@@ -139,6 +143,9 @@ def validate(
         info["ok"] = not problems
         info["problems"] = [
             {"file": p.file, "line": p.line, "col": p.col, "message": p.message} for p in problems
+        ]
+        info["warnings"] = [
+            {"file": p.file, "line": p.line, "col": p.col, "message": p.message} for p in warnings
         ]
         results.append(info)
     bad = [r for r in results if not r["ok"]]
@@ -153,6 +160,8 @@ def validate(
             else:
                 for p in r["problems"]:
                     sys.stderr.write(f"{p['file']}:{p['line']}:{p['col']}: {p['message']}\n")
+            for p in r["warnings"]:
+                sys.stderr.write(f"{p['file']}:{p['line']}:{p['col']}: warning: {p['message']}\n")
         if bad:
             n = sum(len(r["problems"]) for r in bad)
             sys.stderr.write(
