@@ -40,6 +40,35 @@ class _Again(Exception):
     """Ask the same step again (after a note, or 'where am I')."""
 
 
+class Hooks:
+    """What a drill changes in this walk (crisisplay.drill.runner sets `hooks` and restores
+    it): its own clock, answers recorded at that clock's time, and its world's events
+    between steps. The defaults are the plain walk."""
+
+    def __init__(
+        self,
+        now: Any = now_utc,  # () -> datetime: the time every prompt and record uses
+        stamp: bool = False,  # record answers with `at` = now(): not the wall clock
+        before_step: Any = None,  # (session, out) -> bool: False ends the walk here
+        after_walk: Any = None,  # (session, out) -> None: before the session closes
+    ) -> None:
+        self.now = now
+        self.stamp = stamp
+        self.before_step = before_step
+        self.after_walk = after_walk
+
+
+hooks = Hooks()
+
+
+def _now() -> datetime:
+    return hooks.now()
+
+
+def _at() -> datetime | None:
+    return hooks.now() if hooks.stamp else None
+
+
 def _console() -> Any:
     from rich.console import Console
 
@@ -94,23 +123,24 @@ def start_interactive(
     severity: int | None,
     first_seen: str | None,
 ) -> None:
-    from crisisplay.incident import open_incident
-    from crisisplay.scripted import pick_playbook, playbooks_for_client
+    # The log and the answers machinery are imported when needed, not before the first
+    # question: every millisecond before it is one the manager waits.
     from crisisplay.text import slugify
 
-    out = _console()
     try:
         if playbook:
             resolved = lib.load(playbook)
-        elif client and len(entries := playbooks_for_client(lib, slugify(client))) > 1:
+        elif client and len(entries := _playbooks_for_client(lib, slugify(client))) > 1:
             pick = _select(
                 "Which playbook?", [f"{e.id} ({e.language})" for e in entries], actions=False
             )
             resolved = lib.load(pick.split(" ")[0])
         else:
+            from crisisplay.scripted import pick_playbook
+
             resolved = pick_playbook(lib, None, client)
         pb = resolved.playbook
-        out.print(f"[bold]{pb.name}[/] — {pb.id} {pb.version}")
+        _heading(pb.name, f" — {pb.id} {pb.version}")
         generic = not pb.extends and resolved.client.name in ("the client", "el cliente")
         if not client:
             client = (
@@ -135,8 +165,11 @@ def start_interactive(
         for var in pb.variables:
             variables[var.name] = _ask_variable(var)
     except KeyboardInterrupt:
-        out.print("\nNothing was recorded: no incident was opened.")
+        _console().print("\nNothing was recorded: no incident was opened.")
         raise Interrupted("Interrupted before the incident was opened.") from None
+    from crisisplay.incident import open_incident
+
+    out = _console()
     session = open_incident(
         lib.home,
         resolved,
@@ -153,6 +186,21 @@ def start_interactive(
     run(session, out)
 
 
+def _heading(bold: str, rest: str) -> None:
+    """A line above the first question, printed with the prompt library the question
+    loads anyway: rich, for everything after, costs the manager its import time first."""
+    from prompt_toolkit import print_formatted_text
+    from prompt_toolkit.formatted_text import FormattedText
+
+    print_formatted_text(FormattedText([("bold", bold), ("", rest)]))
+
+
+def _playbooks_for_client(lib: Library, slug: str) -> list[Any]:
+    from crisisplay.scripted import playbooks_for_client
+
+    return playbooks_for_client(lib, slug)
+
+
 def _ask_time(message: str, given: str | None) -> datetime:
     while True:
         text = (
@@ -164,11 +212,11 @@ def _ask_time(message: str, given: str | None) -> datetime:
         )
         given = None
         try:
-            t = parse_time(text)
+            t = parse_time(text, relative_to=_now())
         except ValueError as e:
             _console().print(f"[red]{e}[/]")
             continue
-        if t > now_utc():
+        if t > _now():
             _console().print("[red]That is in the future.[/]")
             continue
         return t
@@ -209,6 +257,11 @@ def resume_interactive(lib: Library, ref: str | None) -> None:
     out.print(
         f"[bold]Resuming {incident_id}[/] — {len(session.walk.records)} steps already recorded."
     )
+    if session.incident.drill:  # its scenario, clock and score come back with it
+        from crisisplay.drill.runner import resume_drill
+
+        resume_drill(lib, session, out)
+        return
     run(session, out)
 
 
@@ -245,8 +298,10 @@ def run(session: Session, out: Any) -> None:
     walk = session.walk
     try:
         while (cur := walk.current()) is not None:
-            now = now_utc()
-            for d in session.settle(now):
+            if hooks.before_step is not None and not hooks.before_step(session, out):
+                break
+            now = _now()
+            for d in session.settle(now, backfilled=hooks.stamp):
                 out.print(
                     f"[red bold]Deadline missed:[/] {d.title} was due "
                     f"{d.due_at:%H:%M} UTC. It is recorded; keep going."
@@ -262,11 +317,15 @@ def run(session: Session, out: Any) -> None:
             except AnswerError as e:
                 out.print(f"[red]{e.message}[/]")
                 continue
-            session.submit(data)
-        out.print(
-            f"\n[bold green]The protocol is complete; incident {session.incident.id} is closed.[/]"
-        )
-        out.print(f"Post-mortem: crisisplay log show {session.incident.id}")
+            session.submit(data, _at())
+        if walk.current() is None:
+            out.print(
+                f"\n[bold green]The protocol is complete; incident {session.incident.id} "
+                "is closed.[/]"
+            )
+            out.print(f"Post-mortem: crisisplay log show {session.incident.id}")
+        if hooks.after_walk is not None:
+            hooks.after_walk(session, out)
     except _Paused:
         session.pause("paused by the manager")
         out.print(
@@ -343,7 +402,7 @@ def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
         text = pick[5:].strip() if pick.startswith("/note") else ""
         text = text or _text("Note:", instruction="(recorded in the log with the time)")
         if text.strip():
-            session.note(text.strip())
+            session.note(text.strip(), _at())
             out.print("[dim]Note recorded.[/]")
         raise _Again
     if pick == WHERE or pick.startswith("/where"):
@@ -437,7 +496,7 @@ def _notify(session: Session, step: Step, out: Any) -> dict[str, Any]:
         default=contacts[0].reach if contacts else "",
         instruction="(call, WhatsApp, email …)",
     ).strip()
-    at = rfc3339(now_utc())
+    at = rfc3339(_now())
     return {
         "contacted": [{"role": c.role, "name": c.name, "via": how, "at": at} for c in contacts],
         "acknowledged": pick == acked,
@@ -453,7 +512,7 @@ def _lengths(text: str, platform: str) -> tuple[int, int]:
 def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
     walk = session.walk
     try:
-        texts = walk.render(step, now_utc())
+        texts = walk.render(step, _now())
     except CrisisplayError as e:
         out.print(f"[red]{e.message}[/]")
         texts = {p: "" for p in walk.resolved.draft_platforms(step)}
@@ -504,7 +563,7 @@ def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
                 instruction="(nothing is published without it)",
             ).strip()
         raw["approved_by"] = who
-        raw["approved_at"] = rfc3339(now_utc())
+        raw["approved_at"] = rfc3339(_now())
     published = {}
     for platform in texts:
         url = _text(

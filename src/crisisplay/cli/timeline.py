@@ -1,11 +1,30 @@
-"""An incident's events as a readable timeline for the terminal."""
+"""An incident's events as a readable timeline for the terminal.
+
+Two views: `staged` (what `log show` prints: grouped by stage, each stage with its
+deadline, times as offsets from first seen, statements in full, the metrics at the end)
+and `timeline` (the flat listing of every event, one line each: `log show --events`).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.padding import Padding
 from rich.text import Text
+
+from crisisplay.cli.render import KIND_MARK
+from crisisplay.stats import (
+    human_duration,
+    is_duration,
+    metric_label,
+    metric_value,
+    plain_number,
+)
+from crisisplay.walk import parse_time
+
+BACKFILLED = "* happened earlier than recorded (backfilled): the time shown is when it happened"
 
 
 def _when(event: dict[str, Any]) -> str:
@@ -75,12 +94,400 @@ def _short(value: Any, width: int = 80) -> str:
 
 
 def timeline(events: list[dict[str, Any]]) -> Any:
+    """Every event, one line each, in log order, with its sequence number."""
     lines = []
     for e in events:
-        style, line = describe(e)
+        try:
+            style, line = describe(e)
+        except (KeyError, TypeError, AttributeError):
+            style, line = "red", f"{e.get('type')} (unexpected data) {_short(e.get('data'))}"
         t = Text()
         t.append(f"{e['seq']:>4}  {_when(e)}  ", style="dim")
         t.append(line, style=style)
         lines.append(t)
     lines.append(Text("* happened earlier than recorded (backfilled)", style="dim"))
     return Group(*lines)
+
+
+# --- the staged view ---------------------------------------------------------------------------
+
+
+def offset(t: datetime, origin: datetime) -> str:
+    """T+00:12 (hours:minutes after first seen); T+1d 02:05 past a day."""
+    seconds = int((t - origin).total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    minutes = abs(seconds) // 60
+    d, rest = divmod(minutes, 1440)
+    h, m = divmod(rest, 60)
+    return f"T{sign}{d}d {h:02d}:{m:02d}" if d else f"T{sign}{h:02d}:{m:02d}"
+
+
+def _time(event: dict[str, Any]) -> datetime:
+    return parse_time(event.get("at") or event["ts"])
+
+
+def _clock(t: datetime) -> str:
+    return t.strftime("%H:%M")
+
+
+def _at(value: str | None, origin: datetime) -> str:
+    """`09:00 (T+01:00)` for a time in the log."""
+    if not value:
+        return "—"
+    t = parse_time(value)
+    return f"{_clock(t)} ({offset(t, origin)})"
+
+
+def _stage_header(
+    title: str, deadline: dict[str, Any] | None, origin: datetime, again: bool
+) -> Text:
+    head = Text()
+    head.append(f"{title}{' (continued)' if again else ''}", style="bold cyan")
+    if deadline is None:
+        return head
+    head.append(f" — due {_at(deadline.get('due_at'), origin)}")
+    if deadline.get("done_at"):
+        head.append(f" · done {_at(deadline['done_at'], origin)}")
+    head.append(" · ")
+    head.append_text(_verdict(deadline))
+    return head
+
+
+def _verdict(deadline: dict[str, Any]) -> Text:
+    """Met or missed by how much, from a report deadline row."""
+    status = deadline.get("status")
+    if status == "missed":
+        by = deadline.get("missed_by_s")
+        late = f" by {human_duration(by)}" if isinstance(by, int | float) else ""
+        return Text(f"MISSED{late}", style="bold red")
+    if status == "met":
+        spare = deadline.get("margin_s")
+        if isinstance(spare, int | float):
+            return Text(f"met, {human_duration(spare)} to spare", style="green")
+        return Text("met", style="green")
+    if status == "open":
+        return Text("open: not done yet", style="yellow")
+    return Text(str(status or "unknown"), style="dim")
+
+
+class _Row:
+    """One event: its times, then text that wraps under itself (a hanging indent).
+
+    Lighter than a rich Table, which measures every row twice: `log show` of a long
+    incident prints thousands of these.
+    """
+
+    def __init__(self, prefix: Text, body: Text) -> None:
+        self.prefix = prefix
+        self.body = body
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        indent = self.prefix.cell_len
+        if indent + self.body.cell_len <= options.max_width:
+            yield Text.assemble(self.prefix, self.body)
+            return
+        lines = self.body.wrap(console, max(20, options.max_width - indent))
+        for n, line in enumerate(lines):
+            yield Text.assemble(self.prefix if n == 0 else " " * indent, line)
+
+
+def _statement(d: dict[str, Any], origin: datetime) -> list[Any]:
+    out: list[Any] = []
+    approval = d.get("approval") or {}
+    published = d.get("published") or {}
+    edited = d.get("edited") or {}
+    for platform, text in (d.get("texts") or {}).items():
+        head = Text()
+        head.append(platform, style="bold")
+        pub = published.get(platform)
+        if pub:
+            head.append(f" · published {_at(pub.get('at'), origin)}")
+            if pub.get("url"):
+                head.append(f" · {pub['url']}")
+        else:
+            head.append(" · not published", style="yellow")
+        if edited.get(platform):
+            head.append(" · edited by hand")
+        out.append(head)
+        out.append(Padding(Text(str(text), style="green"), (0, 0, 0, 2)))
+    if approval.get("by"):
+        role = f" ({approval['role']})" if approval.get("role") else ""
+        when = f" at {_at(approval['at'], origin)}" if approval.get("at") else ""
+        out.append(Text(f"approved by {approval['by']}{role}{when}"))
+    for o in d.get("overrides") or []:
+        rules = ", ".join(o.get("rules") or [])
+        out.append(Text(f"checker errors overridden ({rules}): {o.get('reason')}", style="yellow"))
+    return out
+
+
+def _line(event: dict[str, Any], origin: datetime) -> tuple[str, str, list[Any]]:
+    """(style, text, renderables below it) of one event in the staged view."""
+    d = event.get("data") or {}
+    kind = event["type"]
+    if kind == "step":
+        mark = KIND_MARK.get(d.get("kind", ""), "·")
+        step = f"{mark} {d.get('step')}"
+        if d.get("status") == "skipped":
+            return "yellow", f"{step}: skipped — {d.get('reason')}", []
+        k = d.get("kind")
+        if k == "ask":
+            value = d.get("value")
+            text = (
+                "(no answer)"
+                if value is None
+                else ("yes" if value else "no")
+                if isinstance(value, bool)
+                else str(value)
+            )
+            first, _, more = text.partition("\n")
+            extra = [Padding(Text(more, style="dim"), (0, 0, 0, 2))] if more.strip() else []
+            return "", f"{step}: {_short(first, 100)}", extra
+        if k == "decide":
+            goto = d.get("goto")
+            branch = "the end of the walk" if goto == "end" else goto if goto else "the next step"
+            return "cyan", f"{step}: decided “{d.get('option')}” → {branch}", []
+        if k == "notify":
+            who = "; ".join(
+                f"{c.get('name')} ({c.get('role')}) via {c.get('via', 'unspecified')}"
+                for c in d.get("contacted") or []
+            )
+            ack = "" if d.get("acknowledged", True) else " — not acknowledged"
+            return "", f"{step}: notified {who or 'nobody listed'}{ack}", []
+        if k == "draft":
+            what = d.get("template") or "statement"
+            status = "published" if d.get("published") else d.get("status", "")
+            return "bold green", f"{step}: {what} {status}", _statement(d, origin)
+        return "", f"{step}: {d.get('status')}", []
+    if kind == "deadline.missed":
+        by = d.get("missed_by_s")
+        late = f" by {human_duration(by)}" if isinstance(by, int | float) else ""
+        return (
+            "bold red",
+            f"✗ DEADLINE MISSED: {d.get('stage')}, due {_at(d.get('due_at'), origin)}"
+            f" ({late.strip() or 'late'} when recorded)",
+            [],
+        )
+    if kind == "incident.opened":
+        return "bold", f"OPENED by {event.get('actor', 'unknown')}", []
+    if kind == "incident.closed":
+        return "bold", f"CLOSED ({d.get('outcome', 'closed')})", []
+    if kind == "variables":
+        values = ", ".join(f"{k}={_short(v, 30)}" for k, v in (d.get("values") or {}).items())
+        return "dim", f"variables: {values}", []
+    if kind == "note":
+        return "italic", f"note: {d.get('text')}", []
+    if kind.startswith("drill."):
+        return _drill_line(kind, d)
+    if kind in ("session.paused", "session.resumed"):
+        why = d.get("reason") or d.get("mode") or ""
+        return "dim", f"{kind.replace('session.', 'session ')}{f' ({why})' if why else ''}", []
+    try:
+        style, text = describe(event)
+    except (KeyError, TypeError, AttributeError):
+        style, text = "dim", f"{kind} {_short(d)}"
+    return style, text, []
+
+
+def _drill_line(kind: str, d: dict[str, Any]) -> tuple[str, str, list[Any]]:
+    """A drill's own events (crisisplay drill), read tolerantly: only what is there is shown."""
+    if kind == "drill.started":
+        return "bold magenta", f"DRILL started: {d.get('scenario')} — {d.get('title')}", []
+    if kind == "drill.event":
+        who = " ".join(str(d[k]) for k in ("author", "handle", "outlet", "from") if d.get(k))
+        where = f" on {d['platform']}" if d.get("platform") else ""
+        what = d.get("text") or d.get("metric") or d.get("role") or ""
+        head = f"▶ {d.get('kind', 'event')}{where}{f' by {who}' if who else ''}"
+        return "magenta", f"{head}: {_short(what, 160)}" if what else head, []
+    if kind == "drill.decision":
+        text = f"◆ drill decision on {d.get('event')}: “{d.get('option')}”"
+        below = [Text(f"mistake: {d['mistake']}", style="red")] if d.get("mistake") else []
+        return "magenta", text, below
+    if kind == "drill.scored":
+        total = d.get("total")
+        return "bold magenta", f"DRILL scored {total}/100" if total is not None else kind, []
+    return "magenta", f"{kind.replace('.', ' ')} {_short(d, 100)}", []
+
+
+def staged(
+    events: list[dict[str, Any]],
+    *,
+    facts: dict[str, Any] | None = None,
+    problems: list[str] | None = None,
+    facts_problem: str | None = None,
+    stage_titles: dict[str, str] | None = None,
+) -> Any:
+    """What `log show` prints. `facts` is the report's Facts.to_json() (stage deadlines and
+    metrics); `problems` what verification found, shown first."""
+    parts: list[Any] = []
+    titles = stage_titles or {}
+    problems = problems or []
+    if problems:
+        warn = Text()
+        warn.append("This log FAILED verification", style="bold red")
+        warn.append(
+            f" ({len(problems)} problem{'s' if len(problems) != 1 else ''}); "
+            "below is what can be read:"
+        )
+        parts.append(warn)
+        for p in problems[:10]:
+            parts.append(Text(f"  {p}", style="red"))
+        if len(problems) > 10:
+            parts.append(Text(f"  … {len(problems) - 10} more: crisisplay log verify", style="red"))
+        parts.append(Text(""))
+    opened = events[0] if events and events[0].get("type") == "incident.opened" else None
+    if opened is None:
+        parts.append(
+            Text("The log does not begin with incident.opened: showing events as recorded.")
+        )
+        parts.append(timeline(events))
+        return Group(*parts)
+    od = opened["data"]
+    origin = parse_time(od["first_seen"])
+    parts += _heading(opened, events, facts)
+    deadlines = {str(d["stage"]): d for d in (facts or {}).get("deadlines") or []}
+    titles = dict(titles)
+    for row in [*((facts or {}).get("stages") or []), *deadlines.values()]:
+        sid = str(row.get("id") or row.get("stage"))
+        if row.get("title") and row["title"] != sid:
+            titles.setdefault(sid, str(row["title"]))
+    seen: set[str] = set()
+    current: str | None = None
+    day = None
+    timed: list[tuple[dict[str, Any], datetime | None]] = []
+    for event in events:
+        try:
+            timed.append((event, _time(event)))
+        except (KeyError, TypeError, ValueError):
+            timed.append((event, None))
+    width = max((len(offset(t, origin)) for _, t in timed if t is not None), default=7)
+    for event, t in timed:
+        if t is None:
+            parts.append(Text(f"  (event seq {event.get('seq')} has no readable time)", "red"))
+            continue
+        data = event.get("data") or {}
+        if event["type"] == "step" and data.get("stage") != current:
+            current = data.get("stage")
+            sid = str(current)
+            parts.append(Text(""))
+            parts.append(
+                _stage_header(
+                    titles.get(sid, sid.capitalize()), deadlines.get(sid), origin, sid in seen
+                )
+            )
+            seen.add(sid)
+        if t.date() != day:
+            day = t.date()
+            parts.append(Text(f"  {'':<{width}}  {'':<6}  {day:%A %Y-%m-%d} (UTC)", style="dim"))
+        try:
+            style, text, below = _line(event, origin)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            style, text, below = "red", f"{event.get('type')} (unexpected data)", []
+        prefix = Text("  ")
+        prefix.append(f"{offset(t, origin):<{width}}  ", style="dim")
+        prefix.append(f"{_clock(t)}{'*' if event.get('at') else ' '}  ", style="dim")
+        parts.append(_Row(prefix, Text(text, style=style)))
+        if below:
+            parts.append(Padding(Group(*below), (0, 0, 0, prefix.cell_len)))
+    partial = (
+        Text("  worked out from the events that could be read: they may be wrong", "red")
+        if problems and facts is not None
+        else None
+    )
+    parts += _deadlines(list(deadlines.values()), titles, origin, partial)
+    parts += _metrics(facts, facts_problem, partial)
+    if any(e.get("at") for e in events):
+        parts += [Text(""), Text(BACKFILLED, style="dim")]
+    return Group(*parts)
+
+
+def _heading(
+    opened: dict[str, Any], events: list[dict[str, Any]], facts: dict[str, Any] | None
+) -> list[Any]:
+    od = opened["data"]
+    origin = parse_time(od["first_seen"])
+    pb = od.get("playbook") or {}
+    title = Text()
+    title.append(str(od.get("title")), style="bold")
+    if od.get("drill"):
+        title.append("  [DRILL]", style="bold magenta")
+    info = Text(
+        f"{od.get('incident')} · {od['client'].get('name')} · severity {od.get('severity')}"
+    )
+    if pb.get("id"):
+        info.append(f" · playbook {pb['id']} {pb.get('version')} ({pb.get('language')})")
+    when = Text(f"first seen {origin:%Y-%m-%d %H:%M} UTC · opened {_at(_iso(opened), origin)}")
+    closed = next((e for e in reversed(events) if e.get("type") == "incident.closed"), None)
+    if closed is not None:
+        when.append(f" · closed {_at(_iso(closed), origin)}")
+    else:
+        inc = (facts or {}).get("incident") or {}
+        where = _where(events)
+        when.append(" · ")
+        when.append(f"OPEN{f', in {where}' if where else ''}", style="bold yellow")
+        if inc.get("closed_at"):
+            when.append(f" (closed {_at(inc['closed_at'], origin)})")
+    return [title, info, when]
+
+
+def _iso(event: dict[str, Any]) -> str:
+    return str(event.get("at") or event["ts"])
+
+
+def _where(events: list[dict[str, Any]]) -> str | None:
+    """The stage of the last step recorded (where an open incident stands)."""
+    for e in reversed(events):
+        if e.get("type") == "step":
+            d = e.get("data") or {}
+            return f"stage {d.get('stage')}, after {d.get('step')}"
+    return None
+
+
+def _deadlines(
+    rows: list[dict[str, Any]], titles: dict[str, str], origin: datetime, warn: Text | None
+) -> list[Any]:
+    """Every stage deadline, walked or not: a missed one can lie in a stage never reached."""
+    if not rows:
+        return []
+    out: list[Any] = [Text(""), Text("Deadlines", style="bold")]
+    if warn is not None:
+        out.append(warn)
+    width = max(len(titles.get(str(r["stage"]), str(r["stage"]))) for r in rows)
+    for row in rows:
+        sid = str(row["stage"])
+        line = Text(f"  {titles.get(sid, sid.capitalize()):<{width}}  ")
+        line.append(f"due {_at(row.get('due_at'), origin):<20}")
+        done = _at(row["done_at"], origin) if row.get("done_at") else "—"
+        line.append(f"done {done:<20}")
+        line.append_text(_verdict(row))
+        out.append(line)
+    return out
+
+
+def _metrics(facts: dict[str, Any] | None, problem: str | None, warn: Text | None) -> list[Any]:
+    out: list[Any] = [Text(""), Text("Metrics", style="bold")]
+    if warn is not None:
+        out.append(warn)
+    if facts is None:
+        out.append(Text(f"  not available: {problem or 'the log cannot be read'}", style="red"))
+        return out
+    metrics = facts.get("metrics") or {}
+    width = max((len(metric_label(k)) for k in metrics), default=0)
+    for name, value in metrics.items():
+        if isinstance(value, bool) or not (isinstance(value, int | float) or value is None):
+            continue
+        line = Text(f"  {metric_label(name):<{width}}  ")
+        shown = metric_value(name, value)
+        line.append(f"{shown:>12}", style="bold" if value is not None else "dim")
+        if value is not None and is_duration(name):
+            line.append(f"  ({plain_number(value)} s)", style="dim")
+        out.append(line)
+    check = facts.get("playbook_check") or {}
+    if check.get("status") not in (None, "matched", "given"):
+        out.append(
+            Text(
+                f"  note: the playbook snapshot is {check['status']}, so deadlines met are "
+                "unknown; only the missed ones the log records are shown",
+                style="yellow",
+            )
+        )
+    return out

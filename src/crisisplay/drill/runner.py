@@ -1,0 +1,365 @@
+"""The interactive drill: the real walk (crisisplay.interactive) on the scenario's clock.
+
+The walk is the same code as `crisisplay start`; the drill only sets its hooks: the
+clock every prompt and record uses, the scenario's events and questions between steps,
+and the end (score and debrief). On a terminal a clock thread shows each event the
+moment it falls due, above the prompt the trainee is sitting at; decisions wait for the
+next prompt boundary so a half-typed answer is never taken away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+from crisisplay.drill.clock import SimClock
+from crisisplay.drill.scenario import Event, Loaded, stamp
+from crisisplay.drill.session import (
+    SNAPSHOT,
+    DrillSession,
+    finish,
+    open_drill,
+    record_decision,
+    record_event,
+)
+from crisisplay.errors import CrisisplayError
+
+if TYPE_CHECKING:
+    from crisisplay.drill.state import DrillLog
+    from crisisplay.incident import Session
+    from crisisplay.playbook.library import Library, Resolved
+
+TICK = 0.25  # real seconds between looks at the clock (at ×60 that is 15 scenario seconds)
+PLATFORM_NAMES = {
+    "x": "X",
+    "bluesky": "Bluesky",
+    "threads": "Threads",
+    "instagram": "Instagram",
+    "facebook": "Facebook",
+    "linkedin": "LinkedIn",
+    "tiktok": "TikTok",
+}
+
+
+def event_panel(event: Event) -> Any:
+    """How a scenario event looks to the trainee."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    kind = event.kind
+    if kind in ("post", "comment", "reply"):
+        who = " ".join(x for x in (event.author, event.handle) if x) or "someone"
+        where = (
+            f" on {PLATFORM_NAMES.get(event.platform or '', event.platform)}"
+            if event.platform
+            else ""
+        )
+        reach = f" · {event.followers:,} followers" if event.followers is not None else ""
+        title = f"{kind.capitalize()}{where} — {who}{reach}"
+    elif kind in ("message", "email"):
+        title = f"{kind.capitalize()} from {event.from_}" if event.from_ else kind.capitalize()
+    elif kind == "call":
+        title = f"☎ Call from {event.from_}" if event.from_ else "☎ Call"
+    elif kind == "news":
+        title = f"News — {event.outlet}" if event.outlet else "News"
+    elif kind == "metric":
+        value = f"{event.value:,}" if isinstance(event.value, int) else f"{event.value}"
+        title = f"{event.metric}: {value}"
+    elif kind == "unreachable":
+        until = f" until {stamp(event.until_offset)}" if event.until_offset is not None else ""
+        title = f"The {event.role} is unreachable{until}"
+    else:
+        title = "Meanwhile"
+    body = Text(event.text.strip() or title)
+    if event.url:
+        body.append(f"\n{event.url}", style="dim")
+    if event.decide:
+        body.append(f"\n⚑ {event.decide.strip()} (asked after this step)", style="bold")
+    return Panel(
+        body,
+        title=Text(f"{stamp(event.offset)} · {title}"),
+        title_align="left",
+        border_style="magenta" if not event.decide else "bold magenta",
+    )
+
+
+class Drill:
+    """The hooks the walk calls, and the clock thread."""
+
+    def __init__(
+        self,
+        session: DrillSession,
+        loaded: Loaded,
+        clock: SimClock,
+        out: Any,
+        state: DrillLog | None = None,
+    ) -> None:
+        self.session = session
+        self.loaded = loaded
+        self.sc = loaded.scenario
+        self.clock = clock
+        self.out = out
+        self.start = session.incident.first_seen
+        self.shown: set[str] = set(state.shown) if state else set()
+        decided = set(state.decisions) if state else set()
+        self.pending = [
+            e for e in self.sc.decisions() if e.id in self.shown and e.id not in decided
+        ]
+        self.over = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._app_session: Any = None
+
+    # --- the world ------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Show and record every event now due (from the clock thread or between steps)."""
+        with self.session.lock:
+            if self.over or self.session.log.closed:
+                return
+            now = self.clock.now()
+            for event in self.sc.events():
+                if event.id in self.shown:
+                    continue
+                if self.start + event.offset > now:
+                    break
+                self.out.print(event_panel(event))
+                record_event(self.session, event)
+                self.shown.add(event.id)
+                if event.decide:
+                    self.pending.append(event)
+
+    def decide(self) -> None:
+        """Ask every decision whose event has come in, oldest first."""
+        from crisisplay.interactive import _select
+
+        while True:
+            self.flush()
+            if not self.pending:
+                return
+            event = self.pending[0]
+            self.out.print(
+                f"\n[bold magenta]⚑ Decision · {event.id}[/] (came in at "
+                f"{stamp(event.offset)}; it is now {stamp(self.clock.elapsed())})"
+            )
+            labels = [o.label for o in event.options or []]
+            pick = _select(event.decide or "Your call:", labels, actions=False)
+            option = event.option(pick)
+            if option is None:  # a label always matches itself; defensive only
+                continue
+            record_decision(self.session, event, option, self.clock.now())
+            self.pending.pop(0)
+            self.out.print("[dim]Decision recorded.[/]")
+
+    def unreachable_now(self, roles: list[str]) -> list[Event]:
+        elapsed = self.clock.elapsed()
+        return [
+            e
+            for e in self.sc.events()
+            if e.kind == "unreachable"
+            and e.role in roles
+            and e.id in self.shown
+            and (e.until_offset is None or elapsed < e.until_offset)
+        ]
+
+    # --- hooks ----------------------------------------------------------------------------
+
+    def before_step(self, session: Session, out: Any) -> bool:
+        from rich.markup import escape
+
+        self.decide()
+        cur = session.walk.current()
+        if cur is None:
+            return True
+        if self.past_last_stage(cur[0].id):
+            return False
+        step = cur[1]
+        if step.kind == "notify":
+            for e in self.unreachable_now(list(step.roles or [])):
+                out.print(
+                    f"[yellow bold]⚠ The {e.role} has been unreachable since "
+                    f"{stamp(e.offset)}[/][yellow]: {escape(e.text.strip())}[/]"
+                )
+        out.print(
+            f"[dim]⏱ Scenario clock {stamp(self.clock.elapsed())} (×{self.clock.speed:g}) · "
+            f"{len(self.shown)} of {len(self.sc.timeline)} events so far[/]"
+        )
+        return True
+
+    def past_last_stage(self, stage_id: str) -> bool:
+        last = self.sc.ends_after
+        if not last:
+            return False
+        order: list[str] = [s.id for s in self.session.walk.resolved.playbook.stages or []]
+        return order.index(stage_id) > order.index(last)
+
+    def after_walk(self, session: Session, out: Any) -> None:
+        from crisisplay.drill.score import debrief
+
+        self.decide()  # what came in while the last step was answered
+        with self.session.lock:
+            self.over = True
+        self.stop()
+        end = self.clock.now()
+        score = finish(self.session, self.loaded, end)
+        out.print()
+        for n, line in enumerate(debrief(score)):
+            out.print(line, markup=False, style="bold" if n == 0 else None)
+        out.print(f"Post-mortem of this drill: crisisplay report {session.incident.id}")
+
+    # --- the clock thread -----------------------------------------------------------------
+
+    def start_thread(self) -> None:
+        from prompt_toolkit.application.current import get_app_session
+
+        # The prompts run in this (the main) thread's session: the clock thread looks at it
+        # to print only while a prompt is on screen. Between prompts the walk itself shows
+        # what fell due, and nothing is printed over an $EDITOR the trainee has open.
+        self._app_session = get_app_session()
+        self._thread = threading.Thread(target=self._tick, name="drill-clock", daemon=True)
+        self._thread.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(TICK):
+            if self._app_session.app is None:
+                continue
+            try:
+                self.flush()
+            except Exception:  # the log closed under us (pause, Ctrl-C): stop quietly
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+
+
+def _live() -> bool:
+    """Events in real time only where someone watches a terminal."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def play(
+    session: DrillSession, loaded: Loaded, clock: SimClock, out: Any, state: Any = None
+) -> None:
+    """Walk the drill to its end (or a pause): the walk's own loop with the drill's hooks."""
+    from crisisplay import interactive
+
+    drill = Drill(session, loaded, clock, out, state)
+    saved = interactive.hooks
+    interactive.hooks = interactive.Hooks(
+        now=clock.now, stamp=True, before_step=drill.before_step, after_walk=drill.after_walk
+    )
+    live = _live()
+    try:
+        with _patched_stdout() if live else contextlib.nullcontext():
+            if live:
+                drill.start_thread()
+            interactive.run(session, out)
+    finally:
+        drill.stop()
+        interactive.hooks = saved
+
+
+@contextlib.contextmanager
+def _patched_stdout() -> Any:
+    from prompt_toolkit.patch_stdout import patch_stdout
+
+    with patch_stdout(raw=True):
+        yield
+
+
+def start_drill(
+    lib: Library,
+    loaded: Loaded,
+    resolved: Resolved,
+    *,
+    speed: float,
+    out: Any,
+) -> None:
+    """Brief the trainee, ask what the scenario does not say, then start the clock."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from crisisplay.interactive import Interrupted, _ask_variable, _select
+
+    sc = loaded.scenario
+    pb = resolved.playbook
+    out.print(
+        Panel(
+            Text((sc.briefing or sc.summary or sc.title).strip()),
+            title=Text(f"Drill · {sc.title}"),
+            title_align="left",
+            border_style="magenta",
+        )
+    )
+    pace = (
+        "in real time" if speed == 1 else f"×{speed:g} (1 real minute = {speed:g} scenario minutes)"
+    )
+    out.print(
+        f"Playbook [bold]{pb.id}[/] {pb.version} · scenario time runs {pace} · "
+        f"{len(sc.timeline)} events, {len(sc.decisions())} decisions to make"
+    )
+    try:
+        variables: dict[str, Any] = {}
+        for var in pb.variables:
+            variables[var.name] = (
+                sc.variables[var.name] if var.name in sc.variables else _ask_variable(var)
+            )
+        _select("Ready?", ["Start the clock"], actions=False)
+    except KeyboardInterrupt:
+        raise Interrupted("Interrupted before the drill began: nothing was recorded.") from None
+    session = open_drill(
+        lib,
+        loaded,
+        resolved,
+        variables=variables,
+        first_seen=None,
+        speed=speed,
+        mode="interactive",
+    )
+    out.print(f"[bold magenta]Drill {session.incident.id} started.[/] The clock is running.")
+    play(session, loaded, SimClock(session.incident.first_seen, speed), out)
+
+
+def resume_drill(lib: Library, session: Session, out: Any) -> None:
+    """Go on with an interrupted drill: same scenario and speed, the clock where it stopped."""
+    from crisisplay.drill.scenario import check_against, load_scenario
+    from crisisplay.drill.score import debrief
+    from crisisplay.drill.state import DrillLog
+    from crisisplay.interactive import run
+    from crisisplay.log import read_events
+
+    state = DrillLog.read(list(read_events(session.log.path)))
+    snapshot = session.folder / SNAPSHOT
+    if state.scored is not None:
+        try:
+            out.print("This drill is over. Its score:")
+            for line in debrief(state.scored):
+                out.print(line, markup=False)
+        finally:
+            session.close()
+        print(session.incident.id)
+        return
+    if state.started is None or not snapshot.is_file():
+        out.print(
+            "[yellow]This drill's scenario was not kept (it stopped before it began); "
+            "it goes on as a plain incident, without events or a score.[/]"
+        )
+        run(session, out)
+        return
+    try:
+        loaded = load_scenario(snapshot, "snapshot")
+        check_against(loaded, session.walk.resolved)
+    except CrisisplayError:
+        session.close()
+        raise
+    speed = float(state.started.get("speed") or loaded.scenario.default_speed())
+    clock = SimClock(session.incident.first_seen, speed, elapsed=state.elapsed())
+    out.print(
+        f"[bold magenta]Drill resumed[/] at {stamp(clock.elapsed())} of scenario time "
+        f"(the clock stood still while it was paused), ×{speed:g}."
+    )
+    play(DrillSession.wrap(session), loaded, clock, out, state)

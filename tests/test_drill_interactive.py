@@ -1,0 +1,172 @@
+"""An interactive drill driven with real keystrokes (prompt_toolkit's pipe input)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from answering import cli, events, library, verified, write_yaml
+from crisisplay.cli.drill_cmd import drill
+from crisisplay.interactive import Interrupted, resume_interactive
+from crisisplay.walk import parse_time
+from test_drill import QUICK, SCENARIOS
+
+DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
+
+# At ×1 only the events at T+0 fall due while the keys are typed: the decision about the
+# store manager's request comes first, then the steps of the mini protocol.
+START = ENTER  # "Start the clock"
+DECIDE = DOWN + ENTER  # "Leave it up and answer her"
+STEPS_TO_TRIAGE = ENTER + DOWN + ENTER  # detect-look done; "Unhappy customer"
+NOTIFY_ACKNOWLEDGED = ENTER + ENTER  # "Told them — they acknowledged"; reached the usual way
+REST = (
+    "some iced coffees were served warm"
+    + ENTER
+    + ENTER  # accept the statement
+    + "https://x.com/beanco/1"
+    + ENTER
+    + ENTER  # published now
+    + ENTER  # hold-done
+)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "playbooks").mkdir()
+    shutil.copy(SCENARIOS / "drill-mini.yaml", tmp_path / "playbooks")
+    monkeypatch.setenv("CRISISPLAY_HOME", str(tmp_path))
+    return tmp_path
+
+
+def drive(keys: str, fn: Any, *args: Any, **kwargs: Any) -> None:
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text(keys)
+        fn(*args, **kwargs)
+
+
+def play(keys: str) -> None:
+    drive(
+        keys,
+        drill,
+        scenario=str(QUICK),
+        list_=False,
+        playbook=None,
+        speed=1,
+        answers=None,
+        as_json=False,
+        fail_under=None,
+    )
+
+
+def only_incident(home: Path) -> str:
+    (folder,) = list((home / "incidents").iterdir())
+    return folder.name
+
+
+def test_a_drill_played_with_keystrokes_is_recorded_and_scored(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    play(START + DECIDE + STEPS_TO_TRIAGE + NOTIFY_ACKNOWLEDGED + REST)
+    out = capsys.readouterr().out
+    incident = only_incident(home)
+    evs = events(home, incident)
+    assert evs[0]["data"]["drill"] is True
+    assert [e["data"]["event"] for e in evs if e["type"] == "drill.event"] == [
+        "first-post",
+        "am-away",
+        "delete-ask",
+    ]
+    (decision,) = [e["data"] for e in evs if e["type"] == "drill.decision"]
+    assert decision["option"] == "Leave it up and answer her" and decision["mistake"] is None
+    # The decision came before the first step: it was due when the clock started.
+    kinds = [e["type"] for e in evs]
+    assert kinds.index("drill.decision") < kinds.index("step")
+    # Every answer is stamped with the scenario clock.
+    assert all("at" in e for e in evs if e["type"] in ("step", "drill.decision"))
+    score = evs[-1]["data"]
+    assert evs[-1]["type"] == "drill.scored"
+    # The account manager was unreachable, yet the notify step says they acknowledged.
+    assert [(i["code"], i["subject"]) for i in score["items"]] == [
+        ("unreachable-acknowledged", "detect-escalate")
+    ]
+    assert score["total"] == 95
+    assert "⚠ The account-manager has been unreachable since T+00:00" in out
+    assert "Drill: Cold coffee on a hot day (quick) — 95/100" in out
+    assert "Paid for iced coffee, got a warm one." in out  # the post, as shown
+    assert out.strip().splitlines()[-1] == incident
+    assert verified(home, incident)
+
+
+def test_ctrl_c_pauses_a_drill_and_resume_goes_on_with_its_clock(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(Interrupted) as info:
+        play(START + DECIDE + ENTER + CTRL_C)  # the decision, one step, then Ctrl-C
+    assert info.value.exit_code == 130
+    incident = only_incident(home)
+    before = events(home, incident)
+    assert before[-1]["type"] == "session.paused"
+    stopped_at = max(parse_time(e["at"]) for e in before if "at" in e)
+
+    lib = library(home)
+    drive(DOWN + ENTER + DOWN + ENTER + ENTER + REST, resume_interactive, lib, incident)
+    out = capsys.readouterr().out
+    assert "Drill resumed at T+00:00" in out
+    evs = events(home, incident)
+    kinds = [e["type"] for e in evs]
+    assert kinds.count("drill.started") == 1
+    assert kinds.count("drill.decision") == 1, "the decision taken before the pause was asked again"
+    assert [e["data"]["event"] for e in evs if e["type"] == "drill.event"] == [
+        "first-post",
+        "am-away",
+        "delete-ask",
+    ]
+    steps = [e["data"]["step"] for e in evs if e["type"] == "step"]
+    assert steps == [
+        "detect-look",
+        "detect-triage",
+        "detect-escalate",
+        "hold-issue-summary",
+        "hold-draft",
+        "hold-done",
+    ]
+    # The clock stood still while paused: scenario time goes on from where it stopped.
+    resumed = [parse_time(e["at"]) for e in evs[len(before) :] if "at" in e]
+    assert min(resumed) >= stopped_at
+    assert kinds[-1] == "drill.scored" and evs[-1]["data"]["total"] == 100
+    assert verified(home, incident)
+
+    # A finished drill cannot be walked again: resume shows its score.
+    drive("", resume_interactive, lib, incident)
+    assert "This drill is over" in capsys.readouterr().out
+    assert [e["type"] for e in events(home, incident)].count("drill.scored") == 1
+
+
+def test_resume_with_answers_carries_an_interrupted_drill_on_as_a_plain_walk(
+    home: Path,
+) -> None:
+    with pytest.raises(Interrupted):
+        play(START + DECIDE + ENTER + CTRL_C)
+    incident = only_incident(home)
+    rest = {
+        "detect-triage": "Unhappy customer",
+        "detect-escalate": "done",
+        "hold-issue-summary": "some iced coffees were served warm",
+        "hold-draft": {"accept": True},
+        "hold-done": "done",
+    }
+    proc = cli(home, "resume", incident, "--answers", str(write_yaml(home / "rest.yaml", rest)))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == incident
+    evs = events(home, incident)
+    steps = [e["data"]["step"] for e in evs if e["type"] == "step"]
+    assert steps == ["detect-look", *rest]
+    assert evs[0]["data"]["drill"] is True  # still a drill, kept out of stats
+    assert "incident.closed" in [e["type"] for e in evs]
+    assert verified(home, incident)

@@ -1,0 +1,68 @@
+"""A short drill played end to end in a real terminal (tmux), at high speed."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from crisisplay.log import read_events, verify
+from test_drill import QUICK, SCENARIOS
+from test_terminal import Terminal, terminal  # noqa: F401 - the fixture
+
+pytestmark = [
+    pytest.mark.terminal,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+
+def test_a_fast_drill_shows_events_as_they_fall_due_and_ends_with_its_score(
+    terminal: Terminal,  # noqa: F811
+) -> None:
+    (terminal.home / "playbooks").mkdir()
+    shutil.copy(SCENARIOS / "drill-mini.yaml", terminal.home / "playbooks")
+    # ×600: ten scenario minutes a second; the reply at T+3m and the troll at T+6m
+    # fall due while the trainee sits at the very first prompt.
+    terminal.run("drill", str(QUICK), "--speed", "600")
+    terminal.wait_for("Start the clock")
+    terminal.keys("Enter")
+    terminal.wait_for("The store manager wants her post deleted")
+    # Nothing typed: the clock alone brings these onto the screen, above the prompt.
+    terminal.wait_for("Same here, every summer.", timeout=5)
+    screen = terminal.wait_for("An anonymous account mocks the brand", timeout=5)
+    assert "(asked after" in screen
+    assert "The store manager wants her post deleted" in screen  # the prompt is still there
+    terminal.keys("Down", "Enter")  # Leave it up and answer her
+    terminal.wait_for("Reply?")  # the troll's question comes at the next prompt boundary
+    terminal.keys("Down", "Enter")  # Ignore it
+    terminal.wait_for("detect-look")
+    terminal.keys("Enter")
+    terminal.wait_for("detect-triage")
+    terminal.keys("Down", "Enter")  # Unhappy customer
+    terminal.wait_for("detect-escalate")
+    terminal.wait_for("has been unreachable since T+00:00")
+    terminal.keys("Down", "Enter")  # Told them — no answer yet
+    terminal.wait_for("How did you reach them?")
+    terminal.keys("Enter")
+    terminal.wait_for("hold-issue-summary")
+    terminal.keys("some iced coffees were served warm", "Enter")
+    terminal.wait_for("The statement:")
+    terminal.keys("Enter")  # Accept
+    terminal.wait_for("Where was it published on x?")
+    terminal.keys("Enter")  # not yet
+    terminal.wait_for("hold-done")
+    terminal.keys("Enter")
+    screen = terminal.wait_for("/100")
+    assert "Drill: Cold coffee on a hot day (quick) —" in screen
+    assert "Deadlines" in screen and "Decisions" in screen
+    assert terminal.exit_code() == 0
+
+    (folder,) = list((terminal.home / "incidents").iterdir())
+    events = list(read_events(folder / "log.jsonl"))
+    assert events[0]["data"]["drill"] is True
+    shown = [e["data"]["event"] for e in events if e["type"] == "drill.event"]
+    assert shown[:5] == ["first-post", "am-away", "delete-ask", "repost", "troll-bait"]
+    decided = [e["data"]["event"] for e in events if e["type"] == "drill.decision"]
+    assert decided == ["delete-ask", "troll-bait"]
+    assert events[-1]["type"] == "drill.scored"
+    assert verify(folder / "log.jsonl").ok
