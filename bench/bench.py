@@ -223,7 +223,19 @@ def write_synthetic_log(folder: Path, count: int) -> None:
             prev = hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
-EXTRA = [bench_walk]
+def bench_features(tmp: Path, env: dict[str, str]) -> None:
+    """The figures of the checker, the report, stats and drills (each in its own file)."""
+    from bench_check import bench_check
+    from bench_drill import bench_drill
+    from bench_report import bench_report
+    from bench_stats import bench_stats
+
+    for bench in (bench_check, bench_report, bench_stats, bench_drill):
+        print()
+        bench(tmp, env)
+
+
+EXTRA = [bench_walk, bench_features]
 
 if __name__ == "__main__":
     main()
