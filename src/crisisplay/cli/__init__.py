@@ -14,7 +14,16 @@ import typer
 import typer.core
 
 from crisisplay import __version__
-from crisisplay.cli import log_cmd, playbook_cmd, walk_cmd, workspace_cmd
+from crisisplay.cli import (
+    check_cmd,
+    drill_cmd,
+    log_cmd,
+    playbook_cmd,
+    report_cmd,
+    stats_cmd,
+    walk_cmd,
+    workspace_cmd,
+)
 
 
 class _GroupedHelp(typer.core.TyperGroup):
@@ -50,20 +59,12 @@ app = typer.Typer(
 app.command("start", rich_help_panel="Incident")(walk_cmd.start)
 app.command("resume", rich_help_panel="Incident")(walk_cmd.resume)
 app.add_typer(log_cmd.app, name="log", rich_help_panel="Incident")
+app.command("check", rich_help_panel="Statements")(check_cmd.check)
+app.command("report", rich_help_panel="After the crisis")(report_cmd.report)
+app.command("stats", rich_help_panel="After the crisis")(stats_cmd.stats)
+app.command("drill", rich_help_panel="Practice")(drill_cmd.drill)
 app.add_typer(playbook_cmd.app, name="playbook", rich_help_panel="Playbooks")
 app.command("init", rich_help_panel="Playbooks")(workspace_cmd.init)
-from crisisplay.cli import check_cmd  # noqa: E402 - beside its registration
-
-app.command("check", rich_help_panel="Statements")(check_cmd.check)
-from crisisplay.cli import stats_cmd  # noqa: E402 - beside its registration, one place to edit
-
-app.command("stats", rich_help_panel="After the crisis")(stats_cmd.stats)
-from crisisplay.cli import report_cmd  # noqa: E402 - beside its registration
-
-app.command("report", rich_help_panel="After the crisis")(report_cmd.report)
-from crisisplay.cli import drill_cmd  # noqa: E402 - beside its registration
-
-app.command("drill", rich_help_panel="Practice")(drill_cmd.drill)
 
 
 def _version(value: bool) -> None:
