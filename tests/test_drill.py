@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ import pytest
 from answering import ROOT, answers_for, cli, events, library, verified, write_yaml
 from crisisplay.drill.clock import SimClock
 from crisisplay.drill.scenario import load_scenario, problems_against
+from crisisplay.drill.score import debrief
 from crisisplay.drill.scripted import scripted_drill
 from crisisplay.errors import PlaybookError
 
@@ -65,7 +67,8 @@ def play(home: Path, answers: dict[str, Any], scenario: Path = QUICK) -> dict[st
     lib = library(home)
     loaded = load_scenario(scenario)
     resolved = lib.load(loaded.scenario.playbook_ref())
-    path = write_yaml(home / "answers.yaml", answers)
+    path = home / "answers.yaml"  # JSON is YAML, and much quicker to write
+    path.write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
     _, score = scripted_drill(lib, loaded, resolved, path, speed=60)
     return score
 
@@ -84,6 +87,7 @@ def test_every_shipped_scenario_fits_its_playbook(path: Path, tmp_path: Path) ->
     resolved = library(tmp_path).load(sc.playbook_ref())
     assert problems_against(loaded, resolved) == []
     assert path.parent.name == sc.language  # scenarios/en/…, scenarios/es/…
+    assert loaded.warnings == [], "an option label too long for the selection list"
     assert resolved.playbook.language == sc.language
     assert sc.briefing.strip() and sc.summary.strip()
     assert sc.expect, "a shipped scenario says what the triage should conclude"
@@ -150,6 +154,13 @@ incident: {title: T, severity: 2, client: C}
             "timeline:\n  - {id: u, at: 2h, kind: unreachable, role: legal, until: 1h}\n",
             "7:60",
             "until 1h is not after at 2h",
+        ),
+        (
+            "timeline:\n  - {id: v, at: 0m, kind: post, platform: youtub, text: x}\n",
+            "7:43",
+            "platform: 'youtub' is not allowed; use one of: x, bluesky, threads, instagram, "
+            "facebook, linkedin, tiktok, youtube, reddit, whatsapp, telegram, forum, web — "
+            "did you mean 'youtube'?",
         ),
     ],
 )
@@ -271,29 +282,42 @@ def test_a_careful_run_scores_full_marks_and_the_log_is_a_drill(home: Path) -> N
     )
 
 
+# The quick scenario's worst cases, counted by hand from quick.yaml and drill-mini.yaml:
+# deadlines 30 (stages detect and hold, 10 each; hold-draft's `by` 15m is earlier than the
+# hold stage's 20m, so not folded: 10), decisions 45 (the detect-triage expectation 10;
+# the mistakes of delete-ask, troll-bait and news, 10 each; detect-escalate acknowledged
+# while the account manager is away, 5), timeliness 9 (three decisions, 3 each).
+# So a raw point costs 30/30 = 1 in deadlines, 35/45 in decisions, 10/9 in timeliness,
+# rounded down to a tenth; statements keep their raw points.
+MISTAKE_10 = 7.7  # 10 × 35/45 = 7.78
+ACK_5 = 3.8  # 5 × 35/45 = 3.89
+LATE_3 = 3.3  # 3 × 10/9 = 3.33
+
+
 def test_a_bad_run_scores_worse_on_exactly_the_mistakes_it_made(home: Path) -> None:
     good, bad = play(home, GOOD), play(home, bad_run())
-    assert sorted((i["code"], i["subject"], i["lost"]) for i in bad["items"]) == sorted(
+    assert sorted((i["code"], i["subject"], i["raw"], i["lost"]) for i in bad["items"]) == sorted(
         [
-            ("decision-mistake", "delete-ask", 10),
-            ("unreachable-acknowledged", "detect-escalate", 5),
-            ("decision-mistake", "troll-bait", 10),
-            ("decision-late", "troll-bait", 3),
-            ("statement-late", "hold-draft", 10),
-            ("deadline-missed", "hold", 10),
-            ("finding-error", "hold-draft", 5),  # holding-needs-acknowledgement
-            ("finding-error", "hold-draft", 5),  # conditional-apology
-            ("finding-warning", "hold-draft", 1),  # canned-cliche
+            ("decision-mistake", "delete-ask", 10, MISTAKE_10),
+            ("unreachable-acknowledged", "detect-escalate", 5, ACK_5),
+            ("decision-mistake", "troll-bait", 10, MISTAKE_10),
+            ("decision-late", "troll-bait", 3, LATE_3),
+            ("statement-late", "hold-draft", 10, 10),
+            ("deadline-missed", "hold", 10, 10),
+            ("finding-error", "hold-draft", 5, 5),  # holding-needs-acknowledgement
+            ("finding-error", "hold-draft", 5, 5),  # conditional-apology
+            ("finding-warning", "hold-draft", 1, 1),  # canned-cliche
         ]
     )
     rules = sorted(i["message"].split(" ")[2] for i in bad["items"] if i["code"].startswith("f"))
     assert rules == ["canned-cliche", "conditional-apology", "holding-needs-acknowledgement"]
-    assert good["total"] - bad["total"] == sum(i["lost"] for i in bad["items"]) == 59
-    assert {c["id"]: c["score"] for c in bad["categories"]} == {
-        "deadlines": 10,
-        "statements": 14,
-        "decisions": 10,
-        "timeliness": 7,
+    assert good["total"] - bad["total"] == pytest.approx(sum(i["lost"] for i in bad["items"]))
+    assert bad["total"] == 46.5  # 100 − (7.7 + 3.8 + 7.7 + 3.3 + 10 + 10 + 5 + 5 + 1)
+    assert {c["id"]: (c["score"], c["raw"], c["worst"]) for c in bad["categories"]} == {
+        "deadlines": (10, 20, 30),
+        "statements": (14, 11, bad["categories"][1]["worst"]),
+        "decisions": (15.8, 25, 45),
+        "timeliness": (6.7, 3, 9),
     }
     # The debrief names each mistake with the scenario's own WHY and the times involved.
     text = "\n".join(i["message"] for i in bad["items"])
@@ -308,16 +332,104 @@ def test_a_bad_run_scores_worse_on_exactly_the_mistakes_it_made(home: Path) -> N
 def test_one_mistake_costs_exactly_its_own_points(home: Path) -> None:
     answers = dict(GOOD, **{"delete-ask": {"value": "Hide it for now", "at": "2m"}})
     score = play(home, answers)
-    assert lost(score) == {("decision-mistake", "delete-ask", 8)}  # the option's own cost
-    assert score["total"] == 92
+    # The option's own cost, 8, shared like the others: 8 × 35/45 = 6.22.
+    assert {(i["code"], i["subject"], i["raw"], i["lost"]) for i in score["items"]} == {
+        ("decision-mistake", "delete-ask", 8, 6.2)
+    }
+    assert score["total"] == 93.8
     triage = dict(GOOD, **{"detect-triage": {"value": "Troll", "at": "3m"}})
     score = play(home, triage)  # the troll branch ends the walk before any statement
     assert lost(score) == {
-        ("expectation-missed", "detect-triage", 10),
+        ("expectation-missed", "detect-triage", MISTAKE_10),
         ("statement-missing", "hold-draft", 10),
     }
+    assert score["total"] == 82.3
     message = next(i["message"] for i in score["items"] if i["subject"] == "detect-triage")
     assert "attacking the accuser (R5)" in message
+
+
+def test_every_item_lowers_the_total_even_past_a_category_s_maximum(
+    home: Path, tmp_path: Path
+) -> None:
+    """Five marked mistakes on a category of 35 that used to stop at zero after four."""
+    text = QUICK.read_text(encoding="utf-8")
+    extra = "".join(
+        f"""  - id: push-{n}
+    at: {n}m
+    kind: message
+    text: Another push, number {n}.
+    decide: Give in?
+    options:
+      - label: Give in
+        mistake: "Giving in, number {n}."
+      - label: Hold firm
+        expected: true
+"""
+        for n in range(1, 4)
+    )
+    many = tmp_path / "many.yaml"
+    many.write_text(text.replace("expect:\n", extra + "expect:\n"), encoding="utf-8")
+    careful = dict(GOOD, **{f"push-{n}": "Hold firm" for n in range(1, 4)})
+    answers = dict(careful, **{"delete-ask": {"value": "Delete it", "at": "2m"}})
+    totals = [play(home, careful, many)["total"], play(home, answers, many)["total"]]
+    answers["troll-bait"] = {"value": "Reply and defend", "at": "8m"}
+    totals.append(play(home, answers, many)["total"])
+    for n in range(1, 4):
+        answers[f"push-{n}"] = "Give in"
+        score = play(home, answers, many)
+        totals.append(score["total"])
+    # Decisions' worst case is now 75 (45 + three pushes of 10): each mistake costs
+    # 10 × 35/75 = 4.67, to a tenth 4.6, the fifth as much as the first.
+    assert [round(a - b, 1) for a, b in itertools.pairwise(totals)] == [4.6] * 5
+    named = {i["subject"] for i in score["items"] if i["code"] == "decision-mistake"}
+    assert named == {"delete-ask", "troll-bait", "push-1", "push-2", "push-3"}
+    decisions = next(c for c in score["categories"] if c["id"] == "decisions")
+    assert decisions["score"] == 35 - 5 * 4.6  # face values would have stopped at 0
+
+
+def test_past_any_real_run_each_item_still_costs_and_no_category_goes_below_zero() -> None:
+    from crisisplay.drill.score import Scale
+
+    # Statements keep raw points; forty possible error findings, so 0.39 is kept back
+    # for the others when the first is paid, and less as each one comes.
+    costs = Scale.of("statements", 25, [5] * 40).charge([5] * 40)
+    assert costs[:4] == [500, 500, 500, 500]  # hundredths: 5 points each, at face value
+    assert costs[4] == 465  # 5 points left, 0.35 of them kept for the 35 still possible
+    assert costs[5:] == [1] * 35  # a hundredth each, and never free
+    assert sum(costs) == 2500
+    # Shared: 35 over a worst case of 95; a mistake 10 × 35/95 = 3.68 → 3.6.
+    assert Scale.of("decisions", 35, [10] * 8 + [5] * 3).charge([10, 5]) == [360, 180]
+
+
+def test_a_statement_due_with_its_stage_is_late_only_once(home: Path, tmp_path: Path) -> None:
+    """hold-draft due by 20m, the hold stage's own deadline: one lateness, one penalty."""
+    same = tmp_path / "same.yaml"
+    same.write_text(QUICK.read_text(encoding="utf-8").replace("by: 15m", "by: 20m"), "utf-8")
+    late = dict(GOOD)
+    late["hold-draft"] = {"accept": True, "at": "24m"}  # 4m late: at most a quarter, 5
+    late["hold-done"] = {"value": "done", "at": "26m"}  # the stage 6m late: 10
+    score = play(home, late, same)
+    deadlines = [i for i in score["items"] if i["category"] == "deadlines"]
+    # Worst case: two stages and one statement, less the stage folded into it: 20. A raw
+    # point costs 30/20 = 1.5; the item costs the larger of the two latenesses, 10.
+    assert [(i["code"], i["subject"], i["raw"], i["lost"]) for i in deadlines] == [
+        ("statement-late", "hold-draft", 10, 15)
+    ]
+    assert deadlines[0]["message"].endswith(
+        "The hold stage deadline (T+00:20, done at T+00:26: 6m late) counts once, with this."
+    )
+    # The statement on time and the rest of the stage late: that is the stage's lateness.
+    late["hold-draft"] = {"accept": True, "at": "19m"}
+    score = play(home, late, same)
+    assert [(i["code"], i["subject"], i["lost"]) for i in score["items"]] == [
+        ("deadline-missed", "hold", 15)
+    ]
+    # By 15m, before the stage's 20m, the scenario asks for more than the playbook: both count.
+    late["hold-draft"] = {"accept": True, "at": "24m"}
+    assert {(i["code"], i["subject"]) for i in play(home, late)["items"]} == {
+        ("statement-late", "hold-draft"),
+        ("deadline-missed", "hold"),
+    }
 
 
 def test_the_same_answers_give_the_same_score_whenever_they_are_played(home: Path) -> None:
@@ -369,10 +481,14 @@ def test_a_shipped_scenario_scores_the_decisions_it_marks(tmp_path: Path) -> Non
     good = play(tmp_path, careful, path)
     sloppy = dict(careful, **{"intern-panics": "Delete it quietly", "client-wants-hack": "Say"})
     bad = play(tmp_path, sloppy, path)
-    assert good["total"] - bad["total"] == 20
+    # Decisions' worst case in offensive-meme: five decision events at 10, three
+    # expectations at 10, and the three notify steps for the account manager up to
+    # `apologise` (detect-troll-notify, detect-escalate, verify-escalate), 5 each, while
+    # she is on a plane: 95. A marked mistake costs 10 × 35/95 = 3.68, to a tenth 3.6.
+    assert good["total"] - bad["total"] == pytest.approx(7.2)
     assert lost(bad) - lost(good) == {
-        ("decision-mistake", "intern-panics", 10),
-        ("decision-mistake", "client-wants-hack", 10),
+        ("decision-mistake", "intern-panics", 3.6),
+        ("decision-mistake", "client-wants-hack", 3.6),
     }
     assert lost(good) <= lost(bad)
     text = "\n".join(i["message"] for i in bad["items"])
@@ -418,16 +534,60 @@ def test_a_wrong_answers_file_writes_nothing(home: Path, change: dict[str, Any],
 def test_drill_command_prints_the_debrief_then_the_incident_id(home: Path) -> None:
     answers = write_yaml(home / "bad.yaml", bad_run())
     proc = cli(home, "drill", str(QUICK), "--answers", str(answers), "--fail-under", "50")
-    assert proc.returncode == 1, proc.stderr  # 41 is under 50
+    assert proc.returncode == 1, proc.stderr  # 46.5 is under 50
     lines = proc.stdout.strip().splitlines()
-    assert lines[0] == "Drill: Cold coffee on a hot day (quick) — 41/100"
-    assert "  Deadlines    10/30" in lines
+    assert lines[0] == "Drill: Cold coffee on a hot day (quick) — 46.5/100"
+    assert "  Deadlines     10/30  (20 of a possible 30 points lost)" in lines
+    assert "  Statements    14/25" in lines
+    assert (
+        f"  ✗ −{MISTAKE_10} delete-ask (T+00:00): “Delete it” — R3: criticism is never hidden."
+        in (lines)
+    )
     assert "What to work on:" in lines
     assert lines[-1].startswith("2026") and lines[-1] in proc.stderr
-    assert "The drill scored 41, under 50." in proc.stderr
+    assert "The drill scored 46.5, under 50." in proc.stderr
     proc = cli(home, "drill", "quick", "--answers", str(answers), "--json")
     assert proc.returncode == 1  # the workspace's quick scenario is not there: an id
     assert "No scenario 'quick'" in proc.stderr
+
+
+def test_a_long_option_label_is_a_warning_on_stderr_not_an_error(
+    home: Path, tmp_path: Path
+) -> None:
+    long = "Leave it up and answer her, in public, once, and then by direct message after that"
+    path = tmp_path / "long.yaml"
+    path.write_text(
+        QUICK.read_text(encoding="utf-8").replace("Leave it up and answer her", long), "utf-8"
+    )
+    proc = cli(home, "drill", str(path), "--answers", str(write_yaml(home / "a.yaml", GOOD)))
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        f"{path}:39:16: warning: event 'delete-ask': option label of {len(long)} characters is "
+        "cut short in the selection list on an 80-column terminal (over 77)"
+    ) in proc.stderr
+    assert "warning" not in proc.stdout and proc.stdout.startswith("Drill: ")
+
+
+def test_log_show_tells_a_drill_s_own_events_in_one_line_each(home: Path) -> None:
+    score = play(home, bad_run())
+    for args in (
+        ("log", "show", score["incident"]),
+        ("log", "show", "--events", score["incident"]),
+    ):
+        proc = cli(home, *args)
+        assert proc.returncode == 0, proc.stderr
+        out = proc.stdout
+        assert "DRILL started: quick — Cold coffee on a hot day (scripted, ×60)" in out
+        assert "▶ post on x by Ana Ruiz @anaruiz (15,200 followers): Paid for iced coffee" in out
+        assert "▶ unreachable account-manager until T+10d 00:00: Sam is on holiday" in out
+        assert "▶ message by Store manager: Can we just delete her post from our page? ⚑" in out
+        assert "◆ drill decision on delete-ask: “Delete it” ✗ mistake" in out
+        assert (
+            "◆ drill decision on troll-bait: “Reply and defend the brand” ✗ mistake (late)" in out
+        )
+        assert "DRILL ended at T+00:26: the walk is complete" in out
+        assert "DRILL scored 46.5/100" in out
+        assert "drill.event {" not in out and "drill ended {" not in out
 
 
 def test_drill_json_is_the_score_object(home: Path) -> None:
@@ -441,6 +601,7 @@ def test_drill_json_is_the_score_object(home: Path) -> None:
         "schema",
         "scenario",
         "title",
+        "language",
         "incident",
         "playbook",
         "total",
@@ -504,7 +665,8 @@ PATH_BY_LANGUAGE = {
 
 def run_of(scenario: Any, resolved: Any, pick: Any) -> dict[str, Any]:
     """Answers that meet every expectation, a step a minute, each decision one minute after
-    its event with the option `pick(event)` chooses."""
+    its event with the option `pick(event)` chooses; the walk's last step waits for the
+    last decision, so that every decision is reached."""
     choose = dict(PATH_BY_LANGUAGE.get(scenario.language, {}))
     choose = {k: v for k, v in choose.items() if resolved.playbook.step(k) is not None}
     asks = {}
@@ -518,12 +680,20 @@ def run_of(scenario: Any, resolved: Any, pick: Any) -> dict[str, Any]:
     answers: dict[str, Any] = {
         "incident": {"first_seen": "2026-11-20T09:00:00Z", "variables": variables}
     }
+    stages = [s.id for s in resolved.playbook.stages]
+    played = stages[: stages.index(scenario.ends_after) + 1] if scenario.ends_after else stages
+    in_play = {
+        step.id for stage in resolved.playbook.stages if stage.id in played for step in stage.steps
+    }
+    last = [step for step in walk if step in in_play][-1]
+    latest = max(int(e.offset.total_seconds()) // 60 + 2 for e in scenario.decisions())
     for n, (step, value) in enumerate(walk.items(), start=1):
         value = asks.get(step, value)
         if resolved.playbook.step(step).kind == "notify":
             value = "no answer yet"  # nobody is recorded as answering who could not
+        at = f"{max(n, latest)}m" if step == last else f"{n}m"
         answers[step] = (
-            dict(value, at=f"{n}m") if isinstance(value, dict) else {"value": value, "at": f"{n}m"}
+            dict(value, at=at) if isinstance(value, dict) else {"value": value, "at": at}
         )
     for event in scenario.decisions():
         at = event.offset + timedelta(minutes=1)
@@ -532,41 +702,98 @@ def run_of(scenario: Any, resolved: Any, pick: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
-def test_every_shipped_scenario_scores_its_marked_mistakes_exactly(
+def test_each_marked_mistake_taken_lowers_the_total_and_is_named(
     path: Path, tmp_path: Path
 ) -> None:
-    """A scenario not written with these tests in mind: the expected answers to its
-    decisions cost nothing, and its marked mistakes cost exactly their points."""
+    """A scenario not written with these tests in mind. From the expected answer to every
+    decision, take its marked mistakes one more at a time: each one lowers the total,
+    by exactly what its item says, and the debrief names exactly the mistakes taken."""
     sc = load_scenario(path).scenario
     resolved = library(tmp_path).load(sc.playbook_ref())
-    careful = play(
-        tmp_path, run_of(sc, resolved, lambda e: next(o for o in e.options if o.expected)), path
-    )
+    expected = {e.id: next(o for o in e.options or [] if o.expected) for e in sc.decisions()}
+    mistake = {e.id: next(o for o in e.options or [] if o.mistake) for e in sc.decisions()}
+    careful = play(tmp_path, run_of(sc, resolved, lambda e: expected[e.id]), path)
     assert not [i for i in careful["items"] if i["category"] in ("decisions", "timeliness")]
-    reached = {g["subject"] for g in careful["good"] if g["code"] == "decision-good"}
-    assert reached, "the careful run reaches at least one of the scenario's decisions"
-    sloppy = play(
+    good = {g["subject"] for g in careful["good"] if g["code"] == "decision-good"}
+    reached = [e.id for e in sc.decisions() if e.id in good]
+    assert len(reached) >= 2, "the careful run reaches at least two of the scenario's decisions"
+    taken: list[str] = []
+    totals = [careful["total"]]
+    for event_id in reached:
+        taken.append(event_id)
+        score = play(
+            tmp_path,
+            run_of(sc, resolved, lambda e: mistake[e.id] if e.id in taken else expected[e.id]),
+            path,
+        )
+        totals.append(score["total"])
+        added = [i for i in score["items"] if i not in careful["items"]]
+        assert sorted((i["code"], i["subject"], i["raw"]) for i in added) == sorted(
+            ("decision-mistake", t, mistake[t].cost or 10) for t in taken
+        )
+        assert all(i["lost"] >= 0.1 for i in added)
+        assert careful["total"] - score["total"] == pytest.approx(sum(i["lost"] for i in added))
+        text = "\n".join(debrief(score))
+        for event_id in reached:
+            said = " ".join((mistake[event_id].mistake or "").split())
+            assert (said in " ".join(text.split())) == (event_id in taken), event_id
+    assert totals == sorted(totals, reverse=True) and len(set(totals)) == len(totals), totals
+
+
+def test_a_spanish_drill_debriefs_in_spanish(tmp_path: Path) -> None:
+    path = ROOT / "scenarios" / "es" / "cierre-por-reparto.yaml"
+    sc = load_scenario(path).scenario
+    resolved = library(tmp_path).load(sc.playbook_ref())
+    score = play(
         tmp_path, run_of(sc, resolved, lambda e: next(o for o in e.options if o.mistake)), path
     )
-    added = [i for i in sloppy["items"] if i not in careful["items"]]
-    expected = {
-        (e.id, next(o for o in e.options if o.mistake).cost or 10)
-        for e in sc.decisions()
-        if e.id in reached
-    }
-    assert {(i["subject"], i["lost"]) for i in added} == expected
-    assert all(i["code"] == "decision-mistake" for i in added)
-    for item in added:
-        why = next(o for o in sc.event(item["subject"]).options if o.mistake).mistake
-        assert why.strip() in item["message"]
-    decisions_max = sc.scoring.decisions
-    assert careful["total"] - sloppy["total"] == min(decisions_max, sum(c for _, c in expected))
+    lines = debrief(score)
+    text = "\n".join(lines)
+    assert lines[0].startswith(f"Simulacro: {sc.title} (cierre-por-reparto) — ")
+    assert "Qué mejorar:" in lines and "Qué salió bien:" in lines
+    assert any(line.startswith("  Decisiones ") and "puntos posibles)" in line for line in lines)
+    # Decisions' worst case here is 95: a marked mistake costs 10 × 35/95 = 3.68, written
+    # the Spanish way.
+    assert "  ✗ −3,6 humorista (T+00:20): «" not in text  # an option label is quoted as “…”
+    assert any(line.startswith("  ✗ −3,6 ") for line in lines)
+    for english in ("What to work on", "you chose", "Expected", "of a possible", "Deadlines"):
+        assert english not in text
+
+
+def test_event_panels_speak_the_scenario_s_language() -> None:
+    from rich.console import Console
+
+    from crisisplay.drill.runner import event_panel
+    from crisisplay.drill.words import Words
+
+    sc = load_scenario(ROOT / "scenarios" / "es" / "cierre-por-reparto.yaml").scenario
+    console = Console(record=True, width=200, color_system=None)
+    for event in sc.events():
+        console.print(event_panel(event, Words(sc.language)))
+    shown = console.export_text()
+    assert "Publicación en X — " in shown and "· 58.400 seguidores" in shown
+    assert "☎ Llamada de Elena Prieto" in shown
+    assert "impresiones de #SinPollo: 1.000.000" in shown
+    assert "(se pregunta después de este paso)" in shown
+    for english in ("Post on", "followers", "Call from", "asked after", "1,000,000"):
+        assert english not in shown
+    prank = load_scenario(ROOT / "scenarios" / "en" / "prank-video.yaml").scenario
+    console = Console(record=True, width=200, color_system=None)
+    console.print(event_panel(prank.timeline[0], Words("en")))
+    assert "Post on YouTube — kayzee_riverton @kayzee_riverton · 310 followers" in (
+        console.export_text()
+    )
 
 
 def test_a_drill_report_calls_its_times_scenario_time_not_backfilled(home: Path) -> None:
-    score = play(home, GOOD)
-    for fmt in ("md", "html"):
-        result = cli(home, "report", score["incident"], "--format", fmt)
+    incident = play(home, GOOD)["incident"]
+    for args in (
+        ("report", incident, "--format", "md"),
+        ("report", incident, "--format", "html"),
+        ("log", "show", incident),
+        ("log", "show", incident, "--events"),
+    ):
+        result = cli(home, *args)
         assert result.returncode == 0, result.stderr
-        assert "scenario time" in result.stdout
-        assert "(backfilled" not in result.stdout and "_backfilled_" not in result.stdout
+        assert "scenario time" in result.stdout, args
+        assert "(backfilled" not in result.stdout and "_backfilled_" not in result.stdout, args

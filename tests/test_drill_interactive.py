@@ -95,12 +95,45 @@ def test_a_drill_played_with_keystrokes_is_recorded_and_scored(
     assert [(i["code"], i["subject"]) for i in score["items"]] == [
         ("unreachable-acknowledged", "detect-escalate")
     ]
-    assert score["total"] == 95
+    # Decisions' worst case in the quick scenario is 45 (see test_drill): 5 × 35/45 = 3.89.
+    assert score["total"] == 96.2
     assert "⚠ The account-manager has been unreachable since T+00:00" in out
-    assert "Drill: Cold coffee on a hot day (quick) — 95/100" in out
+    assert "Drill: Cold coffee on a hot day (quick) — 96.2/100" in out
     assert "Paid for iced coffee, got a warm one." in out  # the post, as shown
     assert out.strip().splitlines()[-1] == incident
     assert verified(home, incident)
+
+
+def test_a_spanish_drill_speaks_spanish_around_an_english_walk(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    drive(
+        START + DECIDE + STEPS_TO_TRIAGE + NOTIFY_ACKNOWLEDGED + REST,
+        drill,
+        scenario=str(SCENARIOS / "quick-es.yaml"),
+        list_=False,
+        playbook=None,
+        speed=1,
+        answers=None,
+        as_json=False,
+        fail_under=None,
+    )
+    out = capsys.readouterr().out
+    assert "Simulacro · Café frío en un día de calor" in out
+    assert "Publicación en X — Ana Ruiz @anaruiz · 15.200 seguidores" in out
+    assert "Mensaje de Encargada de la tienda" in out
+    assert "⚑ Decisión · delete-ask" in out and "Decisión registrada." in out
+    assert "⚠ account-manager: no se le puede localizar desde T+00:00" in out
+    assert "⏱ Reloj del escenario T+00:" in out
+    # Decisions' worst case: the expectation 10, delete-ask 10, the notify step 5: 25.
+    # The acknowledged notify step costs 5 × 35/25 = 7.
+    assert "Simulacro: Café frío en un día de calor (rapido) — 93/100" in out
+    flat = " ".join(out.split())  # long lines wrap at the console's width
+    assert "Qué mejorar:" in out and "registrado como confirmado por account-manager" in flat
+    assert "  Decisiones     28/35  (perdidos 5 de 25 puntos posibles)" in out
+    # The walk's own panels and prompts are the playbook's (an English one here).
+    for english in ("Post on", "followers", "⚑ Decision", "What to work on", "Scenario clock"):
+        assert english not in out
 
 
 def test_ctrl_c_pauses_a_drill_and_resume_goes_on_with_its_clock(

@@ -7,7 +7,7 @@ of a scripted run because of a typo.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -196,14 +196,7 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
 
 def plan(walk: Walk, answers: Answers) -> list[Planned]:
     """Walk a copy of the state through the answers; raise on the first step that fails."""
-    shadow = replace(
-        walk,
-        records=dict(walk.records),
-        variables=dict(walk.variables),
-        stage_done=dict(walk.stage_done),
-        missed=set(walk.missed),
-        published=list(walk.published),
-    )
+    shadow = walk.shadow()
     out: list[Planned] = []
     seq = 10**9
     while True:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +144,17 @@ class Walk:
         # When each draft's texts were last rendered: the statement's "next update by"
         # is promised from that moment, so the promise recorded matches the text.
         self.rendered_at: dict[str, datetime] = {}
+
+    def shadow(self) -> Walk:
+        """A copy to plan on: applying events to it leaves this walk as it was."""
+        return replace(
+            self,
+            records=dict(self.records),
+            variables=dict(self.variables),
+            stage_done=dict(self.stage_done),
+            missed=set(self.missed),
+            published=list(self.published),
+        )
 
     # --- replay ---------------------------------------------------------------------------
 

@@ -63,6 +63,8 @@ def drill(
     from crisisplay.drill.scenario import check_against, find_scenario
 
     loaded = find_scenario(lib.home, scenario)
+    for warning in loaded.warnings:
+        sys.stderr.write(f"{warning}\n")
     resolved = lib.load(playbook or loaded.scenario.playbook_ref())
     check_against(loaded, resolved)
     pace = speed or loaded.scenario.default_speed()
@@ -100,7 +102,7 @@ def _scripted(
         f"Drill recorded as incident {session.incident.id}; log head {session.log.head[:16]}…\n"
     )
     if fail_under is not None and score["total"] < fail_under:
-        raise CrisisplayError(f"The drill scored {score['total']}, under {fail_under}.")
+        raise CrisisplayError(f"The drill scored {score['total']:g}, under {fail_under}.")
 
 
 def _pick(lib: Any) -> str:

@@ -7,7 +7,7 @@ and `timeline` (the flat listing of every event, one line each: `log show --even
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderResult
@@ -25,6 +25,15 @@ from crisisplay.stats import (
 from crisisplay.walk import parse_time
 
 BACKFILLED = "* happened earlier than recorded (backfilled): the time shown is when it happened"
+SCENARIO_TIME = "* scenario time: the drill's clock, which runs faster than real time"
+
+
+def _legend(events: list[dict[str, Any]], short: bool = False) -> str:
+    """What the `*` means: a drill's events carry `at` on its clock, not after the fact."""
+    opened = (events[0].get("data") or {}) if events else {}
+    if opened.get("drill"):
+        return SCENARIO_TIME
+    return "* happened earlier than recorded (backfilled)" if short else BACKFILLED
 
 
 def _when(event: dict[str, Any]) -> str:
@@ -37,6 +46,8 @@ def describe(event: dict[str, Any]) -> tuple[str, str]:
     """(style, one line) for an event."""
     d = event.get("data", {})
     kind = event["type"]
+    if kind.startswith("drill."):
+        return _drill_text(kind, d)
     if kind == "incident.opened":
         pb = d["playbook"]
         return "bold", (
@@ -105,7 +116,7 @@ def timeline(events: list[dict[str, Any]]) -> Any:
         t.append(f"{e['seq']:>4}  {_when(e)}  ", style="dim")
         t.append(line, style=style)
         lines.append(t)
-    lines.append(Text("* happened earlier than recorded (backfilled)", style="dim"))
+    lines.append(Text(_legend(events, short=True), style="dim"))
     return Group(*lines)
 
 
@@ -290,22 +301,71 @@ def _line(event: dict[str, Any], origin: datetime) -> tuple[str, str, list[Any]]
 
 def _drill_line(kind: str, d: dict[str, Any]) -> tuple[str, str, list[Any]]:
     """A drill's own events (crisisplay drill), read tolerantly: only what is there is shown."""
+    style, text = _drill_text(kind, d)
+    below = (
+        [Text(f"mistake: {d['mistake']}", style="red")]
+        if kind == "drill.decision" and d.get("mistake")
+        else []
+    )
+    return style, text, below
+
+
+def _drill_text(kind: str, d: dict[str, Any]) -> tuple[str, str]:
+    """One line for a `drill.*` event: the same in `log show` and `log show --events`."""
     if kind == "drill.started":
-        return "bold magenta", f"DRILL started: {d.get('scenario')} — {d.get('title')}", []
+        how = ", ".join(
+            x
+            for x in (
+                d.get("mode"),
+                f"×{d['speed']:g}" if isinstance(d.get("speed"), int | float) else None,
+            )
+            if x
+        )
+        return "bold magenta", (
+            f"DRILL started: {d.get('scenario')} — {d.get('title')}" + (f" ({how})" if how else "")
+        )
     if kind == "drill.event":
         who = " ".join(str(d[k]) for k in ("author", "handle", "outlet", "from") if d.get(k))
         where = f" on {d['platform']}" if d.get("platform") else ""
-        what = d.get("text") or d.get("metric") or d.get("role") or ""
-        head = f"▶ {d.get('kind', 'event')}{where}{f' by {who}' if who else ''}"
-        return "magenta", f"{head}: {_short(what, 160)}" if what else head, []
+        reach = f" ({d['followers']:,} followers)" if isinstance(d.get("followers"), int) else ""
+        head = f"▶ {d.get('kind', 'event')}{where}{f' by {who}' if who else ''}{reach}"
+        if d.get("kind") == "metric":
+            value = d.get("value")
+            shown = f"{value:,}" if isinstance(value, int | float) else str(value)
+            head += f" {d.get('metric')}: {shown}"
+        elif d.get("kind") == "unreachable":
+            until = d.get("until_t")
+            head += f" {d.get('role')}" + (
+                f" until {_seconds(until)}" if isinstance(until, int | float) else ""
+            )
+        text = d.get("text") or ""
+        line = f"{head}: {_short(text, 160)}" if text else head
+        return "magenta", line + (" ⚑ asks for a decision" if d.get("decide") else "")
     if kind == "drill.decision":
-        text = f"◆ drill decision on {d.get('event')}: “{d.get('option')}”"
-        below = [Text(f"mistake: {d['mistake']}", style="red")] if d.get("mistake") else []
-        return "magenta", text, below
+        verdict = " ✗ mistake" if d.get("mistake") else " ✓ expected" if d.get("expected") else ""
+        late = d.get("after_s", 0) > d.get("due_s", float("inf"))
+        return "red" if d.get("mistake") else "magenta", (
+            f"◆ drill decision on {d.get('event')}: “{d.get('option')}”{verdict}"
+            + (" (late)" if late else "")
+        )
+    if kind == "drill.ended":
+        reason = {"walk-complete": "the walk is complete", "ends-after": "its last stage is over"}
+        why = reason.get(str(d.get("reason")), str(d.get("reason")))
+        t = d.get("t")
+        at = f" at {_seconds(t)}" if isinstance(t, int | float) else ""
+        return "bold magenta", f"DRILL ended{at}: {why}"
     if kind == "drill.scored":
         total = d.get("total")
-        return "bold magenta", f"DRILL scored {total}/100" if total is not None else kind, []
-    return "magenta", f"{kind.replace('.', ' ')} {_short(d, 100)}", []
+        return "bold magenta", f"DRILL scored {total:g}/100" if isinstance(
+            total, int | float
+        ) else kind
+    return "magenta", f"{kind.replace('.', ' ')} {_short(d, 100)}"
+
+
+def _seconds(t: float) -> str:
+    """Scenario seconds as an offset from the start: T+00:26."""
+    origin = datetime(2000, 1, 1, tzinfo=UTC)
+    return offset(origin + timedelta(seconds=t), origin)
 
 
 def staged(
@@ -396,7 +456,7 @@ def staged(
     parts += _deadlines(list(deadlines.values()), titles, origin, partial)
     parts += _metrics(facts, facts_problem, partial)
     if any(e.get("at") for e in events):
-        parts += [Text(""), Text(BACKFILLED, style="dim")]
+        parts += [Text(""), Text(_legend(events), style="dim")]
     return Group(*parts)
 
 

@@ -24,6 +24,7 @@ from crisisplay.drill.session import (
     record_decision,
     record_event,
 )
+from crisisplay.drill.words import Words
 from crisisplay.errors import CrisisplayError
 
 if TYPE_CHECKING:
@@ -40,43 +41,46 @@ PLATFORM_NAMES = {
     "facebook": "Facebook",
     "linkedin": "LinkedIn",
     "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "reddit": "Reddit",
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
 }
 
 
-def event_panel(event: Event) -> Any:
-    """How a scenario event looks to the trainee."""
+def event_panel(event: Event, w: Words | None = None) -> Any:
+    """How a scenario event looks to the trainee, in the scenario's language."""
     from rich.panel import Panel
     from rich.text import Text
 
+    w = w or Words("en")
     kind = event.kind
     if kind in ("post", "comment", "reply"):
-        who = " ".join(x for x in (event.author, event.handle) if x) or "someone"
+        who = " ".join(x for x in (event.author, event.handle) if x) or w("someone")
         where = (
-            f" on {PLATFORM_NAMES.get(event.platform or '', event.platform)}"
+            w("on", platform=PLATFORM_NAMES.get(event.platform, event.platform))
             if event.platform
             else ""
         )
-        reach = f" · {event.followers:,} followers" if event.followers is not None else ""
-        title = f"{kind.capitalize()}{where} — {who}{reach}"
-    elif kind in ("message", "email"):
-        title = f"{kind.capitalize()} from {event.from_}" if event.from_ else kind.capitalize()
-    elif kind == "call":
-        title = f"☎ Call from {event.from_}" if event.from_ else "☎ Call"
+        reach = w("followers", n=w.number(event.followers)) if event.followers is not None else ""
+        title = f"{w(kind)}{where} — {who}{reach}"
+    elif kind in ("message", "email", "call"):
+        title = w(f"{kind}_from", who=event.from_) if event.from_ else w(kind)
     elif kind == "news":
-        title = f"News — {event.outlet}" if event.outlet else "News"
+        title = w("news_from", outlet=event.outlet) if event.outlet else w("news")
     elif kind == "metric":
-        value = f"{event.value:,}" if isinstance(event.value, int) else f"{event.value}"
+        value = w.number(event.value) if event.value is not None else ""
         title = f"{event.metric}: {value}"
     elif kind == "unreachable":
-        until = f" until {stamp(event.until_offset)}" if event.until_offset is not None else ""
-        title = f"The {event.role} is unreachable{until}"
+        until = w("until", t=stamp(event.until_offset)) if event.until_offset is not None else ""
+        title = w("unreachable", role=event.role, until=until)
     else:
-        title = "Meanwhile"
+        title = w("meanwhile")
     body = Text(event.text.strip() or title)
     if event.url:
         body.append(f"\n{event.url}", style="dim")
     if event.decide:
-        body.append(f"\n⚑ {event.decide.strip()} (asked after this step)", style="bold")
+        body.append(f"\n⚑ {event.decide.strip()}{w('asked_after')}", style="bold")
     return Panel(
         body,
         title=Text(f"{stamp(event.offset)} · {title}"),
@@ -99,6 +103,7 @@ class Drill:
         self.session = session
         self.loaded = loaded
         self.sc = loaded.scenario
+        self.words = Words(self.sc.language)
         self.clock = clock
         self.out = out
         self.start = session.incident.first_seen
@@ -125,7 +130,7 @@ class Drill:
                     continue
                 if self.start + event.offset > now:
                     break
-                self.out.print(event_panel(event))
+                self.out.print(event_panel(event, self.words))
                 record_event(self.session, event)
                 self.shown.add(event.id)
                 if event.decide:
@@ -140,18 +145,23 @@ class Drill:
             if not self.pending:
                 return
             event = self.pending[0]
+            w = self.words
             self.out.print(
-                f"\n[bold magenta]⚑ Decision · {event.id}[/] (came in at "
-                f"{stamp(event.offset)}; it is now {stamp(self.clock.elapsed())})"
+                w(
+                    "decision_head",
+                    event=event.id,
+                    t=stamp(event.offset),
+                    now=stamp(self.clock.elapsed()),
+                )
             )
             labels = [o.label for o in event.options or []]
-            pick = _select(event.decide or "Your call:", labels, actions=False)
+            pick = _select(event.decide or w("your_call"), labels, actions=False)
             option = event.option(pick)
             if option is None:  # a label always matches itself; defensive only
                 continue
             record_decision(self.session, event, option, self.clock.now())
             self.pending.pop(0)
-            self.out.print("[dim]Decision recorded.[/]")
+            self.out.print(w("decision_recorded"))
 
     def unreachable_now(self, roles: list[str]) -> list[Event]:
         elapsed = self.clock.elapsed()
@@ -169,6 +179,7 @@ class Drill:
     def before_step(self, session: Session, out: Any) -> bool:
         from rich.markup import escape
 
+        w = self.words
         self.decide()
         cur = session.walk.current()
         if cur is None:
@@ -178,14 +189,16 @@ class Drill:
         step = cur[1]
         if step.kind == "notify":
             for e in self.unreachable_now(list(step.roles or [])):
-                out.print(
-                    f"[yellow bold]⚠ The {e.role} has been unreachable since "
-                    f"{stamp(e.offset)}[/][yellow]: {escape(e.text.strip())}[/]"
-                )
-        out.print(
-            f"[dim]⏱ Scenario clock {stamp(self.clock.elapsed())} (×{self.clock.speed:g}) · "
-            f"{len(self.shown)} of {len(self.sc.timeline)} events so far[/]"
+                since = w("unreachable_since", role=e.role, t=stamp(e.offset))
+                out.print(f"[yellow bold]{escape(since)}[/][yellow]: {escape(e.text.strip())}[/]")
+        clock = w(
+            "clock",
+            t=stamp(self.clock.elapsed()),
+            speed=f"{self.clock.speed:g}",
+            shown=len(self.shown),
+            total=len(self.sc.timeline),
         )
+        out.print(f"[dim]{escape(clock)}[/]")
         return True
 
     def past_last_stage(self, stage_id: str) -> bool:
@@ -207,7 +220,7 @@ class Drill:
         out.print()
         for n, line in enumerate(debrief(score)):
             out.print(line, markup=False, style="bold" if n == 0 else None)
-        out.print(f"Post-mortem of this drill: crisisplay report {session.incident.id}")
+        out.print(self.words("post_mortem", incident=session.incident.id), markup=False)
 
     # --- the clock thread -----------------------------------------------------------------
 
@@ -280,6 +293,7 @@ def start_drill(
     out: Any,
 ) -> None:
     """Brief the trainee, ask what the scenario does not say, then start the clock."""
+    from rich.markup import escape
     from rich.panel import Panel
     from rich.text import Text
 
@@ -287,20 +301,25 @@ def start_drill(
 
     sc = loaded.scenario
     pb = resolved.playbook
+    w = Words(sc.language)
     out.print(
         Panel(
             Text((sc.briefing or sc.summary or sc.title).strip()),
-            title=Text(f"Drill · {sc.title}"),
+            title=Text(w("briefing_title", title=sc.title)),
             title_align="left",
             border_style="magenta",
         )
     )
-    pace = (
-        "in real time" if speed == 1 else f"×{speed:g} (1 real minute = {speed:g} scenario minutes)"
-    )
+    pace = w("real_time") if speed == 1 else w("pace", speed=f"{speed:g}")
     out.print(
-        f"Playbook [bold]{pb.id}[/] {pb.version} · scenario time runs {pace} · "
-        f"{len(sc.timeline)} events, {len(sc.decisions())} decisions to make"
+        w(
+            "intro",
+            playbook=escape(pb.id),
+            version=escape(pb.version),
+            pace=pace,
+            events=len(sc.timeline),
+            decisions=len(sc.decisions()),
+        )
     )
     try:
         variables: dict[str, Any] = {}
@@ -308,7 +327,7 @@ def start_drill(
             variables[var.name] = (
                 sc.variables[var.name] if var.name in sc.variables else _ask_variable(var)
             )
-        _select("Ready?", ["Start the clock"], actions=False)
+        _select(w("ready"), [w("start_clock")], actions=False)
     except KeyboardInterrupt:
         raise Interrupted("Interrupted before the drill began: nothing was recorded.") from None
     session = open_drill(
@@ -320,7 +339,7 @@ def start_drill(
         speed=speed,
         mode="interactive",
     )
-    out.print(f"[bold magenta]Drill {session.incident.id} started.[/] The clock is running.")
+    out.print(w("started", incident=session.incident.id))
     play(session, loaded, SimClock(session.incident.first_seen, speed), out)
 
 
@@ -336,7 +355,7 @@ def resume_drill(lib: Library, session: Session, out: Any) -> None:
     snapshot = session.folder / SNAPSHOT
     if state.scored is not None:
         try:
-            out.print("This drill is over. Its score:")
+            out.print(Words(state.scored.get("language"))("over"))
             for line in debrief(state.scored):
                 out.print(line, markup=False)
         finally:
@@ -359,7 +378,6 @@ def resume_drill(lib: Library, session: Session, out: Any) -> None:
     speed = float(state.started.get("speed") or loaded.scenario.default_speed())
     clock = SimClock(session.incident.first_seen, speed, elapsed=state.elapsed())
     out.print(
-        f"[bold magenta]Drill resumed[/] at {stamp(clock.elapsed())} of scenario time "
-        f"(the clock stood still while it was paused), ×{speed:g}."
+        Words(loaded.scenario.language)("resumed", t=stamp(clock.elapsed()), speed=f"{speed:g}")
     )
     play(DrillSession.wrap(session), loaded, clock, out, state)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from crisisplay.durations import format_duration, parse_duration
 from crisisplay.errors import CrisisplayError, PlaybookError, Problem
-from crisisplay.playbook.model import Id, Platform, Scalar, StageId
+from crisisplay.playbook.model import Id, Scalar, StageId
 
 if TYPE_CHECKING:
     from crisisplay.home import Home
@@ -39,6 +39,42 @@ KINDS = (
     "unreachable",
     "note",
 )
+# Where a scenario's events may happen: wider than the networks a playbook drafts for,
+# because a real crisis starts wherever people are (a YouTube video, a Reddit thread, a
+# forum, a news site's comments).
+EVENT_PLATFORMS = (
+    "x",
+    "bluesky",
+    "threads",
+    "instagram",
+    "facebook",
+    "linkedin",
+    "tiktok",
+    "youtube",
+    "reddit",
+    "whatsapp",
+    "telegram",
+    "forum",
+    "web",
+)
+EventPlatform = Literal[
+    "x",
+    "bluesky",
+    "threads",
+    "instagram",
+    "facebook",
+    "linkedin",
+    "tiktok",
+    "youtube",
+    "reddit",
+    "whatsapp",
+    "telegram",
+    "forum",
+    "web",
+]
+# The longest option label an 80-column terminal shows whole in the selection list,
+# after the three columns of its pointer (" » ").
+LONGEST_LABEL = 77
 DEFAULT_SPEED = 10.0
 DEFAULT_DUE = timedelta(minutes=10)
 CATEGORIES = ("deadlines", "statements", "decisions", "timeliness")
@@ -135,7 +171,7 @@ class Event(_Model):
         "note",
     ]
     text: str = ""
-    platform: Platform | None = None
+    platform: EventPlatform | None = None
     author: str | None = None
     handle: str | None = None
     followers: int | None = Field(None, ge=0)
@@ -246,6 +282,7 @@ class Loaded:
     path: Path
     origin: str  # "workspace", "shipped" or "file"
     source: bytes
+    warnings: list[Problem] = field(default_factory=list)  # usable, but worth fixing
 
     @property
     def sha256(self) -> str:
@@ -285,7 +322,25 @@ def load_scenario(path: Path, origin: str = "file", display: str | None = None) 
     problems = _own_problems(scenario, located)
     if problems:
         raise PlaybookError(problems)
-    return Loaded(scenario, located, path, origin, raw)
+    return Loaded(scenario, located, path, origin, raw, _warnings(scenario, located))
+
+
+def _warnings(sc: Scenario, located: Located) -> list[Problem]:
+    """What does not stop the drill but spoils it: labels cut short on a terminal."""
+    out = []
+    for i, event in enumerate(sc.timeline):
+        for k, option in enumerate(event.options or []):
+            n = len(option.label)
+            if n > LONGEST_LABEL:
+                out.append(
+                    located.problem(
+                        ("timeline", i, "options", k, "label"),
+                        f"warning: event '{event.id}': option label of {n} characters is cut "
+                        "short in the selection list on an 80-column terminal (over "
+                        f"{LONGEST_LABEL}): shorten it and put the rest in its 'why' or 'mistake'",
+                    )
+                )
+    return out
 
 
 def _reword(p: Problem) -> Problem:

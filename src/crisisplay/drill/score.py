@@ -4,34 +4,100 @@ Everything is computed from the incident's events and the scenario: never from t
 clock, never from what the runner remembers. The same log gives the same score, and each
 point lost is one item that names what happened, when (scenario time), and why it
 matters — the scenario's WHY where it has one.
+
+Each item has a raw cost (10 for a marked mistake, 5 for a deadline slightly missed …)
+and what it costs in the score: in decisions, deadlines and timeliness a category's
+maximum is shared out over everything that can go wrong in it in this scenario, so it
+reaches zero only when all of it went wrong; and every item lowers the total (see
+`Scale` and docs/drills.md, "The score").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.drill.scenario import CATEGORIES, Scenario, match_answer, stamp
 from crisisplay.drill.state import DrillLog, when
-from crisisplay.durations import format_duration
+from crisisplay.drill.words import Words
+from crisisplay.durations import format_duration, parse_duration
 
 if TYPE_CHECKING:
     from crisisplay.playbook.library import Resolved
-    from crisisplay.walk import Walk
+    from crisisplay.playbook.model import Stage
+    from crisisplay.walk import Deadline, Walk
 
 SCHEMA = "crisisplay/drill-score/v1"
-TITLES = {
-    "deadlines": "Deadlines",
-    "statements": "Statements",
-    "decisions": "Decisions",
-    "timeliness": "Timeliness",
-}
-# Points lost per item (an option's or expectation's own `cost` wins where it has one).
+# Raw points lost per item (an option's or expectation's own `cost` wins where it has one).
 DEADLINE_LATE, DEADLINE_SLIGHTLY_LATE = 10, 5
 FINDING_ERROR, FINDING_WARNING = 5, 1
 MISTAKE, NOT_EXPECTED, UNREACHABLE_ACK = 10, 5, 5
 DECISION_LATE = 3
+# Findings the statement checker makes outside its rule files (crisisplay/check/__init__.py),
+# with their severity; the confidential and banned terms only when the client lists some.
+CHECKER_BUILT_IN = (
+    ("too-long", "platform-length", "error"),
+    ("too-many-bytes", "platform-length", "error"),
+    ("repeated-statement", "repeated", "warning"),
+)
+
+
+# Categories whose face values are shared out over their worst case. A run can reach the
+# worst case of these (every decision wrong, every deadline missed, every answer late);
+# no run fails every checker rule on every statement, so statements keep face values.
+SHARED = ("deadlines", "decisions", "timeliness")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """What the items of one category cost, in hundredths of a point.
+
+    Shared categories: an item costs raw × max ÷ worst (`worst`: the raw points lost if
+    everything in the scenario that can cost points in this category does), rounded down
+    to a tenth. Statements: raw points as they are. Either way an item costs at least a
+    tenth, so the total goes down with every item. And so that no item is ever free, the
+    category keeps back a hundredth of a point for every further item it could still give
+    (`slots`: how many it can give in all): an item is paid from what is left above that,
+    and once nothing is, each further item costs its hundredth. A category never goes
+    below zero, and no real run comes near the hundredths.
+    """
+
+    top: int
+    worst: int
+    slots: int
+    per_raw: Fraction  # tenths of a point per raw point
+
+    @classmethod
+    def of(cls, category: str, top: int, slots: list[int]) -> Scale:
+        slots = [s for s in slots if s > 0]
+        worst = sum(slots)
+        if category in SHARED:
+            per_raw = Fraction(top * 10, worst) if worst else Fraction(0)
+        else:
+            per_raw = Fraction(10)
+        return cls(top, worst, len(slots), per_raw)
+
+    def charge(self, raws: list[int]) -> list[int]:
+        """The cost in hundredths of each item, in the debrief's order."""
+        left, given, out = self.top * 100, 0, []
+        for raw in raws:
+            if raw <= 0:
+                out.append(0)
+                continue
+            want = 10 * max(1, int(raw * self.per_raw))
+            kept = max(0, self.slots - given - 1)
+            pay = min(left, max(1, min(want, left - kept)))
+            out.append(pay)
+            left -= pay
+            given += 1
+        return out
+
+
+def points(hundredths: int) -> int | float:
+    """Hundredths of a point as the score object writes them: 7250 -> 72.5, 10000 -> 100."""
+    return hundredths // 100 if hundredths % 100 == 0 else hundredths / 100
 
 
 @dataclass
@@ -42,6 +108,7 @@ class _Ctx:
     start: datetime
     end: datetime
     step_at: dict[str, datetime]  # step id -> when it was recorded (scenario time)
+    words: Words
 
     def t(self, moment: datetime) -> int:
         return int((moment - self.start).total_seconds())
@@ -50,10 +117,6 @@ class _Ctx:
 def _lateness_cost(late: timedelta, window: timedelta) -> int:
     """Late by at most a quarter of the time allowed costs half."""
     return DEADLINE_SLIGHTLY_LATE if late <= window / 4 else DEADLINE_LATE
-
-
-def _late(late: timedelta) -> str:
-    return format_duration(late) + " late"
 
 
 def score_drill(
@@ -76,11 +139,13 @@ def score_drill(
     start = walk.incident.first_seen
     if end is None:
         end = start + timedelta(seconds=drill.ended["t"]) if drill.ended else drill.last or start
-    ctx = _Ctx(scenario, walk, drill, start, end, step_at)
+    words = Words(scenario.language)
+    ctx = _Ctx(scenario, walk, drill, start, end, step_at, words)
     items: list[dict[str, Any]] = []
     good: list[dict[str, Any]] = []
     _deadlines(ctx, items, good)
     _statement_deadlines(ctx, items, good)
+    _fold(ctx, items)
     _findings(ctx, items, good)
     _expectations(ctx, items, good)
     _decisions(ctx, items, good)
@@ -96,19 +161,36 @@ def score_drill(
 
     items.sort(key=key)
     good.sort(key=key)
+    slots = worst_cases(scenario, resolved)
     categories = []
+    total = 0
     for cat in CATEGORIES:
-        top = getattr(scenario.scoring, cat)
-        lost = sum(i["lost"] for i in items if i["category"] == cat)
-        categories.append({"id": cat, "score": max(0, top - lost), "max": top, "lost": lost})
+        scale = Scale.of(cat, getattr(scenario.scoring, cat), slots[cat])
+        mine = [i for i in items if i["category"] == cat]
+        costs = scale.charge([i["raw"] for i in mine])
+        for i, cost in zip(mine, costs, strict=True):
+            i["lost"] = points(cost)
+        lost = sum(costs)
+        total += scale.top * 100 - lost
+        categories.append(
+            {
+                "id": cat,
+                "score": points(scale.top * 100 - lost),
+                "max": scale.top,
+                "lost": points(lost),
+                "raw": sum(i["raw"] for i in mine),
+                "worst": scale.worst,
+            }
+        )
     pb = resolved.playbook
     return {
         "schema": SCHEMA,
         "scenario": scenario.id,
         "title": scenario.title,
+        "language": scenario.language,
         "incident": walk.incident.id,
         "playbook": {"id": pb.id, "version": pb.version},
-        "total": sum(c["score"] for c in categories),
+        "total": points(total),
         "max": 100,
         "ended": {
             "reason": (drill.ended or {}).get("reason"),
@@ -121,16 +203,129 @@ def score_drill(
 
 
 def _item(
-    category: str, code: str, subject: str, lost: int, t: int | None, message: str
+    category: str, code: str, subject: str, raw: int, t: int | None, message: str
 ) -> dict[str, Any]:
+    """One line of the debrief; `lost` (the scaled cost) is set once the scales are known."""
     return {
         "category": category,
         "code": code,
         "subject": subject,
-        "lost": lost,
+        "lost": 0,
+        "raw": raw,
         "t": t,
         "message": message,
     }
+
+
+# --- the worst case -----------------------------------------------------------------------
+
+
+def stages_in_play(scenario: Scenario, resolved: Resolved) -> list[Stage]:
+    """The playbook's stages up to the scenario's last one: what the drill can score."""
+    stages = list(resolved.playbook.stages or [])
+    ids = [s.id for s in stages]
+    last = ids.index(scenario.ends_after) if scenario.ends_after in ids else len(ids)
+    return stages[: last + 1]
+
+
+def folded_stages(scenario: Scenario, resolved: Resolved) -> dict[str, str]:
+    """Statement step id -> the stage whose deadline counts once with it.
+
+    A statement due no earlier than the deadline of the stage that holds it is the same
+    lateness as that stage's: the statement's item stands (it carries the scenario's WHY)
+    and the stage's deadline is folded into it. Decided on the scenario's severity.
+    """
+    level = next(
+        (s for s in resolved.playbook.severity_levels() if s.level == scenario.incident.severity),
+        None,
+    )
+    out: dict[str, str] = {}
+    for stage in stages_in_play(scenario, resolved):
+        due = (level.deadlines.get(stage.id) if level else None) or stage.due
+        if not due:
+            continue
+        for step in stage.steps:
+            spec = scenario.statements.get(step.id)
+            if spec is None or not spec.by or stage.id in out.values():
+                continue
+            if parse_duration(spec.by) >= parse_duration(due):
+                out[step.id] = stage.id
+    return out
+
+
+def worst_cases(scenario: Scenario, resolved: Resolved) -> dict[str, list[int]]:
+    """Per category, the raw cost of every item this scenario can give (each at its worst).
+
+    An upper bound: items on branches that exclude each other are all counted.
+    """
+    stages = stages_in_play(scenario, resolved)
+    levels = resolved.playbook.severity_levels()
+    folded = set(folded_stages(scenario, resolved).values())
+    steps = [step for stage in stages for step in stage.steps]
+    deadlines = [
+        DEADLINE_LATE
+        for stage in stages
+        if stage.id not in folded and (stage.due or any(stage.id in lv.deadlines for lv in levels))
+    ]
+    deadlines += [DEADLINE_LATE for spec in scenario.statements.values() if spec.by]
+    per_statement = _finding_slots(resolved)
+    statements = [c for step in steps if step.kind == "draft" for c in per_statement]
+    decisions = [e.cost for e in scenario.expectations().values()]
+    for event in scenario.decisions():
+        decisions.append(max(_option_cost(event, o) for o in event.options or []))
+    silent = [e for e in scenario.timeline if e.kind == "unreachable" and e.role]
+    decisions += [
+        UNREACHABLE_ACK
+        for step in steps
+        if step.kind == "notify"
+        for e in silent
+        if e.role in (step.roles or [])
+    ]
+    return {
+        "deadlines": deadlines,
+        "statements": statements,
+        "decisions": decisions,
+        "timeliness": [DECISION_LATE for _ in scenario.decisions()],
+    }
+
+
+def _option_cost(event: Any, option: Any) -> int:
+    """What taking this option costs (0 for a good one)."""
+    if option.mistake:
+        return MISTAKE if option.cost is None else int(option.cost)
+    if any(o.expected for o in event.options or []) and not option.expected:
+        return NOT_EXPECTED if option.cost is None else int(option.cost)
+    return 0
+
+
+def _finding_slots(resolved: Resolved) -> list[int]:
+    """One statement's worst: every check the statement checker can fail, at its worst."""
+    from crisisplay.check.rules import load_rules
+    from crisisplay.drill.words import primary
+    from crisisplay.playbook.clients import profile_of, workspace_rules_dirs
+
+    profile = profile_of(resolved.client)
+    off = {d.strip() for d in profile.disable}
+    rules = load_rules(
+        primary(resolved.playbook.language),
+        tuple(workspace_rules_dirs(resolved.library.home)),
+    )
+    checks = [(r.id, r.family, {r.severity, *r.severity_by_kind.values()}) for r in rules.rules] + [
+        (rule, family, {severity}) for rule, family, severity in CHECKER_BUILT_IN
+    ]
+    if profile.confidential_terms:
+        checks.append(("confidential-term", "confidential", {"error"}))
+    if profile.banned:
+        checks.append(("banned-phrase", "banned", {"error"}))
+    out = []
+    for rule, family, severities in checks:
+        if rule in off or family in off:
+            continue
+        if "error" in severities:
+            out.append(FINDING_ERROR)
+        elif "warning" in severities:
+            out.append(FINDING_WARNING)
+    return out
 
 
 # --- deadlines ---------------------------------------------------------------------------
@@ -150,6 +345,7 @@ def _counted_stages(ctx: _Ctx) -> list[str]:
 
 
 def _deadlines(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]) -> None:
+    w = ctx.words
     counted = set(_counted_stages(ctx))
     for d in ctx.walk.deadlines():
         if d.stage not in counted:
@@ -165,7 +361,7 @@ def _deadlines(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
                     d.stage,
                     0,
                     ctx.t(done),
-                    f"{d.title}: done at {stamp(done - ctx.start)}, due {due}.",
+                    w("deadline_met", title=d.title, t=stamp(done - ctx.start), due=due),
                 )
             )
             continue
@@ -173,11 +369,6 @@ def _deadlines(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
             continue  # still running when the drill ended, and not yet due
         moment = done or ctx.end
         late = moment - d.due_at
-        how = (
-            f"done at {stamp(done - ctx.start)}"
-            if done
-            else f"still not done when the drill ended at {stamp(ctx.end - ctx.start)}"
-        )
         items.append(
             _item(
                 "deadlines",
@@ -185,8 +376,48 @@ def _deadlines(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
                 d.stage,
                 _lateness_cost(late, window),
                 ctx.t(moment),
-                f"{d.title} was due at {due}; {how}: {_late(late)}.",
+                w("deadline_missed", title=d.title, due=due, how=_how(ctx, d), late=_late(w, late)),
             )
+        )
+
+
+def _how(ctx: _Ctx, d: Deadline) -> str:
+    if d.done_at is not None:
+        return ctx.words("done_at", t=stamp(d.done_at - ctx.start))
+    return ctx.words("not_done", t=stamp(ctx.end - ctx.start))
+
+
+def _late(w: Words, late: timedelta) -> str:
+    return w("late", d=format_duration(late))
+
+
+def _fold(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
+    """One lateness, one penalty: a stage deadline folded into its statement's `by`."""
+    folded = folded_stages(ctx.scenario, ctx.walk.resolved)
+    missed = {i["subject"]: i for i in items if i["code"] == "deadline-missed"}
+    for step_id, stage_id in folded.items():
+        stage_item = missed.get(stage_id)
+        statement = next(
+            (
+                i
+                for i in items
+                if i["subject"] == step_id and i["code"] in ("statement-late", "statement-missing")
+            ),
+            None,
+        )
+        if stage_item is None or statement is None:
+            continue
+        deadline = ctx.walk.deadline_for(stage_id)
+        if deadline is None:
+            continue
+        items.remove(stage_item)
+        statement["raw"] = max(statement["raw"], stage_item["raw"])
+        late = (deadline.done_at or ctx.end) - deadline.due_at
+        statement["message"] += ctx.words(
+            "folded",
+            stage=stage_id,
+            due=stamp(deadline.due_at - ctx.start),
+            how=f"{_how(ctx, deadline)}: {_late(ctx.words, late)}",
         )
 
 
@@ -200,8 +431,7 @@ def _published_at(data: dict[str, Any], recorded: datetime) -> datetime:
 def _statement_deadlines(
     ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]
 ) -> None:
-    from crisisplay.durations import parse_duration
-
+    w = ctx.words
     for step_id, spec in ctx.scenario.statements.items():
         if not spec.by:
             continue
@@ -210,9 +440,7 @@ def _statement_deadlines(
         record = ctx.walk.records.get(step_id)
         if record is None or record.get("status") == "skipped":
             what = (
-                f"was skipped ({record.get('reason')})"
-                if record is not None
-                else "was never put out (the walk did not reach it)"
+                w("skipped", reason=record.get("reason")) if record is not None else w("never_out")
             )
             items.append(
                 _item(
@@ -221,7 +449,7 @@ def _statement_deadlines(
                     step_id,
                     DEADLINE_LATE,
                     ctx.t(ctx.start + by),
-                    f"{step_id}: the statement had to be out by {stamp(by)}; it {what}.{why}",
+                    w("statement_missing", step=step_id, by=stamp(by), what=what, why=why),
                 )
             )
             continue
@@ -234,7 +462,7 @@ def _statement_deadlines(
                     step_id,
                     0,
                     ctx.t(out_at),
-                    f"{step_id}: out at {stamp(out_at - ctx.start)}, needed by {stamp(by)}.",
+                    w("statement_on_time", step=step_id, t=stamp(out_at - ctx.start), by=stamp(by)),
                 )
             )
             continue
@@ -246,8 +474,14 @@ def _statement_deadlines(
                 step_id,
                 _lateness_cost(late, by),
                 ctx.t(out_at),
-                f"{step_id}: the statement had to be out by {stamp(by)}; it went out at "
-                f"{stamp(out_at - ctx.start)}: {_late(late)}.{why}",
+                w(
+                    "statement_late",
+                    step=step_id,
+                    by=stamp(by),
+                    t=stamp(out_at - ctx.start),
+                    late=_late(w, late),
+                    why=why,
+                ),
             )
         )
 
@@ -256,6 +490,7 @@ def _statement_deadlines(
 
 
 def _findings(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]) -> None:
+    w = ctx.words
     for step_id in ctx.walk.path():
         data = ctx.walk.records[step_id]
         if data.get("kind") != "draft" or data.get("status") == "skipped":
@@ -268,7 +503,9 @@ def _findings(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]
                     by_rule.setdefault(f["rule"], []).append(f)
         if not by_rule:
             good.append(
-                _item("statements", "statement-clean", step_id, 0, t, f"{step_id}: no findings.")
+                _item(
+                    "statements", "statement-clean", step_id, 0, t, w("no_findings", step=step_id)
+                )
             )
             continue
         reasons = "; ".join(o["reason"] for o in data.get("overrides") or [])
@@ -278,16 +515,22 @@ def _findings(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]
             platforms = sorted({f["platform"] for f in found})
             quote = f" “{first['excerpt']}”" if first.get("excerpt") else ""
             span = (
-                f"characters {first['start']}–{first['end']}"
+                w("characters", start=first["start"], end=first["end"])
                 if first["end"] > first["start"]
-                else "the whole text"
+                else w("whole_text")
             )
-            message = (
-                f"{step_id}: {'error' if error else 'warning'} {rule}{quote} "
-                f"({', '.join(platforms)}; {span}): {first['message']}"
+            message = w(
+                "finding",
+                step=step_id,
+                severity=w("error" if error else "warning"),
+                rule=rule,
+                quote=quote,
+                platforms=", ".join(platforms),
+                span=span,
+                message=first["message"],
             )
             if error and reasons:
-                message += f" Published with an override: “{reasons}”."
+                message += w("override", reasons=reasons)
             items.append(
                 _item(
                     "statements",
@@ -313,6 +556,7 @@ def _answer_of(step: Any, data: dict[str, Any]) -> str | None:
 
 
 def _expectations(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]) -> None:
+    w = ctx.words
     pb = ctx.walk.resolved.playbook
     for step_id, exp in ctx.scenario.expectations().items():
         step = pb.step(step_id)
@@ -346,9 +590,9 @@ def _expectations(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, A
                 " ".join(
                     part
                     for part in (
-                        f"{step_id}: you chose “{taken}”.",
+                        w("you_chose", step=step_id, taken=taken),
                         why.strip(),
-                        f"(Expected: “{expected}”.)",
+                        w("expected", expected=expected),
                     )
                     if part
                 ),
@@ -357,6 +601,7 @@ def _expectations(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, A
 
 
 def _decisions(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]) -> None:
+    w = ctx.words
     for event in ctx.scenario.decisions():
         data = ctx.drill.decisions.get(event.id)
         if data is None:
@@ -367,13 +612,14 @@ def _decisions(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
         t = int(data["t"])
         expected = [o for o in event.options or [] if o.expected]
         head = f"{event.id} ({stamp(event.offset)}): “{option.label}”"
+        cost = _option_cost(event, option)
         if option.mistake:
             items.append(
                 _item(
                     "decisions",
                     "decision-mistake",
                     event.id,
-                    MISTAKE if option.cost is None else option.cost,
+                    cost,
                     t,
                     f"{head} — {option.mistake.strip()}",
                 )
@@ -385,9 +631,9 @@ def _decisions(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
                     "decisions",
                     "decision-not-expected",
                     event.id,
-                    NOT_EXPECTED if option.cost is None else option.cost,
+                    cost,
                     t,
-                    f"{head}.{why} The expected answer: “{expected[0].label}”.",
+                    f"{head}.{why}" + w("expected_answer", label=expected[0].label),
                 )
             )
         else:
@@ -403,14 +649,20 @@ def _decisions(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
                     event.id,
                     DECISION_LATE,
                     t,
-                    f"{event.id}: answered at {stamp(t)}, {format_duration(after)} after it came "
-                    f"in (due within {format_duration(due)}).",
+                    w(
+                        "answered_late",
+                        event=event.id,
+                        t=stamp(t),
+                        after=format_duration(after),
+                        due=format_duration(due),
+                    ),
                 )
             )
 
 
 def _unreachable(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
     """A notify step recorded as acknowledged by someone who could not have answered."""
+    w = ctx.words
     silent = [e for e in ctx.scenario.events() if e.kind == "unreachable" and e.role]
     if not silent:
         return
@@ -430,7 +682,7 @@ def _unreachable(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
                 and e.offset <= moment
                 and (until is None or moment < until)
             ):
-                span = f"from {stamp(e.offset)}" + (f" to {stamp(until)}" if until else "")
+                span = w("from", t=stamp(e.offset)) + (w("to", t=stamp(until)) if until else "")
                 items.append(
                     _item(
                         "decisions",
@@ -438,9 +690,7 @@ def _unreachable(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
                         step_id,
                         UNREACHABLE_ACK,
                         int(moment.total_seconds()),
-                        f"{step_id} ({stamp(moment)}): recorded as acknowledged by the "
-                        f"{e.role}, who was unreachable {span}. Record “no answer yet” and "
-                        "escalate to someone who can answer (R7).",
+                        w("acknowledged", step=step_id, t=stamp(moment), role=e.role, span=span),
                     )
                 )
 
@@ -450,17 +700,32 @@ def _unreachable(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
 
 def debrief(score: dict[str, Any]) -> list[str]:
     """The score and what to work on, as plain lines (no colour needed to read it)."""
-    lines = [f"Drill: {score['title']} ({score['scenario']}) — {score['total']}/{score['max']}"]
+    w = Words(score.get("language"))
+    n = w.number
+    lines = [
+        w(
+            "headline",
+            title=score["title"],
+            scenario=score["scenario"],
+            total=n(score["total"]),
+            max=score["max"],
+        )
+    ]
+    titles = {c: w(c) for c in CATEGORIES}
+    width = max(len(t) for t in titles.values()) + 1
     for c in score["categories"]:
-        lines.append(f"  {TITLES[c['id']]:<11} {c['score']:>3}/{c['max']}")
+        line = f"  {titles[c['id']]:<{width}}{n(c['score']):>5}/{c['max']}"
+        if c.get("raw") and c["id"] in SHARED:  # say what the scaled points stand for
+            line += "  " + w("category_lost", raw=n(c["raw"]), worst=n(c["worst"]))
+        lines.append(line)
     if score["items"]:
-        lines += ["", "What to work on:"]
+        lines += ["", w("work_on")]
         for i in score["items"]:
-            lines.append(f"  ✗ −{i['lost']} {i['message']}")
+            lines.append(f"  ✗ −{n(i['lost'])} {i['message']}")
     else:
-        lines += ["", "Nothing cost points."]
+        lines += ["", w("nothing_lost")]
     if score["good"]:
-        lines += ["", "What went well:"]
+        lines += ["", w("went_well")]
         for g in score["good"]:
             lines.append(f"  ✓ {g['message']}")
     return lines

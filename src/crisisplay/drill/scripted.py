@@ -8,7 +8,7 @@ the event, and leaves no incident behind.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,14 +61,7 @@ def plan_steps(walk: Walk, answers: Answers, loaded: Loaded, start: datetime) ->
     sc = loaded.scenario
     order = [s.id for s in walk.resolved.playbook.stages or []]
     last_stage = order.index(sc.ends_after) if sc.ends_after in order else len(order)
-    shadow = replace(
-        walk,
-        records=dict(walk.records),
-        variables=dict(walk.variables),
-        stage_done=dict(walk.stage_done),
-        missed=set(walk.missed),
-        published=list(walk.published),
-    )
+    shadow = walk.shadow()
     out: list[Planned] = []
     last = start
     seq = 10**9
