@@ -129,6 +129,10 @@ def _rule_findings(
     if kind is None and markers is not None and markers.search(norm):
         as_kind = "apology"  # an unlabelled statement that apologises is judged as one
     out: list[Finding] = []
+    # one finding per problem: a match that overlaps an earlier finding of the same
+    # family, or follows it after nothing but spaces ("sorry if" + "anyone was
+    # offended"), is dropped; "ana@mail.com, 612 345 678" stays two findings
+    taken: dict[str, list[tuple[int, int]]] = {}
     for rule in ruleset.rules:
         if rule.id in off or rule.family in off:
             continue
@@ -147,9 +151,15 @@ def _rule_findings(
                 continue
             if rule.unless is not None and _excepted(rule.unless, folded, start, end):
                 continue
+            if rule.near is not None and not _accompanied(rule.near, folded, start, end):
+                continue
             found = True
             if rule.require:
                 break
+            spans = taken.setdefault(rule.family, [])
+            if any(_touching(norm, s, e, start, end) for s, e in spans):
+                continue
+            spans.append((start, end))
             o_start, o_end = folded.span(start, end)
             out.append(
                 Finding(rule.id, rule.family, severity, rule.message, rule.hint, o_start, o_end)
@@ -159,11 +169,24 @@ def _rule_findings(
     return out
 
 
+def _touching(norm: str, a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    """Whether two spans overlap or only spaces lie between them."""
+    if a_start < b_end and b_start < a_end:
+        return True
+    gap = norm[a_end:b_start] if a_end <= b_start else norm[b_end:a_start]
+    return gap.isspace()
+
+
 def _excepted(unless: re.Pattern[str], folded: Folded, start: int, end: int) -> bool:
     s_start, s_end = folded.sentence(start, end)
     return any(
         u.start() < end and u.end() > start for u in unless.finditer(folded.text, s_start, s_end)
     )
+
+
+def _accompanied(near: re.Pattern[str], folded: Folded, start: int, end: int) -> bool:
+    n_start, n_end = folded.neighbourhood(start, end)
+    return near.search(folded.text, n_start, n_end) is not None
 
 
 def _message(ruleset: RuleSet, key: str, **values: object) -> tuple[str, str]:

@@ -23,9 +23,11 @@ language) with these top-level keys, all optional:
     ``severity_by_kind`` (kind -> severity), ``patterns`` (the phrases to flag) *or*
     ``require`` (phrases one of which must be present, else a finding at 0,0),
     ``unless`` (exceptions: a match is dropped when an ``unless`` match in the same
-    sentence overlaps it), ``message`` and ``hint`` (a string, or a mapping from
-    language to string), ``enabled: false`` (drop a rule of the same id loaded
-    earlier).
+    sentence overlaps it), ``near`` (companions: a match counts only when a ``near``
+    pattern also matches in its sentence or the sentence before or after it, e.g. a
+    conditional "if it upset anyone" only next to an apology), ``message`` and
+    ``hint`` (a string, or a mapping from language to string), ``enabled: false``
+    (drop a rule of the same id loaded earlier).
 
 Patterns are Python regular expressions matched against the folded text (see
 ``text.py``): lower case, no accents, straight apostrophes. Patterns are folded the
@@ -59,6 +61,7 @@ _RULE_KEYS = {
     "patterns",
     "require",
     "unless",
+    "near",
     "message",
     "hint",
     "enabled",
@@ -85,6 +88,7 @@ class Rule:
     message: str
     hint: str
     source: str
+    near: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,9 @@ def _read(path: Path) -> dict[str, Any]:
     from ruamel.yaml.error import YAMLError
 
     try:
-        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+        # libyaml (ruamel.yaml.clib) reads the rule files ~8x faster than the pure loader,
+        # with the same YAML 1.2 values: part of the first check in every process.
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, YAMLError) as exc:
         raise RulesError(f"{path}: cannot read rules: {exc}") from exc
     if data is None:
@@ -245,6 +251,7 @@ def _build_rule(entry: dict[str, Any], src: str, lang: str, macros: Mapping[str,
     if bool(patterns) == bool(require):
         raise RulesError(f"{where}: give either `patterns` (to flag) or `require` (to insist)")
     unless = _as_list(entry.get("unless"), where)
+    near = _as_list(entry.get("near"), where)
     return Rule(
         id=rid,
         family=str(entry.get("family") or rid),
@@ -257,4 +264,5 @@ def _build_rule(entry: dict[str, Any], src: str, lang: str, macros: Mapping[str,
         message=_localised(entry.get("message"), lang, where),
         hint=_localised(entry.get("hint"), lang, where),
         source=src,
+        near=_compile(near, macros, f"{where} (near)") if near else None,
     )

@@ -2,7 +2,8 @@
 
 Rules are written against a folded form of the statement: case-folded, accents and
 other combining marks removed, curly apostrophes and quotes made straight, dashes
-made ASCII and odd spaces made plain. Every character of the folded form remembers
+made ASCII, odd spaces made plain, and the apostrophe put back in contractions typed
+without one ("didnt" -> "didn't"). Every character of the folded form remembers
 which character of the original produced it, so a match can be reported on the
 text the manager actually wrote.
 """
@@ -78,6 +79,14 @@ def fold_pattern(pattern: str) -> str:
     return "".join(out)
 
 
+# Contractions typed without the apostrophe (phones, haste): "dont", "were sorry" is
+# left alone. Only unambiguous words: never "well", "were", "its", "ill", "wed", "id".
+# A match ends where the apostrophe goes.
+_NO_APOSTROPHE = re.compile(
+    r"\b(?:(?:do|does|did|is|was|are|were|has|have|had|could|would|should|must|need|ca|wo|ai)"
+    r"n(?=t\b)|i(?=m\b)|(?:you|they)(?=(?:re|ve|ll|d)\b)|we(?=ve\b)|(?:that|what|there|who)(?=s\b))"
+)
+
 _SENTENCE_END = re.compile(r"[.!?\u2026;]+(?=\s|$)|\n")
 
 
@@ -120,6 +129,18 @@ class Folded:
                 break
         return s_start, s_end
 
+    def neighbourhood(self, start: int, end: int) -> tuple[int, int]:
+        """The folded span of the sentence holding [start, end) and the ones either side.
+
+        "We're sorry. If anyone was offended, …" is one thought in two sentences.
+        """
+        ends = self.sentence_ends
+        before = [pos for pos in ends if pos <= start]
+        after = [pos for pos in ends if pos >= end]
+        n_start = before[-2] if len(before) >= 2 else 0
+        n_end = after[1] if len(after) >= 2 else len(self.text)
+        return n_start, n_end
+
 
 def fold_with_map(text: str) -> Folded:
     """Fold ``text`` and remember where each folded character came from."""
@@ -140,5 +161,27 @@ def fold_with_map(text: str) -> Folded:
                 idx.extend([i] * len(out))
         folded = "".join(parts)
         origin = tuple(idx)
+    inserts = [m.end() for m in _NO_APOSTROPHE.finditer(folded)]
+    if inserts:
+        folded, origin = _insert_apostrophes(folded, origin, inserts)
     ends = tuple(m.end() for m in _SENTENCE_END.finditer(folded))
     return Folded(text, folded, origin, ends)
+
+
+def _insert_apostrophes(
+    folded: str, origin: tuple[int, ...] | None, positions: list[int]
+) -> tuple[str, tuple[int, ...]]:
+    """Insert "'" at each position; each one maps to the original letter after it."""
+    index = origin if origin is not None else tuple(range(len(folded)))
+    parts: list[str] = []
+    idx: list[int] = []
+    last = 0
+    for pos in positions:
+        parts.append(folded[last:pos])
+        idx.extend(index[last:pos])
+        parts.append("'")
+        idx.append(index[pos])
+        last = pos
+    parts.append(folded[last:])
+    idx.extend(index[last:])
+    return "".join(parts), tuple(idx)
