@@ -7,14 +7,11 @@ Run on its own: `cd bench && ../.venv/bin/python bench_check.py`.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-from bench import CRISISPLAY, RUNS, row, whole_process
+from bench import CRISISPLAY, RUNS, row, run_measured, whole_process
 
 WARM_RUNS = 200
 
@@ -87,17 +84,14 @@ def statement(lang: str, size: int = 3000) -> str:
 
 def probe(path: Path, lang: str, env: dict[str, str]) -> tuple[dict[str, float], float]:
     """One fresh process: the cold first call, then warm calls; its peak RSS in MB."""
-    proc = subprocess.Popen(
+    _, mb, code, out = run_measured(
         [sys.executable, "-c", _PROBE, str(path), lang, str(WARM_RUNS)],
+        env,
         stdout=subprocess.PIPE,
-        env=env,
     )
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    if code != 0:
         raise SystemExit(f"checker probe for {lang} failed")
-    return json.loads(out), usage.ru_maxrss / 1024
+    return json.loads(out), mb
 
 
 def bench_check(tmp: Path, env: dict[str, str]) -> None:
@@ -127,29 +121,7 @@ def bench_check(tmp: Path, env: dict[str, str]) -> None:
     row("crisisplay check FILE --platform x", ms, mb)
     long = tmp / "long-en.txt"
     long.write_text(statement("en"), encoding="utf-8")
-    ms, mb = _whole_process_any(
-        [CRISISPLAY, "check", str(long), "--platform", "facebook", "--json"], env
+    ms, mb = whole_process(
+        [CRISISPLAY, "check", str(long), "--platform", "facebook", "--json"], env=env, ok=(0, 1)
     )
     row("crisisplay check 3,000 chars --json (exit 1)", ms, mb)
-
-
-def _whole_process_any(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """`bench.whole_process` for a command that exits 1 by design (findings are errors)."""
-    import statistics
-
-    times, peak = [], 0.0
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append((time.perf_counter() - start) * 1000)
-        peak = max(peak, usage.ru_maxrss / 1024)
-        if os.waitstatus_to_exitcode(status) not in (0, 1):
-            raise SystemExit(f"{argv} failed")
-    return statistics.median(times), peak
-
-
-if __name__ == "__main__":
-    with tempfile.TemporaryDirectory(prefix="crisisplay-bench-check-") as d:
-        tmp = Path(d)
-        bench_check(tmp, dict(os.environ, CRISISPLAY_HOME=str(tmp / "home"), NO_COLOR="1"))
