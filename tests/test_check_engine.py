@@ -102,3 +102,14 @@ def test_a_negated_minimiser_inside_a_contraction_is_not_flagged() -> None:
     # "wasn't": the "n't" is inside the word, and still negates "isolated"
     text = "This wasn't an isolated incident: it happened in 40 stores."
     assert [f for f in check_statement(text) if f.family == "minimiser"] == []
+
+
+# --- the shipped rules: every finding a manager can get says why and what instead -------
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_shipped_rule_has_a_message_and_a_hint(lang: str) -> None:
+    from crisisplay.check.rules import load_rules
+
+    silent = [r.id for r in load_rules(lang).rules if len(r.message) < 20 or len(r.hint) < 10]
+    assert not silent, f"{lang} rules with no message or hint: {silent}"
