@@ -28,28 +28,12 @@ def bench_drill(tmp: Path, env: dict[str, str]) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from ruamel.yaml import YAML
 
-    from answering import answers_for
+    from answering import drill_answers
     from crisisplay.home import Home
     from crisisplay.playbook.library import Library
 
     resolved = Library(Home(tmp / "home", "env")).load("default")
-    walk = answers_for(
-        resolved,
-        {
-            "detect-positive": "Negative",
-            "detect-legal-safety": "No",
-            "detect-triage": "Unhappy customer",
-            "verify-personal-data": "No",
-            "verify-fault": "Yes",
-            "apologise-spokesperson": "No",
-        },
-    )
-    walk.pop("incident")
-    answers: dict[str, object] = {"incident": {"first_seen": "2026-11-20T21:00:00Z"}}
-    for n, (step, value) in enumerate(walk.items(), start=1):
-        answers[step] = (
-            dict(value, at=f"{n}m") if isinstance(value, dict) else {"value": value, "at": f"{n}m"}
-        )
+    answers = drill_answers(resolved)
     answers.update(
         {
             "intern-panics": "Delete our post now",

@@ -95,6 +95,18 @@ EXE = Path(sys.executable).parent / "crisisplay"
 DATA = Path(__file__).resolve().parent / "data" / "walk"
 
 
+def drill_answers(resolved: Any, first_seen: str = "2026-11-20T21:00:00Z") -> dict[str, Any]:
+    """The unhappy-customer walk without a spokesperson, one step a minute of scenario time
+    from `first_seen`: the playbook part of a scripted drill's answers."""
+    walk = answers_for(resolved, {**UNHAPPY_PATH, "apologise-spokesperson": "No"})
+    walk.pop("incident")
+    out: dict[str, Any] = {"incident": {"first_seen": first_seen}}
+    for n, (step, value) in enumerate(walk.items(), start=1):
+        at = f"{n}m"
+        out[step] = dict(value, at=at) if isinstance(value, dict) else {"value": value, "at": at}
+    return out
+
+
 def library(home: Path) -> Any:
     from crisisplay.home import Home
     from crisisplay.playbook.library import Library

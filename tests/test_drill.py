@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from answering import ROOT, answers_for, cli, events, library, verified, write_yaml
+from answering import ROOT, answers_for, cli, drill_answers, events, library, verified, write_yaml
 from crisisplay.drill.clock import SimClock
 from crisisplay.drill.scenario import load_scenario, problems_against
 from crisisplay.drill.score import debrief
@@ -447,28 +447,7 @@ def test_a_shipped_scenario_scores_the_decisions_it_marks(tmp_path: Path) -> Non
     """offensive-meme on the default playbook: two marked mistakes cost exactly 20."""
     path = ROOT / "scenarios" / "en" / "offensive-meme.yaml"
     resolved = library(tmp_path).load("default")
-    walk = answers_for(
-        resolved,
-        {
-            "detect-positive": "Negative",
-            "detect-legal-safety": "No",
-            "detect-triage": "Unhappy customer",
-            "verify-personal-data": "No",
-            "verify-fault": "Yes",
-            "apologise-spokesperson": "No",
-        },
-    )
-    walk.pop("incident")
-    careful: dict[str, Any] = {"incident": {"first_seen": "2026-11-20T21:00:00Z"}}
-    for n, (step, value) in enumerate(walk.items(), start=1):  # a step a minute
-        careful[step] = (
-            dict(value, at=f"{n}m")
-            if isinstance(value, dict)
-            else {
-                "value": value,
-                "at": f"{n}m",
-            }
-        )
+    careful = drill_answers(resolved)  # a step a minute
     careful["detect-escalate"] = {"value": "no answer yet", "at": careful["detect-escalate"]["at"]}
     careful.update(
         {

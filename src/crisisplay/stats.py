@@ -37,6 +37,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from crisisplay.report.humanize import short_duration as human_duration
+
 SCHEMA = "crisisplay/stats/v1"
 #: The contract's five times, in the order people read them (CONTRACT section 5).
 CONTRACT_TIMES = (
@@ -89,23 +91,6 @@ def summary(values: Sequence[float]) -> dict[str, Any]:
 def is_duration(metric: str) -> bool:
     """Metrics in seconds (shown as durations) as opposed to counts."""
     return metric.startswith("time_to_") or metric.endswith("_s")
-
-
-def human_duration(seconds: float | None) -> str:
-    """42 s, 42 min, 3 h 05 min, 2 d 4 h: precise enough to compare, short enough for a table."""
-    if seconds is None:
-        return "—"
-    sign = "-" if seconds < 0 else ""
-    total = int(abs(seconds))
-    if total < 60:
-        return f"{sign}{total} s"
-    if total < 3600:
-        return f"{sign}{total // 60} min"
-    if total < 86400:
-        h, rest = divmod(total, 3600)
-        return f"{sign}{h} h {rest // 60:02d} min"
-    d, rest = divmod(total, 86400)
-    return f"{sign}{d} d {rest // 3600} h"
 
 
 # --- filters -----------------------------------------------------------------------------------

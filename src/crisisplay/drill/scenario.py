@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -42,21 +42,6 @@ KINDS = (
 # Where a scenario's events may happen: wider than the networks a playbook drafts for,
 # because a real crisis starts wherever people are (a YouTube video, a Reddit thread, a
 # forum, a news site's comments).
-EVENT_PLATFORMS = (
-    "x",
-    "bluesky",
-    "threads",
-    "instagram",
-    "facebook",
-    "linkedin",
-    "tiktok",
-    "youtube",
-    "reddit",
-    "whatsapp",
-    "telegram",
-    "forum",
-    "web",
-)
 EventPlatform = Literal[
     "x",
     "bluesky",
@@ -72,6 +57,7 @@ EventPlatform = Literal[
     "forum",
     "web",
 ]
+EVENT_PLATFORMS: tuple[str, ...] = get_args(EventPlatform)
 # The longest option label an 80-column terminal shows whole in the selection list,
 # after the three columns of its pointer (" » ").
 LONGEST_LABEL = 77

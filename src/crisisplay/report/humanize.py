@@ -22,6 +22,24 @@ def duration(seconds: float | None) -> str:
     return sign + (f"{d} d {text}" if d else text)
 
 
+def short_duration(seconds: float | None) -> str:
+    """42 s, 42 min, 3 h 05 min, 2 d 4 h: precise enough to compare, short enough for a
+    table cell (`duration` is the report's exact form)."""
+    if seconds is None:
+        return "—"
+    sign = "-" if seconds < 0 else ""
+    total = int(abs(seconds))
+    if total < 60:
+        return f"{sign}{total} s"
+    if total < 3600:
+        return f"{sign}{total // 60} min"
+    if total < 86400:
+        h, rest = divmod(total, 3600)
+        return f"{sign}{h} h {rest // 60:02d} min"
+    d, rest = divmod(total, 86400)
+    return f"{sign}{d} d {rest // 3600} h"
+
+
 def when(stamp: str | None, *, date: bool = True) -> str:
     """An RFC 3339 time as '2026-11-20 08:59:00 UTC' (or only the clock)."""
     if not stamp:
