@@ -89,7 +89,10 @@ def resume(
 def _finish(session: Any) -> None:
     walk = session.walk
     state = "closed" if walk.closed else "open"
-    sys.stderr.write(
-        f"{len(walk.records)} steps recorded; incident {state}; log head {session.log.head[:16]}…\n"
-    )
+    for notice in session.notices:
+        sys.stderr.write(f"note: {notice}\n")
+    n = len(walk.records)
+    sys.stderr.write(f"{n} step{'' if n == 1 else 's'} recorded; incident {state}.\n")
+    if session.receipt is not None:
+        sys.stderr.write(session.receipt_text() + "\n")
     sys.stdout.write(f"{session.incident.id}\n")
