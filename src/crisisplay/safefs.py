@@ -28,6 +28,7 @@ from pathlib import Path
 
 __all__ = [
     "UnsafePathError",
+    "create_new",
     "fsync_dir",
     "is_regular",
     "mkdir_in",
@@ -222,6 +223,19 @@ def replace_atomic(folder: Path, name: str, data: bytes, *, depth: int = 1) -> N
         os.fsync(dfd)
     finally:
         os.close(dfd)
+
+
+def create_new(folder: Path, name: str, data: bytes, *, depth: int = 1) -> None:
+    """Create ``folder/name`` with ``data``; ``FileExistsError`` if anything (even a dangling
+    link) is already there, so nothing is ever written through a link."""
+    fd = open_in(folder, name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, depth=depth)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(path: Path, depth: int = 0) -> None:
