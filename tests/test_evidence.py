@@ -326,3 +326,30 @@ def test_resume_shows_the_torn_answer_it_set_aside(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "was not saved completely" in proc.stderr and "log.quarantine.1" in proc.stderr
     assert raw[keep][:150].decode()[60:100] in proc.stderr  # what was being written
+
+
+def test_the_log_vouches_for_the_ledger(tmp_path: Path) -> None:
+    from crisisplay import receipts
+
+    incident_id, _ = start(tmp_path)
+    cut_before(tmp_path, incident_id, "h-draft")
+    # The receipt a pause at this point would have issued.
+    raw = log_of(tmp_path, incident_id).read_bytes().splitlines()
+    kept = receipts.issue(
+        tmp_path, incident_id, len(raw) - 1, hashlib.sha256(raw[-1]).hexdigest(), "pause"
+    )
+    proc = cli(tmp_path, "resume", incident_id, "--answers", str(tmp_path / "answers.yaml"))
+    assert proc.returncode == 0, proc.stderr
+    resumed = [e for e in events(tmp_path, incident_id) if e["type"] == "session.resumed"]
+    assert resumed[-1]["data"]["receipt"] == kept.text
+    assert verify(tmp_path, incident_id)[0] == 0
+    (tmp_path / "receipts.jsonl").unlink()  # the whole ledger removed: the log remembers
+    code, out = verify(tmp_path, incident_id)
+    assert code == 1 and "no longer holds" in out
+
+
+def test_a_closed_incident_without_a_receipt_is_flagged(tmp_path: Path) -> None:
+    incident_id, _ = start(tmp_path)
+    (tmp_path / "receipts.jsonl").unlink()
+    code, out = verify(tmp_path, incident_id)
+    assert code == 0 and "warning:" in out and "holds no receipt" in out

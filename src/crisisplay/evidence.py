@@ -16,7 +16,7 @@ statements are *derived*: ``repair`` rewrites them from the log.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from crisisplay.home import Home
@@ -37,6 +37,8 @@ class Evidence:
     file_problems: list[str] = field(default_factory=list)
     #: what ``repair`` rewrote
     repaired: list[str] = field(default_factory=list)
+    #: worth knowing, not a failure (a closed incident with no receipt, say)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def problems(self) -> list[str]:
@@ -80,6 +82,7 @@ def check_incident(
     if not result.ok:
         return ev  # the derived files are checked against a log that can be trusted
     events = list(read_events(path))
+    _receipts_the_log_names(ev, ledger, events)
     try:
         read_snapshot(folder, playbook_sha(events))
     except SnapshotError as e:
@@ -96,3 +99,26 @@ def check_incident(
             problems, _ = statement_problems(folder, expected)
     ev.file_problems.extend(problems)
     return ev
+
+
+def _receipts_the_log_names(ev: Evidence, ledger: Any, events: list[dict[str, Any]]) -> None:
+    """The log vouches for the ledger: each resume names the receipt it found, and a log
+    that was paused or closed should have one."""
+    for event in events:
+        named = (
+            (event.get("data") or {}).get("receipt") if event["type"] == "session.resumed" else None
+        )
+        if isinstance(named, str) and not ledger.has(ev.incident, named):
+            ev.receipt_problems.append(
+                f"seq {event['seq']} (session.resumed) names the receipt {named[:20]}…, which "
+                f"the receipts ledger no longer holds: the ledger was replaced or edited"
+            )
+    if ev.receipt is None and any(
+        e["type"] in ("session.paused", "incident.closed") for e in events
+    ):
+        ev.warnings.append(
+            "this incident was paused or closed, but the receipts ledger holds no receipt for "
+            "it (the ledger was removed or replaced, or the session stopped just before "
+            "issuing it): a cut or rewritten tail cannot be detected without one; check it "
+            "with --anchor against a receipt kept elsewhere"
+        )

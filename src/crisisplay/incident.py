@@ -99,6 +99,8 @@ class Session:
     receipt_error: str | None = None
     #: what the person should be told about the record (statement copies rewritten, ...)
     notices: list[str] = field(default_factory=list)
+    #: the incident's last receipt when this session began (resume), if it had one
+    last_receipt: Receipt | None = None
 
     def __post_init__(self) -> None:
         self._start_seq = self.log.next_seq
@@ -180,6 +182,14 @@ class Session:
             return
         if walk.position() is None or walk.newly_missed(walk.last_step_at):
             self.settle(walk.last_step_at, backfilled=True)
+
+    def resumed(self, mode: str) -> None:
+        """Record that a session took the incident up again, naming the receipt it found:
+        the log then vouches for the ledger, so a receipt removed from it later shows."""
+        data: dict[str, Any] = {"mode": mode}
+        if self.last_receipt is not None:
+            data["receipt"] = self.last_receipt.text
+        self.record("session.resumed", data)
 
     def note(self, text: str, at: datetime | None = None) -> None:
         cur = self.walk.current()
@@ -531,6 +541,12 @@ def check_receipt(home: Home, incident_id: str) -> list[str]:
     return receipts.compare(home.incidents / incident_id / "log.jsonl", last)
 
 
+def last_receipt(home: Home, incident_id: str) -> Receipt | None:
+    from crisisplay import receipts
+
+    return receipts.load(home.root).for_incident(incident_id)
+
+
 def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
     """Take the incident's lock, replay its log, and find the playbook it walks.
 
@@ -594,7 +610,7 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
         walk = Walk(original, Incident.from_event(opened))
         for event in events:
             walk.apply(event)
-        session = Session(folder, log, walk)
+        session = Session(folder, log, walk, last_receipt=last_receipt(home, incident_id))
         if log.recovered or notices:
             session._start_seq = -1  # this session wrote (a recovery): a receipt is due
         _restore_statements(folder, events, notices)

@@ -247,7 +247,7 @@ def resume_interactive(lib: Library, ref: str | None) -> None:
     try:
         if resumed.changed is not None and resumed.current is not None:
             _playbook_changed(session, resumed, out)
-        session.record("session.resumed", {"mode": "interactive"})
+        session.resumed("interactive")
     except KeyboardInterrupt:
         session.close()
         raise Interrupted(f"Interrupted. Resume with: crisisplay resume {incident_id}") from None

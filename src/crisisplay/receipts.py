@@ -73,11 +73,16 @@ class Ledger:
 
     path: Path
     last: dict[str, Receipt] = field(default_factory=dict)
+    #: every receipt's ``SEQ:SHA256`` per incident
+    kept: dict[str, set[str]] = field(default_factory=dict)
     count: int = 0
     problems: list[str] = field(default_factory=list)
 
     def for_incident(self, incident: str) -> Receipt | None:
         return self.last.get(incident)
+
+    def has(self, incident: str, text: str) -> bool:
+        return text in self.kept.get(incident, set())
 
 
 def _now() -> str:
@@ -126,9 +131,11 @@ def load(root: Path) -> Ledger:
             ledger.problems.append(f"{ledger.path} line {n + 1}: {problem}")
             return ledger  # nothing after a damaged line can be trusted
         assert isinstance(obj, dict)
-        ledger.last[obj["incident"]] = Receipt(
+        receipt = Receipt(
             obj["incident"], obj["seq"], obj["sha256"], str(obj["event"]), str(obj["ts"]), n
         )
+        ledger.last[receipt.incident] = receipt
+        ledger.kept.setdefault(receipt.incident, set()).add(receipt.text)
         prev = hashlib.sha256(line).hexdigest()
         ledger.count = n + 1
     if torn:

@@ -232,11 +232,14 @@ def verify(
                 "receipt": receipt,
                 "repaired": ev.repaired,
                 "problems": ev.problems,
+                "warnings": ev.warnings,
             }
         )
     else:
         for name in ev.repaired:
             sys.stdout.write(f"repaired: {name} (rewritten from the log)\n")
+        for warning in ev.warnings:
+            sys.stderr.write(f"warning: {warning}\n")
     if as_json:
         pass
     elif ev.ok:
