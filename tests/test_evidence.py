@@ -353,3 +353,28 @@ def test_a_closed_incident_without_a_receipt_is_flagged(tmp_path: Path) -> None:
     (tmp_path / "receipts.jsonl").unlink()
     code, out = verify(tmp_path, incident_id)
     assert code == 0 and "warning:" in out and "holds no receipt" in out
+
+
+@pytest.mark.parametrize("command", ["start", "resume"])
+def test_no_terminal_no_walk(tmp_path: Path, command: str) -> None:
+    """`crisisplay start </dev/null` once read EOF as Ctrl-C and recorded a pause."""
+    import subprocess
+
+    from answering import EXE
+
+    if command == "resume":
+        incident_id, _ = start(tmp_path)
+        cut_before(tmp_path, incident_id, "h-draft")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    proc = subprocess.run(
+        [str(EXE), command],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CRISISPLAY_HOME": str(tmp_path)},
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "--answers" in proc.stderr and "nothing was written" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before

@@ -736,7 +736,14 @@ def switch_playbook(session: Session, resolved: Resolved, choice: str) -> Sessio
             continue  # a step the new version removed stays in the log, not in the walk
         walk.apply(event)
     session.walk = walk
-    _write_snapshot(session.folder, resolved.content(), resolved)
+    try:
+        _write_snapshot(session.folder, resolved.content(), resolved)
+    except OSError as e:
+        # The switch is recorded in the log; resume rebuilds the snapshot by id and version.
+        session.notices.append(
+            f"The new playbook snapshot could not be written ({e.strerror or e}); the switch "
+            "is recorded in the log and the next resume restores the snapshot."
+        )
     return session
 
 
