@@ -402,11 +402,14 @@ class Walk:
                 return step.default
             raise AnswerError(f"Step '{step.id}' needs an answer: {step.text}")
         if kind == "number":
-            try:
-                number = float(str(value).replace(",", "").strip())
-            except ValueError:
-                raise AnswerError(f"Step '{step.id}': '{value}' is not a number.") from None
-            return int(number) if number.is_integer() else number
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return value
+            from crisisplay.numbers import parse_number
+
+            try:  # "260.000" in Spanish, "85k", "1,2 M"; an ambiguous one is not guessed
+                return parse_number(str(value), self.resolved.playbook.language)
+            except ValueError as e:
+                raise AnswerError(f"Step '{step.id}': {e}") from None
         if kind == "confirm":
             if isinstance(value, bool):
                 return value
