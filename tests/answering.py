@@ -287,3 +287,44 @@ def kill_stress(
         result["verified"] = verified(home, incident_id)
         results.append(result)
     return results
+
+
+# --- typing at the interactive walk -------------------------------------------------------
+
+
+def key_chunks(keys: str | list[str]) -> list[str]:
+    """What a person types at each prompt in turn: a list as given, or a string cut after
+    each Enter (a prompt ends at its Enter; Esc Enter ends a multi-line one)."""
+    if isinstance(keys, list):
+        return list(keys)
+    chunks = keys.split("\r")
+    out = [c + "\r" for c in chunks[:-1]]
+    return out + ([chunks[-1]] if chunks[-1] else [])
+
+
+def drive(keys: str | list[str], fn: Any, *args: Any, **kwargs: Any) -> list[str]:
+    """Run `fn` reading prompt_toolkit's pipe input, typing like a person: each prompt gets
+    its keys only once it is drawn (every prompt first drops keys typed before it). When the
+    keys run out the input closes, which the walk takes as Ctrl-D. Returns what was left."""
+    from unittest import mock
+
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from crisisplay import interactive
+
+    chunks = key_chunks(keys)
+    real = interactive._discard_typeahead
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+
+        def drawn() -> None:
+            real()
+            if chunks:
+                pipe.send_text(chunks.pop(0))
+            else:
+                pipe.close()
+
+        with mock.patch.object(interactive, "_discard_typeahead", drawn):
+            fn(*args, **kwargs)
+    return chunks

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-from prompt_toolkit.application import create_app_session
-from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.output import DummyOutput
 
-from answering import cli, events, library, verified, write_yaml
+from answering import cli, drive, events, library, verified, write_yaml
 from crisisplay.cli.drill_cmd import drill
 from crisisplay.interactive import Interrupted, resume_interactive
 from crisisplay.walk import parse_time
@@ -21,17 +17,20 @@ DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
 
 # At ×1 only the events at T+0 fall due while the keys are typed: the decision about the
 # store manager's request comes first, then the steps of the mini protocol.
-START = ENTER  # "Start the clock"
-DECIDE = DOWN + ENTER  # "Leave it up and answer her"
-STEPS_TO_TRIAGE = ENTER + DOWN + ENTER  # detect-look done; "Unhappy customer"
-NOTIFY_ACKNOWLEDGED = ENTER + ENTER  # "Told them — they acknowledged"; reached the usual way
+# Menus open with nothing selected: the first option is one arrow down.
+START = DOWN + ENTER  # "Start the clock"
+DECIDE = DOWN * 2 + ENTER  # "Leave it up and answer her"
+STEPS_TO_TRIAGE = DOWN + ENTER + DOWN * 2 + ENTER  # detect-look done; "Unhappy customer"
+NOTIFY_ACKNOWLEDGED = DOWN + ENTER + "call" + ENTER  # "Told them — they acknowledged"; by call
 REST = (
     "some iced coffees were served warm"
     + ENTER
+    + DOWN
     + ENTER  # accept the statement
     + "https://x.com/beanco/1"
     + ENTER
     + ENTER  # published now
+    + DOWN
     + ENTER  # hold-done
 )
 
@@ -42,12 +41,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copy(SCENARIOS / "drill-mini.yaml", tmp_path / "playbooks")
     monkeypatch.setenv("CRISISPLAY_HOME", str(tmp_path))
     return tmp_path
-
-
-def drive(keys: str, fn: Any, *args: Any, **kwargs: Any) -> None:
-    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-        pipe.send_text(keys)
-        fn(*args, **kwargs)
 
 
 def play(keys: str) -> None:
@@ -140,7 +133,7 @@ def test_ctrl_c_pauses_a_drill_and_resume_goes_on_with_its_clock(
     home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(Interrupted) as info:
-        play(START + DECIDE + ENTER + CTRL_C)  # the decision, one step, then Ctrl-C
+        play(START + DECIDE + DOWN + ENTER + CTRL_C)  # the decision, one step, then Ctrl-C
     assert info.value.exit_code == 130
     incident = only_incident(home)
     before = events(home, incident)
@@ -148,7 +141,8 @@ def test_ctrl_c_pauses_a_drill_and_resume_goes_on_with_its_clock(
     stopped_at = max(parse_time(e["at"]) for e in before if "at" in e)
 
     lib = library(home)
-    drive(DOWN + ENTER + DOWN + ENTER + ENTER + REST, resume_interactive, lib, incident)
+    triage_and_notify = DOWN * 2 + ENTER + DOWN * 2 + ENTER + "call" + ENTER  # no answer yet
+    drive(triage_and_notify + REST, resume_interactive, lib, incident)
     out = capsys.readouterr().out
     assert "Drill resumed at T+00:00" in out
     evs = events(home, incident)
@@ -185,7 +179,7 @@ def test_resume_with_answers_carries_an_interrupted_drill_on_as_a_plain_walk(
     home: Path,
 ) -> None:
     with pytest.raises(Interrupted):
-        play(START + DECIDE + ENTER + CTRL_C)
+        play(START + DECIDE + DOWN + ENTER + CTRL_C)
     incident = only_incident(home)
     rest = {
         "detect-triage": "Unhappy customer",

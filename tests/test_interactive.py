@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from prompt_toolkit.application import create_app_session
-from prompt_toolkit.input import create_pipe_input
-from prompt_toolkit.output import DummyOutput
 
+from answering import drive
 from crisisplay.home import Home
 from crisisplay.interactive import Interrupted, resume_interactive, start_interactive
 from crisisplay.log import read_events, verify
@@ -43,12 +41,13 @@ def keys_for_walk(resolved: Any, choose: dict[str, str], stop_after: int | None 
     walk.variables.update({v.name: "x" for v in resolved.playbook.variables})
     keys = []
     seq = 0
+    approved = False  # after the first sign-off, the approver is offered again
     while (cur := walk.current()) is not None:
         if stop_after is not None and seq >= stop_after:
             break
         _, step = cur
         if step.kind in ("check", "note"):
-            keys.append(ENTER)
+            keys.append(DOWN + ENTER)  # menus open with nothing selected
             raw: dict[str, Any] = {}
         elif step.kind == "decide":
             option = (
@@ -57,12 +56,12 @@ def keys_for_walk(resolved: Any, choose: dict[str, str], stop_after: int | None 
                 else step.options[0]
             )
             index = step.options.index(option)
-            keys.append(DOWN * index + ENTER)
+            keys.append(DOWN * (index + 1) + ENTER)
             raw = {"option": option.label}
         elif step.kind == "ask":
             kind = step.input or "text"
             if kind in ("choice", "confirm"):
-                keys.append(ENTER)  # the first choice / "Yes"
+                keys.append(DOWN + ENTER)  # the first choice / "Yes"
                 raw = {"value": step.choices[0] if step.choices else True}
             elif kind == "multiline":
                 keys.append("Typed by hand" + ESC_ENTER)
@@ -74,12 +73,13 @@ def keys_for_walk(resolved: Any, choose: dict[str, str], stop_after: int | None 
                 keys.append(value + ENTER)
                 raw = {"value": value}
         elif step.kind == "notify":
-            keys.append(ENTER + ENTER)  # acknowledged; reached the usual way
+            keys.append(DOWN + ENTER + "call" + ENTER)  # acknowledged; how they were reached
             raw = {}
-        else:  # draft: accept, sign off as the default approver, publish on each network
-            keys.append(ENTER)
+        else:  # draft: accept, sign off (the same approver again), publish on each network
+            keys.append(DOWN + ENTER)
             if step.approve_by:
-                keys.append(ENTER)
+                keys.append(DOWN + ENTER if approved else "Ana Ruiz" + ENTER + "WhatsApp" + ENTER)
+                approved = True
             for _ in resolved.draft_platforms(step):
                 keys.append("https://example.com/post" + ENTER + ENTER)
             raw = {
@@ -90,12 +90,6 @@ def keys_for_walk(resolved: Any, choose: dict[str, str], stop_after: int | None 
         seq += 1
         walk.apply({"type": "step", "data": data, "ts": "2026-11-20T08:10:00Z", "seq": seq})
     return "".join(keys)
-
-
-def drive(keys: str, fn: Any, *args: Any, **kwargs: Any) -> None:
-    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-        pipe.send_text(keys)
-        fn(*args, **kwargs)
 
 
 def only_incident(library: Library) -> Path:
@@ -109,7 +103,7 @@ def step_events(folder: Path) -> list[dict[str, Any]]:
 
 def test_walks_the_whole_default_playbook_with_keystrokes(library: Library) -> None:
     resolved = library.load("default")
-    opening = "Bean Co" + ENTER + "Burnt coffee video" + ENTER + ENTER + ENTER
+    opening = "Bean Co" + ENTER + "Burnt coffee video" + ENTER + DOWN * 2 + ENTER + ENTER
     opening += "espresso" + ENTER  # the playbook's variable
     drive(
         opening + keys_for_walk(resolved, UNHAPPY),
@@ -126,7 +120,7 @@ def test_walks_the_whole_default_playbook_with_keystrokes(library: Library) -> N
     events = list(read_events(folder / "log.jsonl"))
     assert events[0]["data"]["client"]["name"] == "Bean Co"
     assert events[0]["data"]["title"] == "Burnt coffee video"
-    assert events[0]["data"]["severity"] == 2  # Enter takes the suggested level
+    assert events[0]["data"]["severity"] == 2  # the second level, chosen with two arrows
     assert events[-1]["type"] == "incident.closed"
     steps = [e["data"]["step"] for e in step_events(folder)]
     assert len(steps) == len(set(steps)), "a step was recorded twice"
@@ -141,10 +135,10 @@ def test_walks_the_whole_default_playbook_with_keystrokes(library: Library) -> N
 
 def test_a_note_and_a_skip_typed_at_a_prompt_are_recorded(library: Library) -> None:
     resolved = library.load("default")
-    keys = "Acme" + ENTER + "Leaked memo" + ENTER + ENTER + ENTER + "memo" + ENTER
+    keys = "Acme" + ENTER + "Leaked memo" + ENTER + DOWN * 2 + ENTER + ENTER + "memo" + ENTER
     keys += "/note the journalist called back" + ENTER  # at the first question (a url)
     keys += "/skip the post was deleted before we saw it" + ENTER
-    keys += DOWN * 3 + ENTER + DOWN * 4 + ENTER  # at the next step: where am I? then pause
+    keys += DOWN * 4 + ENTER + DOWN * 5 + ENTER  # at the next step: where am I? then pause
     drive(
         keys,
         start_interactive,
@@ -168,7 +162,7 @@ def test_a_note_and_a_skip_typed_at_a_prompt_are_recorded(library: Library) -> N
 
 def test_ctrl_c_pauses_and_resume_continues_at_the_next_step(library: Library) -> None:
     resolved = library.load("default")
-    opening = "Acme" + ENTER + "Outage" + ENTER + ENTER + ENTER + "app" + ENTER
+    opening = "Acme" + ENTER + "Outage" + ENTER + DOWN * 2 + ENTER + ENTER + "app" + ENTER
     walk_keys = keys_for_walk(resolved, UNHAPPY)
     first_three = keys_for_walk(resolved, UNHAPPY, stop_after=3)
     with pytest.raises(Interrupted) as info:

@@ -11,7 +11,7 @@ import os
 import shlex
 import subprocess
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.durations import format_duration
@@ -75,40 +75,184 @@ def _console() -> Any:
     return Console(highlight=False)
 
 
-def _q() -> Any:
-    import questionary
+# --- prompts ---------------------------------------------------------------------------
+#
+# Drawn with prompt_toolkit directly. No menu opens with an option selected: Enter on
+# it says "choose" and answers nothing. Keys typed before a prompt is drawn were meant
+# for the one before and are dropped. Nothing prefilled is a placeholder: a hint shows
+# greyed (`placeholder=`), and Enter on it records nothing. While a walk is on screen a
+# bottom toolbar counts down every second (`live`, set by `run`).
 
-    return questionary
+#: () -> formatted text for the bottom toolbar, while a walk is on screen; None otherwise.
+live: Any = None
+
+_STYLE = {
+    "qmark": "fg:ansicyan bold",
+    "question": "bold",
+    "answer": "fg:ansicyan",
+    "pointer": "fg:ansicyan bold",
+    "selected": "fg:ansicyan bold",
+    "separator": "fg:ansibrightblack",
+    "instruction": "fg:ansibrightblack",
+    "placeholder": "fg:#888888 italic",
+    "warning": "fg:ansired bold",
+    "bottom-toolbar": "noreverse bg:ansiblack fg:ansiwhite",
+    "toolbar.late": "bg:ansiblack fg:ansired bold",
+    "toolbar.soon": "bg:ansiblack fg:ansiyellow bold",
+}
 
 
-def _select(
-    message: str, choices: list[str], *, actions: bool = True, default: str | None = None
-) -> str:
-    q = _q()
-    items: list[Any] = list(choices)
+def _style() -> Any:
+    from prompt_toolkit.styles import Style
+
+    return Style.from_dict(_STYLE)
+
+
+def _discard_typeahead() -> None:
+    """Drop every key typed before this prompt is drawn: it was meant for the one before
+    (an Enter pressed twice, arrows still coming in as a drill's pop-up opens)."""
+    from prompt_toolkit.application.current import get_app_session
+    from prompt_toolkit.input.typeahead import clear_typeahead
+
+    inp = get_app_session().input
+    clear_typeahead(inp)  # what the last prompt read past its own answer
+    try:
+        fd = inp.fileno()
+    except (NotImplementedError, AttributeError, ValueError, OSError):
+        return
+    if os.isatty(fd):
+        try:
+            import termios
+
+            termios.tcflush(fd, termios.TCIFLUSH)  # typed, not yet read (even half a line)
+        except (ImportError, OSError):
+            pass
+    read = getattr(inp, "read_keys", None)
+    if read is not None:  # a pipe, or what the terminal's reader already holds
+        for _ in range(10_000):
+            if not read():
+                break
+        inp.flush_keys()
+
+
+def _toolbar() -> Any:
+    return live() if live is not None else None
+
+
+def _select(message: str, choices: list[str], *, actions: bool = True) -> str:
+    """A menu that opens with nothing selected: ↓/↑ move onto an option, Enter takes it;
+    Enter before that answers nothing and says to choose."""
+    from prompt_toolkit.application import Application, get_app
+    from prompt_toolkit.filters import Condition, is_done
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
+    from prompt_toolkit.layout.controls import FormattedTextControl
+
+    items: list[str | None] = list(choices)
     if actions:
-        items += [q.Separator(), *ACTIONS]
-    return str(
-        q.select(
-            message, choices=items, default=default, qmark="▶", use_shortcuts=False
-        ).unsafe_ask()
+        items += [None, *ACTIONS]  # None: a separator line
+    live_items = [n for n, x in enumerate(items) if x is not None]
+    state: dict[str, Any] = {"at": None, "warn": False}
+
+    def text() -> Any:
+        head = [("class:qmark", "▶ "), ("class:question", message)]
+        if get_app().is_done:  # answered (or interrupted: nothing was chosen)
+            chosen = "" if state["at"] is None else str(items[state["at"]])
+            return [*head, ("", " "), ("class:answer", chosen)]
+        hint = (
+            ("class:warning", "  Choose one first: ↓ then Enter")
+            if state["warn"]
+            else ("class:instruction", "  (↓ ↑ to choose, Enter to confirm)")
+        )
+        out = [*head, hint]
+        for n, item in enumerate(items):
+            if item is None:
+                out.append(("class:separator", "\n   ─────────────"))
+            elif n == state["at"]:
+                out += [("", "\n"), ("class:pointer", " » "), ("class:selected", item)]
+            else:
+                out += [("", "\n   "), ("", item)]
+        return out
+
+    def move(by: int) -> None:
+        at = state["at"]
+        if at is None:
+            state["at"] = live_items[0] if by > 0 else live_items[-1]
+        else:
+            state["at"] = live_items[(live_items.index(at) + by) % len(live_items)]
+        state["warn"] = False
+
+    kb = KeyBindings()
+    kb.add("down")(lambda e: move(1))
+    kb.add("c-n")(lambda e: move(1))
+    kb.add("up")(lambda e: move(-1))
+    kb.add("c-p")(lambda e: move(-1))
+
+    @kb.add("enter")
+    def _enter(event: Any) -> None:
+        if state["at"] is None:
+            state["warn"] = True
+        else:
+            event.app.exit(result=items[state["at"]])
+
+    @kb.add("c-c")
+    def _interrupt(event: Any) -> None:
+        event.app.exit(exception=KeyboardInterrupt(), style="class:aborting")
+
+    @kb.add("<any>")
+    def _other(event: Any) -> None:
+        pass  # letters and digits choose nothing: no answer by accident
+
+    toolbar = ConditionalContainer(
+        Window(FormattedTextControl(_toolbar), style="class:bottom-toolbar", wrap_lines=True),
+        filter=~is_done & Condition(lambda: live is not None),
     )
+    app: Application[str] = Application(
+        layout=Layout(HSplit([Window(FormattedTextControl(text), wrap_lines=True), toolbar])),
+        key_bindings=kb,
+        style=_style(),
+        refresh_interval=1 if live is not None else None,
+        erase_when_done=False,
+    )
+    _discard_typeahead()
+    return str(app.run())
 
 
 def _text(
-    message: str, *, default: str = "", multiline: bool = False, instruction: str | None = None
+    message: str,
+    *,
+    default: str = "",
+    multiline: bool = False,
+    instruction: str | None = None,
+    placeholder: str | None = None,
 ) -> str:
-    q = _q()
+    """A text prompt, full width: the hint on its own line above the input, the input
+    from the first column (a multi-line answer too). `default` is only ever text the
+    person is editing (their own statement); a suggestion goes in `placeholder`."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.formatted_text import FormattedText
+
     hint = (
         instruction
         if instruction is not None
         else ("(Esc then Enter to finish; " + TEXT_HELP + ")" if multiline else f"({TEXT_HELP})")
     )
-    return str(
-        q.text(
-            message, default=default, multiline=multiline, qmark="▶", instruction=hint
-        ).unsafe_ask()
+    parts = [("class:qmark", "▶ "), ("class:question", message)]
+    if hint:
+        parts += [("", "\n"), ("class:instruction", "  " + hint)]
+    parts += [("", "\n" if multiline else "\n› ")]
+    session: PromptSession[str] = PromptSession(
+        FormattedText(parts),
+        multiline=multiline,
+        style=_style(),
+        bottom_toolbar=_toolbar if live is not None else None,
+        refresh_interval=1 if live is not None else 0,
+        placeholder=FormattedText([("class:placeholder", placeholder)]) if placeholder else None,
+        prompt_continuation="",
+        erase_when_done=False,
     )
+    _discard_typeahead()
+    return str(session.prompt(default=default))
 
 
 # --- starting ----------------------------------------------------------------------------
@@ -143,12 +287,16 @@ def start_interactive(
         _heading(pb.name, f" — {pb.id} {pb.version}")
         generic = not pb.extends and resolved.client.name in ("the client", "el cliente")
         if not client:
+            known = "" if generic else resolved.client.name
             client = (
                 _text(
                     "Client:",
-                    default="" if generic else resolved.client.name,
-                    instruction="(the brand this is about)",
+                    instruction=f"(the brand this is about; Enter takes “{known}”)"
+                    if known
+                    else "(the brand this is about)",
+                    placeholder=known or None,
                 ).strip()
+                or known
                 or None
             )
         while not title:
@@ -156,9 +304,7 @@ def start_interactive(
         levels = pb.severity_levels()
         if severity is None:
             labels = [f"{s.level} · {s.name} — {s.criteria}" for s in levels]
-            pick = _select(
-                "Severity:", labels, actions=False, default=labels[1] if len(labels) > 1 else None
-            )
+            pick = _select("Severity:", labels, actions=False)
             severity = int(pick.split(" ")[0])
         first = _ask_time("When was it first seen?", first_seen)
         variables = {}
@@ -225,10 +371,17 @@ def _ask_time(message: str, given: str | None) -> datetime:
 def _ask_variable(var: Any) -> Any:
     if var.input == "choice" and var.choices:
         return _select(var.prompt, list(var.choices), actions=False)
+    suggested = "" if var.default is None else str(var.default)
     while True:
-        value = _text(var.prompt, default=str(var.default or ""), instruction="").strip()
+        value = _text(
+            var.prompt,
+            instruction=f"(Enter takes “{suggested}”)" if suggested else "",
+            placeholder=suggested or None,
+        ).strip()
         if value or not var.required:
-            return value or None
+            return value or suggested or None
+        if suggested:
+            return suggested
 
 
 def resume_interactive(lib: Library, ref: str | None) -> None:
@@ -297,7 +450,9 @@ class _PausedExit(CrisisplayError):
 
 
 def run(session: Session, out: Any) -> None:
+    global live
     walk = session.walk
+    saved_live, live = live, lambda: live_status(session, _now())
     try:
         while (cur := walk.current()) is not None:
             if hooks.before_step is not None and not hooks.before_step(session, out):
@@ -319,6 +474,9 @@ def run(session: Session, out: Any) -> None:
             except AnswerError as e:
                 out.print(f"[red]{e.message}[/]")
                 continue
+            if walk.leaves_stage(step, data):
+                # A network left "not yet" at a draft comes back before its stage ends.
+                _settle_publications(session, cur[0].id, out)
             session.submit(data, _at())
         if walk.current() is None:
             out.print(
@@ -345,6 +503,7 @@ def run(session: Session, out: Any) -> None:
             f"  crisisplay resume {session.incident.id}\n{session.receipt_text()}"
         ) from None
     finally:
+        live = saved_live
         session.close()
     if session.receipt is not None:
         out.print(session.receipt_text(), markup=False)
@@ -380,6 +539,70 @@ def status_line(session: Session, now: datetime) -> Any:
             )
     t.append(f"\n   {inc.id}", style="dim")
     return t
+
+
+def _countdown(left: timedelta) -> str:
+    """A countdown that visibly moves: 1h02m05s, 12m05s, 45s."""
+    s = int(abs(left.total_seconds()))
+    h, m, sec = s // 3600, s % 3600 // 60, s % 60
+    return f"{h}h{m:02d}m{sec:02d}s" if h else (f"{m}m{sec:02d}s" if m else f"{sec}s")
+
+
+def live_status(session: Session, now: datetime) -> Any:
+    """The bottom toolbar, redrawn every second while the manager types: the next
+    deadline, the next update promised to the public, the networks not yet published."""
+    from prompt_toolkit.formatted_text import FormattedText
+
+    walk = session.walk
+    parts: list[tuple[str, str]] = []
+    d = walk.next_deadline()
+    if d is not None:
+        left = d.due_at - now
+        if left.total_seconds() < 0:
+            parts.append(("class:toolbar.late", f" ⏱ {d.title} OVERDUE by {_countdown(left)} "))
+        else:
+            style = "class:toolbar.soon" if left.total_seconds() < 300 else ""
+            parts.append((style, f" ⏱ {d.title} due in {_countdown(left)} ({d.due_at:%H:%M} UTC) "))
+    promised = walk.promised_update()
+    if promised is not None:
+        left = promised - now
+        if left.total_seconds() < 0:
+            parts.append(("class:toolbar.late", f" ✉ update promised {_countdown(left)} ago "))
+        else:
+            style = "class:toolbar.soon" if left.total_seconds() < 300 else ""
+            when = f"{_countdown(left)} ({promised:%H:%M} UTC)"
+            parts.append((style, f" ✉ next update due in {when} "))
+    pending = walk.unpublished()
+    if pending:
+        nets = ", ".join(f"{p} ({s})" for s, p in pending)
+        parts.append(("class:toolbar.soon", f" ⚠ not yet published: {nets} "))
+    if not parts:
+        parts.append(("", f" {session.incident.id} "))
+    return FormattedText(parts)
+
+
+def _settle_publications(session: Session, stage_id: str, out: Any) -> None:
+    """Ask again about every network of this stage's drafts left "not yet" published:
+    a link (and when) records it published, otherwise a reason records it not published.
+    Each answer is a `publication` event: step, stage, platform, state, url/at or reason."""
+    for step_id, platform in session.walk.unpublished(stage_id):
+        out.print(f"[yellow bold]The {step_id} statement is not yet published on {platform}.[/]")
+        url = _text(
+            f"Is it out on {platform} now? (link; empty if it will not be published)",
+            instruction="",
+        ).strip()
+        data: dict[str, Any] = {"step": step_id, "stage": stage_id, "platform": platform}
+        if url:
+            when = _ask_time(f"When did it go out on {platform}?", None)
+            data.update(state="published", url=url, at=rfc3339(when))
+        else:
+            reason = ""
+            while not reason:
+                reason = _text(
+                    f"Why is it not published on {platform}? (recorded)", instruction=""
+                ).strip()
+            data.update(state="not_published", reason=reason)
+        session.record("publication", data, _at())
 
 
 def where(session: Session, out: Any) -> None:
@@ -473,17 +696,47 @@ def _ask(session: Session, step: Step, out: Any) -> dict[str, Any]:
     if kind == "confirm":
         pick = _select("Answer:", ["Yes", "No"])
         return _action(session, pick, out) or {"value": pick == "Yes"}
-    default = "" if step.default is None else str(step.default)
-    hint = {"url": "https://…", "number": "a number", "datetime": "now, 14:05, '20m ago'"}
+    suggested = "" if step.default is None else str(step.default)
+    hint = {
+        "url": "https://…",
+        "number": "a number: 1200, 85k, 1.2M",
+        "datetime": "now, 14:05, '20m ago'",
+    }
+    instruction = None
+    if kind in hint or suggested:
+        said = [hint[kind]] if kind in hint else []
+        said += [f"Enter takes “{suggested}”"] if suggested else []
+        instruction = f"({'; '.join(said)}; {TEXT_HELP})"
+        if kind == "multiline":
+            instruction = instruction[:-1] + "; Esc then Enter to finish)"
     value = _text(
         "Answer:",
-        default=default,
         multiline=kind == "multiline",
-        instruction=f"({hint[kind]}; {TEXT_HELP})" if kind in hint else None,
+        instruction=instruction,
+        placeholder=suggested or None,
     )
     if _is_action(value.strip()):
         return _action(session, value.strip(), out) or {}
+    if kind == "number" and value.strip():
+        return {"value": _read_number(session, step, value, out)}
     return {"value": value}
+
+
+def _read_number(session: Session, step: Step, value: str, out: Any) -> Any:
+    """The number the manager typed, read by the playbook's language; where a separator
+    could go either way ("1.234" in English), asked back with both readings."""
+    from crisisplay.numbers import Ambiguous, NotANumber, describe, parse_number
+
+    lang = session.walk.resolved.playbook.language
+    try:
+        return parse_number(value, lang)
+    except NotANumber as e:
+        out.print(str(e), style="red", markup=False)
+        raise _Again from None
+    except Ambiguous as e:
+        labels = [describe(r, lang) for r in e.readings]
+        pick = _select(str(e), labels, actions=False)
+        return e.readings[labels.index(pick)]
 
 
 def _notify(session: Session, step: Step, out: Any) -> dict[str, Any]:
@@ -496,10 +749,13 @@ def _notify(session: Session, step: Step, out: Any) -> dict[str, Any]:
     skip = _action(session, pick, out)
     if skip is not None:
         return skip
+    from crisisplay.placeholders import placeholder_reach
+
+    reach = next((c.reach for c in contacts if c.reach and not placeholder_reach(c.reach)), "")
     how = _text(
         "How did you reach them?",
-        default=contacts[0].reach if contacts else "",
         instruction="(call, WhatsApp, email …)",
+        placeholder=reach or None,
     ).strip()
     at = rfc3339(_now())
     return {
@@ -559,26 +815,51 @@ def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
                 edited[platform] = True
     raw: dict[str, Any] = {"texts": texts, "edited": edited, "overrides": overrides}
     if step.approve_by:
-        names = [c.name for c in walk.resolved.client.contacts if c.role == step.approve_by]
-        who = ""
-        while not who:
-            who = _text(
-                f"Signed off by ({step.approve_by})?",
-                default=names[0] if names else "",
-                instruction="(nothing is published without it)",
-            ).strip()
+        who, via = _approver(walk, step)
         raw["approved_by"] = who
+        if via:
+            raw["approved_via"] = via
         raw["approved_at"] = rfc3339(_now())
     published = {}
     for platform in texts:
         url = _text(
-            f"Where was it published on {platform}? (link; empty if not yet)", instruction=""
+            f"Where was it published on {platform}? (link; empty if not yet)",
+            instruction="(left empty, it is asked again before this stage ends)",
         ).strip()
         if url:
             when = _ask_time(f"When did it go out on {platform}?", None)
             published[platform] = {"url": url, "at": rfc3339(when)}
     raw["published"] = published or None
     return raw
+
+
+def _approver(walk: Any, step: Step) -> tuple[str, str]:
+    """Who signed off, and how. The approver of the incident's previous statement (from
+    the log, so a resumed walk remembers) is offered, never taken silently; contacts
+    nobody filled in are never offered."""
+    from crisisplay.placeholders import placeholder_name, real_names
+
+    last = walk.last_approval()
+    if last and not placeholder_name(last.get("by")):
+        via = str(last.get("via") or "")
+        same = f"Same approver as before: {last['by']}" + (f" ({via})" if via else "")
+        pick = _select(f"Signed off by ({step.approve_by})?", [same, "Someone else"], actions=False)
+        if pick == same:
+            return str(last["by"]), via
+    names = real_names(walk.resolved.client.contacts, step.approve_by)
+    who = ""
+    while not who:
+        who = _text(
+            f"Signed off by ({step.approve_by})?",
+            instruction="(their name; nothing is published without it)"
+            + (f" — the playbook lists {', '.join(names)}" if names else ""),
+            placeholder=names[0] if len(names) == 1 else None,
+        ).strip()
+    via = _text(
+        f"How did {who} sign off?",
+        instruction="(WhatsApp, call, email …; remembered for the next statement)",
+    ).strip()
+    return who, via
 
 
 def _show_statements(walk: Any, step: Step, texts: dict[str, str], out: Any) -> int:

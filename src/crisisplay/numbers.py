@@ -119,7 +119,7 @@ def number_readings(text: str, lang: str | None = "en") -> list[Number]:
 
 def _digit_readings(digits: str, lang: str, *, scaled: bool) -> list[str]:
     """Plain decimal strings ("1234", "1.234") for the digits and separators given."""
-    thousands, decimal = (".", ",") if lang == "es" else (",", ".")
+    thousands = "." if lang == "es" else ","
     compact = digits.replace(" ", "")
     if " " in digits and not _grouped(digits.split(" ")):
         return []

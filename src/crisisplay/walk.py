@@ -60,6 +60,25 @@ def parse_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
+def network_states(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each network of a draft's record: published (url, at), not published with a reason,
+    or pending ("not yet": asked again before the stage ends). Older logs have no
+    `networks`; their networks are read from `published`."""
+    if isinstance(data.get("networks"), dict):
+        return {p: dict(s) for p, s in data["networks"].items()}
+    published = data.get("published") or {}
+    reasons = data.get("unpublished") or {}
+    out: dict[str, dict[str, Any]] = {}
+    for platform in data.get("texts") or {}:
+        if platform in published:
+            out[platform] = {"state": "published", **published[platform]}
+        elif str(reasons.get(platform) or "").strip():
+            out[platform] = {"state": "not_published", "reason": str(reasons[platform]).strip()}
+        else:
+            out[platform] = {"state": "pending"}
+    return out
+
+
 def clock(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%H:%M UTC")
 
@@ -133,6 +152,10 @@ class Walk:
     last_at: datetime | None = None
     last_step_at: datetime | None = None  # when the last step happened (its `at`, else `ts`)
     has_variables: bool = False  # a `variables` event was recorded
+    # Each draft's networks: step id -> platform -> {"state": "published", "url", "at"} |
+    # {"state": "pending"} (not yet: asked again before its stage ends) |
+    # {"state": "not_published", "reason"}. From the draft's `networks`, then `publication`.
+    networks: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.steps: list[tuple[Stage, Step]] = self.resolved.playbook.steps()
@@ -154,6 +177,7 @@ class Walk:
             stage_done=dict(self.stage_done),
             missed=set(self.missed),
             published=list(self.published),
+            networks={k: dict(v) for k, v in self.networks.items()},
         )
 
     # --- replay ---------------------------------------------------------------------------
@@ -173,8 +197,13 @@ class Walk:
             self.variables.update(data.get("set") or {})
             for text in (data.get("texts") or {}).values():
                 self.published.append(text)
+            if data.get("texts"):
+                self.networks[step_id] = network_states(data)
             self._mark_stage_done(step_id, at)
             self.last_step_at = at
+        elif kind == "publication":
+            state = {k: v for k, v in data.items() if k not in ("step", "stage", "platform")}
+            self.networks.setdefault(data["step"], {})[data["platform"]] = state
         elif kind == "severity.changed":
             self.severity = int(data["to"])
         elif kind == "deadline.missed":
@@ -228,6 +257,42 @@ class Walk:
             out.append(self.steps[n][1].id)
             n = self.next_index(n, self.records[self.steps[n][1].id])
         return out
+
+    def stage_of(self, step_id: str) -> str | None:
+        n = self.index.get(step_id)
+        return None if n is None else self.steps[n][0].id
+
+    def leaves_stage(self, step: Step, data: dict[str, Any]) -> bool:
+        """Whether recording `data` for `step` ends its stage (or the walk)."""
+        shadow = self.shadow()
+        shadow.records[step.id] = data
+        n = shadow.position()
+        return n is None or self.steps[n][0].id != self.stage_of(step.id)
+
+    def unpublished(self, stage_id: str | None = None) -> list[tuple[str, str]]:
+        """(draft step, network) pairs left "not yet" published, in `stage_id` if given."""
+        return [
+            (step_id, platform)
+            for step_id, nets in self.networks.items()
+            if stage_id is None or self.stage_of(step_id) == stage_id
+            for platform, state in nets.items()
+            if state.get("state") == "pending"
+        ]
+
+    def promised_update(self) -> datetime | None:
+        """The next update the latest statement that promised one told the public to expect."""
+        for data in reversed(list(self.records.values())):
+            if data.get("next_update_by"):
+                return parse_time(data["next_update_by"])
+        return None
+
+    def last_approval(self) -> dict[str, Any] | None:
+        """Who signed off the latest approved statement, and how (from the log: a resumed
+        walk remembers it too)."""
+        for data in reversed(list(self.records.values())):
+            if (data.get("approval") or {}).get("by"):
+                return dict(data["approval"])
+        return None
 
     def stage_number(self, stage_id: str) -> tuple[int, int]:
         ids: list[str] = [s.id for s in self.resolved.playbook.stages or []]
@@ -466,8 +531,13 @@ class Walk:
                 "role": step.approve_by,
                 "at": raw.get("approved_at"),
             }
+            if raw.get("approved_via"):
+                out["approval"]["via"] = str(raw["approved_via"])
         if raw.get("published"):
             out["published"] = raw["published"]
+        out["networks"] = network_states(
+            {**out, "published": raw.get("published"), "unpublished": raw.get("unpublished")}
+        )
         promise = self._promise(step, out["texts"])
         if promise is not None:
             out["next_update_by"] = rfc3339(promise)
