@@ -264,6 +264,42 @@ def test_new_writes_an_overlay_that_validates_as_it_stands(cli: Cli, workspace: 
     assert [e["id"] for e in shown["lineage"]] == ["acme", "default"]
 
 
+def test_new_leaves_contacts_to_the_agency_and_validate_warns_on_placeholders(
+    cli: Cli, workspace: Path
+) -> None:
+    path = Path(cli.ok("playbook", "new", "acme", "--client", "Acme Ltd").strip())
+    text = path.read_text(encoding="utf-8")
+    assert "(set in the client's playbook)" not in text  # no placeholder people copied in
+    assert "\n  # contacts:\n" in text and "\n  contacts:" not in text
+    code, out, err = cli("playbook", "validate", str(path))
+    assert code == 0 and out.startswith("ok ")
+    assert "warning: client.contacts: the account-manager contact's name" in err
+    assert "from default: add this client's contacts" in err
+    filled = text.replace(
+        "  # contacts:\n",
+        "  contacts:\n"
+        '    - { name: Ana Ruiz, role: on-call-lead, reach: "+34 612 345 678" }\n'
+        '    - { name: TBD, role: account-manager, reach: "ana@acme.es" }\n'
+        '    - { name: Luis Gil, role: legal, reach: "legal@example.com" }\n'
+        '    - { name: Name Surname, role: spokesperson, reach: "+34 600 000 000" }\n',
+    )
+    path.write_text(filled, encoding="utf-8")
+    code, out, err = cli("playbook", "validate", str(path))
+    assert code == 0 and out.startswith("ok ")
+    warned = [line for line in err.splitlines() if "warning:" in line]
+    assert len(warned) == 3, err
+    assert "the account-manager contact's name “TBD” is a placeholder" in warned[0]
+    assert "the legal contact's reach “legal@example.com”" in warned[1]
+    assert "name “Name Surname” and reach “+34 600 000 000” are placeholders" in warned[2]
+    assert all(f"{path}:" in line for line in warned)  # at the line to change
+    assert "Ana Ruiz" not in err
+
+
+def test_the_shipped_base_keeps_its_stand_ins_without_warnings(cli: Cli) -> None:
+    code, _, err = cli("playbook", "validate", "default")
+    assert code == 0 and "placeholder" not in err
+
+
 def test_new_from_another_base_extends_it(cli: Cli, workspace: Path) -> None:
     cli.ok("playbook", "new", "acme-es", "--client", "Acme", "--from", "default-es")
     shown = cli.json("playbook", "show", "acme-es", "--resolved")

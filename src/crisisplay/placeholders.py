@@ -7,6 +7,11 @@ A placeholder is never offered as an answer (an approver, a way to reach someone
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crisisplay.errors import Problem
+    from crisisplay.playbook.library import Resolved
 
 _NAME = re.compile(
     r"\(set in the client's playbook\)|\(se define en el playbook del cliente\)"
@@ -38,3 +43,42 @@ def real_names(contacts: list[object], role: str | list[str] | None) -> list[str
         for c in contacts
         if getattr(c, "role", None) in roles and not placeholder_name(getattr(c, "name", None))
     ]
+
+
+def contact_warnings(resolved: Resolved) -> list[Problem]:
+    """`playbook validate` warnings: contacts a client playbook still has as placeholders
+    (a base with no client of its own is meant to have them)."""
+    from crisisplay.errors import Problem
+
+    client = resolved.client
+    base = resolved.lineage[1]["id"] if len(resolved.lineage) > 1 else None
+    if base is None and client.name in ("the client", "el cliente", ""):
+        return []
+    where: Any = resolved.origins.client.get("contacts")
+    top = str(resolved.path)
+    out = []
+    for n, c in enumerate(client.contacts):
+        what = []
+        if placeholder_name(c.name):
+            what.append(f"name “{c.name}”")
+        if placeholder_reach(c.reach):
+            what.append(f"reach “{c.reach}”")
+        if not what:
+            continue
+        message = (
+            f"client.contacts: the {c.role} contact's {' and '.join(what)} "
+            f"{'is a placeholder' if len(what) == 1 else 'are placeholders'}"
+        )
+        if where is not None and where[0].file == top:
+            out.append(where[0].problem((*where[1], n), message + ": write the real one"))
+        else:
+            out.append(
+                Problem(
+                    top,
+                    1,
+                    1,
+                    message + f", from {base or 'the base'}: add "
+                    "this client's contacts under client.contacts",
+                )
+            )
+    return out

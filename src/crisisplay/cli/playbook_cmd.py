@@ -136,6 +136,9 @@ def validate(
             from crisisplay.playbook.template_check import check_templates
 
             problems, warnings = check_templates(res)  # templates rendered and checked
+            from crisisplay.placeholders import contact_warnings
+
+            warnings = [*warnings, *contact_warnings(res)]  # "TBD", "+34 600 000 000"
         except PlaybookError as e:
             problems = e.problems
         except CrisisplayError as e:

@@ -17,12 +17,12 @@ def overlay_text(new_id: str, client: str, base: Resolved) -> str:
     draft = next((s for s in steps if s.kind == "draft"), None)
     anchor = next((s for s in steps if s.kind in ("check", "ask")), steps[0] if steps else None)
     first_stage = pb.stages[0] if pb.stages else None
-    contacts = (
-        "\n".join(
-            f'    - {{ name: "{c.name}", role: {c.role}, reach: "{c.reach}" }}'
-            for c in base.client.contacts
-        )
-        or '    # - { name: Ana Ruiz, role: account-manager, reach: "+34 600 000 000" }'
+    # The client's people are the agency's to write in: never the base's placeholders,
+    # which would read as real entries here. Until `contacts:` is filled in, the base's
+    # stand-ins resolve (so the overlay validates) and `playbook validate` warns.
+    contacts = "\n".join(
+        f'  #   - {{ name: Name Surname, role: {role}, reach: "+34 600 000 000" }}'
+        for role in roles or ["account-manager"]
     )
     lines = [
         f"# Client playbook for {client}: only what differs from '{pb.id}'.",
@@ -39,9 +39,11 @@ def overlay_text(new_id: str, client: str, base: Resolved) -> str:
         f"  name: {_quote(client)}",
         "  voice: Plain, warm, first person plural.   # how this brand speaks",
         f"  platforms: [{', '.join(base.client.platforms or ['x', 'facebook'])}]",
-        "  # Who approves and who is called. Keep every role the protocol uses:",
-        f"  # {', '.join(roles)}",
-        "  contacts:",
+        "  # Who approves and who is called: this client's real people, one or more for",
+        f"  # every role the protocol uses ({', '.join(roles) or 'account-manager'}).",
+        "  # Until they are here the base's placeholders stand in, `playbook validate`",
+        "  # warns, and the walk never offers them. Uncomment and fill in, e.g.:",
+        "  # contacts:",
         contacts,
         "  confidential_terms: []      # never to appear in a public statement",
         "  moderation:",
