@@ -24,34 +24,39 @@ def test_a_fast_drill_shows_events_as_they_fall_due_and_ends_with_its_score(
     # ×600: ten scenario minutes a second; the reply at T+3m and the troll at T+6m
     # fall due while the trainee sits at the very first prompt.
     terminal.run("drill", str(QUICK), "--speed", "600")
-    terminal.wait_for("Start the clock")
-    terminal.keys("Enter")
+    terminal.prompt("Start the clock")
+    terminal.keys("Down", "Enter")
     terminal.wait_for("The store manager wants her post deleted")
     # Nothing typed: the clock alone brings these onto the screen, above the prompt.
     terminal.wait_for("Same here, every summer.", timeout=5)
     screen = terminal.wait_for("An anonymous account mocks the brand", timeout=5)
     assert "(asked after" in screen
     assert "The store manager wants her post deleted" in screen  # the prompt is still there
-    terminal.keys("Down", "Enter")  # Leave it up and answer her
-    terminal.wait_for("Reply?")  # the troll's question comes at the next prompt boundary
-    terminal.keys("Down", "Enter")  # Ignore it
-    terminal.wait_for("detect-look")
-    terminal.keys("Enter")
-    terminal.wait_for("detect-triage")
-    terminal.keys("Down", "Enter")  # Unhappy customer
-    terminal.wait_for("detect-escalate")
+    terminal.prompt("The store manager wants her post deleted")
+    terminal.keys("Down", "Down", "Enter")  # Leave it up and answer her
+    terminal.prompt("Reply?")  # the troll's question comes at the next prompt boundary
+    terminal.keys("Down", "Down", "Enter")  # Ignore it
+    terminal.prompt("detect-look")
+    terminal.keys("Down", "Enter")
+    terminal.prompt("detect-triage")
+    terminal.keys("Down", "Down", "Enter")  # Unhappy customer
+    terminal.prompt("detect-escalate")
     terminal.wait_for("has been unreachable since T+00:00")
-    terminal.keys("Down", "Enter")  # Told them — no answer yet
-    terminal.wait_for("How did you reach them?")
-    terminal.keys("Enter")
-    terminal.wait_for("hold-issue-summary")
+    terminal.keys("Down", "Down", "Enter")  # Told them — no answer yet
+    terminal.prompt("How did you reach them?")
+    terminal.keys("call", "Enter")
+    terminal.prompt("hold-issue-summary")
     terminal.keys("some iced coffees were served warm", "Enter")
-    terminal.wait_for("The statement:")
-    terminal.keys("Enter")  # Accept
-    terminal.wait_for("Where was it published on x?")
+    terminal.prompt("The statement:")
+    terminal.keys("Down", "Enter")  # Accept
+    terminal.prompt("Where was it published on x?")
     terminal.keys("Enter")  # not yet
-    terminal.wait_for("hold-done")
+    terminal.prompt("hold-done")
+    terminal.keys("Down", "Enter")
+    terminal.prompt("Is it out on x now?")  # asked again before the stage ends
     terminal.keys("Enter")
+    terminal.prompt("Why is it not published on x?")
+    terminal.keys("a drill", "Enter")
     screen = terminal.wait_for("/100")
     assert "Drill: Cold coffee on a hot day (quick) —" in screen
     assert "Deadlines" in screen and "Decisions" in screen

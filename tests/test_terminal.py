@@ -56,6 +56,21 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared on screen:\n{self.screen()}")
 
+    def prompt(self, text: str, timeout: float = 10.0) -> str:
+        """Wait for `text`, then for a prompt that is drawn and waiting: a menu's
+        instruction on screen, or the input line or the walk's toolbar at the bottom. A
+        prompt drops keys typed before it is drawn, as a person's would be."""
+        self.wait_for(text, timeout)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            lines = [line for line in screen.splitlines() if line.strip()]
+            last = lines[-1] if lines else ""
+            if "(↓ ↑ to choose" in screen or "⏱" in last or last.startswith("›"):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"no prompt waiting after {text!r}:\n{self.screen()}")
+
     def keys(self, *keys: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
 
@@ -92,16 +107,24 @@ def test_ctrl_c_in_a_real_terminal_pauses_and_resume_goes_on(terminal: Terminal)
         "--severity",
         "2",
     )
-    terminal.wait_for("When was it first seen?")
+    terminal.prompt("When was it first seen?")
     terminal.keys("Enter")
-    terminal.wait_for("Which product")
+    terminal.prompt("Which product")
     terminal.keys("espresso", "Enter")
-    screen = terminal.wait_for("detect-post-url")
+    screen = terminal.prompt("detect-post-url")
     assert "severity 2 High" in screen and "stage 1/6" in screen  # the status line
+    # The toolbar at the bottom keeps counting while the prompt waits.
+    toolbar = [line for line in screen.splitlines() if "⏱" in line]
+    assert toolbar and "Detect and triage due in 14m" in toolbar[-1]
+    time.sleep(2.2)
+    later = [line for line in terminal.screen().splitlines() if "⏱" in line]
+    assert later and later[-1] != toolbar[-1], "the countdown stood still"
     terminal.keys("https://x.com/a/1", "Enter")
-    terminal.wait_for("detect-screenshot")
-    terminal.keys("Enter")
-    terminal.wait_for("detect-post-summary")
+    terminal.prompt("detect-screenshot")
+    terminal.keys("Enter")  # on a menu nobody moved: answers nothing
+    terminal.wait_for("Choose one first")
+    terminal.keys("Down", "Enter")  # Done
+    terminal.prompt("detect-post-summary")
     terminal.keys("C-c")
     assert terminal.exit_code() == 130
     screen = terminal.wait_for("crisisplay resume")
@@ -114,9 +137,14 @@ def test_ctrl_c_in_a_real_terminal_pauses_and_resume_goes_on(terminal: Terminal)
 
     terminal.run("resume")
     terminal.wait_for("Resuming")
-    terminal.wait_for("detect-post-summary")
-    terminal.keys("Burnt cup")
-    terminal.wait_for("Burnt cup")
+    terminal.prompt("detect-post-summary")
+    long = "Burnt cup " + "and a long account of what the video shows " * 2
+    terminal.keys(long.strip())
+    screen = terminal.wait_for("shows and a long account")
+    # A multi-line answer starts at the first column and uses the whole width.
+    assert any(
+        line.startswith("Burnt cup and a long") and len(line) > 90 for line in screen.splitlines()
+    )
     terminal.keys("M-Enter")  # Esc then Enter ends a multi-line answer
     try:
         terminal.wait_for("detect-moderation", timeout=3)
@@ -125,10 +153,13 @@ def test_ctrl_c_in_a_real_terminal_pauses_and_resume_goes_on(terminal: Terminal)
         # of submitting; a person would press it again, and so do we.
         terminal.keys("M-Enter")
         terminal.wait_for("detect-moderation")
-    terminal.keys("Down", "Down", "Down", "Down", "Enter")  # ⏸ Pause
+    terminal.prompt("Read?")
+    terminal.keys("Down", "Down", "Down", "Down", "Down", "Enter")  # ⏸ Pause
     assert terminal.exit_code() == 0
     events = list(read_events(folder / "log.jsonl"))
     steps = [e["data"]["step"] for e in events if e["type"] == "step"]
     assert steps == ["detect-post-url", "detect-screenshot", "detect-post-summary"]
+    summary = next(e for e in events if e["type"] == "step" and e["data"]["step"] == steps[-1])
+    assert summary["data"]["value"] == long.strip()
     assert [e["type"] for e in events][-1] == "session.paused"
     assert verify(folder / "log.jsonl").ok
