@@ -306,6 +306,22 @@ def drive(keys: str | list[str], fn: Any, *args: Any, **kwargs: Any) -> list[str
     """Run `fn` reading prompt_toolkit's pipe input, typing like a person: each prompt gets
     its keys only once it is drawn (every prompt first drops keys typed before it). When the
     keys run out the input closes, which the walk takes as Ctrl-D. Returns what was left."""
+    chunks = key_chunks(keys)
+    _typing(chunks, {}, lambda: fn(*args, **kwargs))
+    return chunks
+
+
+def drive_typing_ahead(keys: list[str], ahead: dict[int, str], fn: Any) -> Any:
+    """Like `drive`, but before prompt number n (from 0) is drawn `ahead[n]` is already in
+    the input: keys the person typed for the prompt before, or while nothing was asked."""
+    return _typing(keys, ahead, fn)
+
+
+STUCK = 20.0  # seconds a prompt may wait for keys that will never come before input closes
+
+
+def _typing(chunks: list[str], ahead: dict[int, str], fn: Any) -> Any:
+    import threading
     from unittest import mock
 
     from prompt_toolkit.application import create_app_session
@@ -314,17 +330,31 @@ def drive(keys: str | list[str], fn: Any, *args: Any, **kwargs: Any) -> list[str
 
     from crisisplay import interactive
 
-    chunks = key_chunks(keys)
     real = interactive._discard_typeahead
+    count = iter(range(100_000))
+    timer: list[threading.Timer] = []
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
 
         def drawn() -> None:
+            n = next(count)
+            if n in ahead:
+                pipe.send_text(ahead[n])
             real()
+            for t in timer:
+                t.cancel()
             if chunks:
                 pipe.send_text(chunks.pop(0))
+                # A prompt its keys did not finish would wait forever: end the input
+                # (Ctrl-D) so the test fails on what was recorded instead of hanging.
+                timer[:] = [threading.Timer(STUCK, pipe.close)]
+                timer[0].daemon = True
+                timer[0].start()
             else:
                 pipe.close()
 
-        with mock.patch.object(interactive, "_discard_typeahead", drawn):
-            fn(*args, **kwargs)
-    return chunks
+        try:
+            with mock.patch.object(interactive, "_discard_typeahead", drawn):
+                return fn()
+        finally:
+            for t in timer:
+                t.cancel()

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from answering import cli, drive, events, library, verified, write_yaml
+from answering import (
+    cli,
+    drive,
+    drive_typing_ahead,
+    events,
+    key_chunks,
+    library,
+    verified,
+    write_yaml,
+)
 from crisisplay.cli.drill_cmd import drill
 from crisisplay.interactive import Interrupted, resume_interactive
 from crisisplay.walk import parse_time
@@ -197,3 +206,26 @@ def test_resume_with_answers_carries_an_interrupted_drill_on_as_a_plain_walk(
     assert evs[0]["data"]["drill"] is True  # still a drill, kept out of stats
     assert "incident.closed" in [e["type"] for e in evs]
     assert verified(home, incident)
+
+
+def test_keys_typed_for_the_step_before_never_answer_a_pop_up(home: Path) -> None:
+    """The store manager's pop-up opens right after the clock starts: an Enter and an
+    arrow already typed (meant for "Start the clock") must not choose "Delete it"."""
+    keys = key_chunks(START + DECIDE + STEPS_TO_TRIAGE + NOTIFY_ACKNOWLEDGED + REST)
+    drive_typing_ahead(
+        keys,
+        {1: DOWN + ENTER + ENTER},  # prompt 1 is the pop-up decision
+        lambda: drill(
+            scenario=str(QUICK),
+            list_=False,
+            playbook=None,
+            speed=1,
+            answers=None,
+            as_json=False,
+            fail_under=None,
+        ),
+    )
+    (decision,) = [
+        e["data"] for e in events(home, only_incident(home)) if e["type"] == "drill.decision"
+    ]
+    assert decision["option"] == "Leave it up and answer her"

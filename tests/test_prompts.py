@@ -12,7 +12,7 @@ from unittest import mock
 
 import pytest
 
-from answering import DATA, drive
+from answering import DATA, drive, drive_typing_ahead
 from crisisplay import interactive
 from crisisplay.home import Home
 from crisisplay.interactive import Interrupted, resume_interactive, start_interactive
@@ -49,31 +49,6 @@ def start(library: Library, keys: list[str], playbook: Path = MINI) -> list[str]
     )
 
 
-def drive_typing_ahead(keys: list[str], ahead: dict[int, str], fn: Any, *args: Any) -> Any:
-    """Like answering.drive, but before prompt number n is drawn `ahead[n]` is already in
-    the input: keys the person typed for the prompt before, or while nothing was asked."""
-    from prompt_toolkit.application import create_app_session
-    from prompt_toolkit.input import create_pipe_input
-    from prompt_toolkit.output import DummyOutput
-
-    real = interactive._discard_typeahead
-    count = iter(range(10_000))
-    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-
-        def drawn() -> None:
-            n = next(count)
-            if n in ahead:
-                pipe.send_text(ahead[n])
-            real()
-            if keys:
-                pipe.send_text(keys.pop(0))
-            else:
-                pipe.close()
-
-        with mock.patch.object(interactive, "_discard_typeahead", drawn):
-            return fn(*args)
-
-
 def folder_of(library: Library) -> Path:
     (folder,) = list(library.home.incidents.iterdir())
     return folder
@@ -93,13 +68,17 @@ def steps(folder: Path) -> dict[str, dict[str, Any]]:
 def test_keys_typed_before_a_menu_is_drawn_are_dropped() -> None:
     # Without the drop, the typed-ahead ↓ Enter would take "Troll".
     got = drive_typing_ahead(
-        [DOWN * 2 + ENTER], {0: DOWN + ENTER}, interactive._select, "Who?", ["Troll", "Customer"]
+        [DOWN * 2 + ENTER],
+        {0: DOWN + ENTER},
+        lambda: interactive._select("Who?", ["Troll", "Customer"]),
     )
     assert got == "Customer"
 
 
 def test_keys_typed_before_a_text_prompt_is_drawn_are_dropped() -> None:
-    got = drive_typing_ahead(["mine" + ENTER], {0: "not for you" + ENTER}, interactive._text, "?")
+    got = drive_typing_ahead(
+        ["mine" + ENTER], {0: "not for you" + ENTER}, lambda: interactive._text("?")
+    )
     assert got == "mine"
 
 
@@ -149,7 +128,7 @@ def test_enter_on_an_unmoved_menu_waits_for_a_choice() -> None:
     got = drive([ENTER + ENTER + DOWN + ENTER], interactive._select, "Yes or no?", ["Yes", "No"])
     assert got == []  # one prompt, answered by its ↓ Enter
     result = drive_typing_ahead(
-        [ENTER + DOWN * 2 + ENTER], {}, interactive._select, "?", ["a", "b"]
+        [ENTER + DOWN * 2 + ENTER], {}, lambda: interactive._select("?", ["a", "b"])
     )
     assert result == "b"
 
