@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from crisisplay.numbers import Ambiguous, NotANumber, describe, parse_number
@@ -82,3 +84,25 @@ def test_describe_cannot_be_misread() -> None:
     assert describe(260000, "es") == "260 000"
     assert describe(1.5, "es") == "1,5 (con decimales)"
     assert describe(1234.5, "en") == "1 234.5 (with decimals)"
+
+
+def test_the_walk_reads_numbers_by_the_playbook_language(tmp_path: Path) -> None:
+    from answering import DATA, library
+    from crisisplay.walk import AnswerError, Incident, Walk, parse_time
+
+    text = (DATA / "prompts-mini.yaml").read_text(encoding="utf-8")
+    es = tmp_path / "mini-es.yaml"
+    es.write_text(text.replace("language: en", "language: es"), encoding="utf-8")
+    lib = library(tmp_path / "home")
+    for path, lang in ((DATA / "prompts-mini.yaml", "en"), (es, "es")):
+        resolved = lib.load(str(path))
+        now = parse_time("2026-11-20T08:00:00Z")
+        walk = Walk(resolved, Incident("x", "t", 2, "c", "c", now, now, {}))
+        (step,) = [s for _, s in resolved.playbook.steps() if s.id == "detect-reach"]
+        assert walk.answer(step, {"value": "85k"})["value"] == 85000
+        assert walk.answer(step, {"value": 1234})["value"] == 1234  # YAML numbers as they are
+        thousands = "260.000" if lang == "es" else "260,000"
+        assert walk.answer(step, {"value": thousands})["value"] == 260000
+        with pytest.raises(AnswerError) as info:
+            walk.answer(step, {"value": "1,234" if lang == "es" else "1.234"})
+        assert "1 234" in info.value.message  # both readings named, nothing guessed
