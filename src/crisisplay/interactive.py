@@ -839,7 +839,7 @@ def _approver(walk: Any, step: Step) -> tuple[str, str]:
     nobody filled in are never offered."""
     from crisisplay.placeholders import placeholder_name, real_names
 
-    last = walk.last_approval()
+    last = walk.last_approval(step.approve_by)
     if last and not placeholder_name(last.get("by")):
         via = str(last.get("via") or "")
         same = f"Same approver as before: {last['by']}" + (f" ({via})" if via else "")

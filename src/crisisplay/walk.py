@@ -286,12 +286,13 @@ class Walk:
                 return parse_time(data["next_update_by"])
         return None
 
-    def last_approval(self) -> dict[str, Any] | None:
-        """Who signed off the latest approved statement, and how (from the log: a resumed
-        walk remembers it too)."""
+    def last_approval(self, role: Any = None) -> dict[str, Any] | None:
+        """Who signed off the latest approved statement (for `role`, if given), and how:
+        from the log, so a resumed walk remembers it too."""
         for data in reversed(list(self.records.values())):
-            if (data.get("approval") or {}).get("by"):
-                return dict(data["approval"])
+            approval = data.get("approval") or {}
+            if approval.get("by") and (role is None or approval.get("role") == role):
+                return dict(approval)
         return None
 
     def stage_number(self, stage_id: str) -> tuple[int, int]:
