@@ -273,8 +273,9 @@ def test_new_leaves_contacts_to_the_agency_and_validate_warns_on_placeholders(
     assert "\n  # contacts:\n" in text and "\n  contacts:" not in text
     code, out, err = cli("playbook", "validate", str(path))
     assert code == 0 and out.startswith("ok ")
-    assert "warning: client.contacts: the account-manager contact's name" in err
-    assert "from default: add this client's contacts" in err
+    (warned,) = [line for line in err.splitlines() if "warning:" in line]
+    assert "client.contacts: none of this client's own; default's placeholders stand in" in warned
+    assert "on-call-lead, account-manager, legal, spokesperson" in warned
     filled = text.replace(
         "  # contacts:\n",
         "  contacts:\n"

@@ -47,8 +47,13 @@ def real_names(contacts: list[object], role: str | list[str] | None) -> list[str
 
 def contact_warnings(resolved: Resolved) -> list[Problem]:
     """`playbook validate` warnings: contacts a client playbook still has as placeholders
-    (a base with no client of its own is meant to have them)."""
+    (a base with no client of its own is meant to have them, and the shipped examples are
+    examples: an agency's copy of one is warned about)."""
     from crisisplay.errors import Problem
+    from crisisplay.home import shipped_root
+
+    if resolved.path.resolve().is_relative_to(shipped_root().resolve()):
+        return []
 
     client = resolved.client
     base = resolved.lineage[1]["id"] if len(resolved.lineage) > 1 else None
@@ -56,7 +61,9 @@ def contact_warnings(resolved: Resolved) -> list[Problem]:
         return []
     where: Any = resolved.origins.client.get("contacts")
     top = str(resolved.path)
+    own = where is not None and where[0].file == top
     out = []
+    inherited = []
     for n, c in enumerate(client.contacts):
         what = []
         if placeholder_name(c.name):
@@ -65,20 +72,23 @@ def contact_warnings(resolved: Resolved) -> list[Problem]:
             what.append(f"reach “{c.reach}”")
         if not what:
             continue
+        if not own:
+            inherited.append(c.role)
+            continue
         message = (
             f"client.contacts: the {c.role} contact's {' and '.join(what)} "
-            f"{'is a placeholder' if len(what) == 1 else 'are placeholders'}"
+            f"{'is a placeholder' if len(what) == 1 else 'are placeholders'}: write the real one"
         )
-        if where is not None and where[0].file == top:
-            out.append(where[0].problem((*where[1], n), message + ": write the real one"))
-        else:
-            out.append(
-                Problem(
-                    top,
-                    1,
-                    1,
-                    message + f", from {base or 'the base'}: add "
-                    "this client's contacts under client.contacts",
-                )
+        out.append(where[0].problem((*where[1], n), message))
+    if inherited:
+        out.append(
+            Problem(
+                top,
+                1,
+                1,
+                f"client.contacts: none of this client's own; {base or 'the base'}'s "
+                f"placeholders stand in for {', '.join(inherited)}: add this client's "
+                "contacts under client.contacts",
             )
+        )
     return out
