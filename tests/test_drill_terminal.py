@@ -24,7 +24,7 @@ def test_a_fast_drill_shows_events_as_they_fall_due_and_ends_with_its_score(
     # ×600: ten scenario minutes a second; the reply at T+3m and the troll at T+6m
     # fall due while the trainee sits at the very first prompt.
     terminal.run("drill", str(QUICK), "--speed", "600")
-    terminal.prompt("Start the clock")
+    terminal.prompt("Ready?")
     terminal.keys("Down", "Enter")
     terminal.wait_for("The store manager wants her post deleted")
     # Nothing typed: the clock alone brings these onto the screen, above the prompt.
@@ -32,9 +32,9 @@ def test_a_fast_drill_shows_events_as_they_fall_due_and_ends_with_its_score(
     screen = terminal.wait_for("An anonymous account mocks the brand", timeout=5)
     assert "(asked after" in screen
     assert "The store manager wants her post deleted" in screen  # the prompt is still there
-    terminal.prompt("The store manager wants her post deleted")
+    terminal.prompt("The store manager wants her post deleted", menu=True)
     terminal.keys("Down", "Down", "Enter")  # Leave it up and answer her
-    terminal.prompt("Reply?")  # the troll's question comes at the next prompt boundary
+    terminal.prompt("Reply?", menu=True)  # the troll's question comes at the next prompt boundary
     terminal.keys("Down", "Down", "Enter")  # Ignore it
     terminal.prompt("detect-look")
     terminal.keys("Down", "Enter")

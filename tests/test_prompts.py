@@ -281,3 +281,10 @@ def test_prompts_refresh_every_second_while_a_walk_is_on_screen(library: Library
         start(library, [*OPENING, CTRL_C])
     assert seen[0] == (0, None)  # before the incident opens there is nothing to count
     assert seen[-1][0] == 1 and seen[-1][1] is not None  # detect-reach, in the walk
+
+
+def test_a_menu_takes_enter_as_a_terminal_in_cooked_mode_sends_it() -> None:
+    # While a drill prints an event above the prompt the terminal is briefly in cooked mode:
+    # an Enter pressed then arrives as a line feed, and still confirms the choice.
+    got = drive_typing_ahead([DOWN * 2 + "\n"], {}, lambda: interactive._select("?", ["a", "b"]))
+    assert got == "b"

@@ -34,10 +34,14 @@ class Terminal:
             + " ".join(f"'{a}'" for a in args)
             + f"; echo $? > {exit_file}; sleep 60"
         )
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "120", "-y", "50", command],
-            check=True,
-        )
+        for attempt in range(3):  # a server still exiting after the last kill-session
+            done = subprocess.run(
+                ["tmux", "new-session", "-d", "-s", self.name, "-x", "120", "-y", "50", command],
+                check=attempt == 2,
+            )
+            if done.returncode == 0:
+                break
+            time.sleep(0.3)
 
     def screen(self) -> str:
         return subprocess.run(
@@ -56,20 +60,24 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared on screen:\n{self.screen()}")
 
-    def prompt(self, text: str, timeout: float = 10.0) -> str:
-        """Wait for `text`, then for a prompt that is drawn and waiting: a menu's
-        instruction on screen, or the input line or the walk's toolbar at the bottom. A
+    def prompt(self, text: str, timeout: float = 10.0, *, menu: bool = False) -> str:
+        """Wait until a prompt is drawn and waiting for keys: a menu whose question holds
+        `text`, or (unless `menu`: `text` is also shown elsewhere, in a drill's event)
+        once `text` is on screen, an input line or the walk's toolbar at the bottom. A
         prompt drops keys typed before it is drawn, as a person's would be."""
-        self.wait_for(text, timeout)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
             lines = [line for line in screen.splitlines() if line.strip()]
             last = lines[-1] if lines else ""
-            if "(↓ ↑ to choose" in screen or "⏱" in last or last.startswith("›"):
+            asked = any(
+                line.startswith("▶") and text in line and "(↓ ↑ to choose" in line for line in lines
+            )
+            waiting = text in screen and ("⏱" in last or last.startswith("›"))
+            if asked or (waiting and not menu):
                 return screen
             time.sleep(0.05)
-        raise AssertionError(f"no prompt waiting after {text!r}:\n{self.screen()}")
+        raise AssertionError(f"no prompt waiting for {text!r}:\n{self.screen()}")
 
     def keys(self, *keys: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
@@ -113,7 +121,9 @@ def test_ctrl_c_in_a_real_terminal_pauses_and_resume_goes_on(terminal: Terminal)
     terminal.keys("espresso", "Enter")
     screen = terminal.prompt("detect-post-url")
     assert "severity 2 High" in screen and "stage 1/6" in screen  # the status line
-    # The toolbar at the bottom keeps counting while the prompt waits.
+    # The toolbar at the bottom (drawn once the terminal has said where the cursor is)
+    # keeps counting while the prompt waits.
+    screen = terminal.wait_for("⏱ Detect and triage due in 14m")
     toolbar = [line for line in screen.splitlines() if "⏱" in line]
     assert toolbar and "Detect and triage due in 14m" in toolbar[-1]
     time.sleep(2.2)

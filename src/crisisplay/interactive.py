@@ -189,6 +189,7 @@ def _select(message: str, choices: list[str], *, actions: bool = True) -> str:
     kb.add("c-p")(lambda e: move(-1))
 
     @kb.add("enter")
+    @kb.add("c-j")  # Enter as a terminal in cooked mode sends it (while text is printed above)
     def _enter(event: Any) -> None:
         if state["at"] is None:
             state["warn"] = True
