@@ -53,6 +53,10 @@ def pick_playbook(lib: Library, playbook: str | None, client: str | None) -> Res
                 + ".",
                 "Name one with --playbook.",
             )
+        slug = slugify(client)
+        broken = next((b for b in lib.broken() if b.for_client(slug)), None)
+        if broken is not None:  # the client's playbook is there but unusable: never the default
+            raise broken.error()
     return lib.load("default")
 
 
