@@ -4,7 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_cli_playbook import Cli, cli, home, workspace  # noqa: F401 - fixtures
+import pytest
+
+from test_cli_playbook import Cli
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    monkeypatch.delenv("CRISISPLAY_DEBUG", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("CRISISPLAY_HOME", str(tmp_path / "unused-home"))
+    return Cli(monkeypatch, capsys)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An agency workspace made with `crisisplay init`, used as home."""
+    root = tmp_path / "agency"
+    cli.ok("init", str(root))
+    monkeypatch.setenv("CRISISPLAY_HOME", str(root))
+    return root
+
 
 ANSWERS = "incident: {title: Cold coffee, severity: 2}\n"
 
@@ -82,9 +103,7 @@ def test_start_with_the_id_of_an_unparseable_file_shows_its_errors_not_not_found
         assert "was found" not in err
         assert f"{path}:" in err and "YAML syntax" in err
         assert "crisisplay playbook validate acme" in err  # what to do
-    assert not (workspace / "incidents").exists() or not any(
-        (workspace / "incidents").iterdir()
-    )
+    assert not (workspace / "incidents").exists() or not any((workspace / "incidents").iterdir())
 
 
 def test_start_finds_a_broken_file_by_the_id_it_claims(
