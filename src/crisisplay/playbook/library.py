@@ -708,7 +708,7 @@ def _apply_overlay(
             "language": ov.language or bp.language,
             "description": ov.description or bp.description,
             "client": client.model_dump(),
-            "severities": [s.model_dump() for s in (ov.severities or bp.severities or [])] or None,
+            "severities": _severities(ov, bp),
             "variables": [v.model_dump() for v in variables.values()],
             "templates": templates,
             "stages": [s.model_dump(exclude_none=True) for s in stages],
@@ -716,6 +716,26 @@ def _apply_overlay(
     )
     lineage = [entry, *base.lineage]
     return Resolved(merged, path, origin, lineage, o, base.library)
+
+
+def _severities(ov: Playbook, bp: Playbook) -> list[dict[str, Any]] | None:
+    """The levels an overlay walks with, and which deadline wins.
+
+    A client's overlay is the agreement with that client: a stage deadline it sets
+    (`deadlines: {hold: 45m}`) is the deadline at every level, over the base's severity
+    table (the base's `{hold: 30m}` at level 1 no longer applies to that stage). Only
+    the overlay's own `severities` may change a deadline it sets, level by level.
+    """
+    if ov.severities:
+        return [s.model_dump() for s in ov.severities]
+    if not ov.deadlines:
+        return [s.model_dump() for s in bp.severities] if bp.severities else None
+    levels = []
+    for sev in bp.severity_levels():  # the base's own, or the four built-in levels
+        data = sev.model_dump()
+        data["deadlines"] = {k: v for k, v in sev.deadlines.items() if k not in ov.deadlines}
+        levels.append(data)
+    return levels
 
 
 def _removal_problems(
