@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError
+from crisisplay.invocation import command
 from crisisplay.text import slugify
 from crisisplay.walk import Deadline, Incident, Walk, now_utc, parse_time, rfc3339
 
@@ -80,7 +81,7 @@ def _wrap_log_error(e: Exception) -> CrisisplayError:
         return CrisisplayError(
             f"Could not write to the incident log ({reason}). The walk has stopped; "
             "nothing already recorded is lost; free some space or fix the disk, then "
-            "`crisisplay resume` carries on from here.",
+            f"`{command('resume')}` carries on from here.",
             "This entry was NOT saved — copy it somewhere safe:\n" + e.event_text,
         )
     return CrisisplayError(str(e))
@@ -881,7 +882,7 @@ def find_incident(home: Home, ref: str | None) -> str:
         return open_[0].id
     if not open_:
         raise CrisisplayError(
-            "There is no open incident to resume.", "Start one with `crisisplay start`."
+            "There is no open incident to resume.", f"Start one with `{command('start')}`."
         )
     raise AmbiguousIncident([s.id for s in open_])
 
@@ -890,7 +891,7 @@ class AmbiguousIncident(CrisisplayError):
     def __init__(self, ids: list[str]) -> None:
         super().__init__(
             f"{len(ids)} incidents are open: " + ", ".join(ids),
-            "Name one: crisisplay resume INCIDENT",
+            f"Name one: {command('resume')} INCIDENT",
         )
         self.ids = ids
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisisplay.durations import format_duration
 from crisisplay.errors import CrisisplayError
+from crisisplay.invocation import command, resume_hint
 from crisisplay.walk import AnswerError, match_option, now_utc, parse_time, rfc3339
 
 if TYPE_CHECKING:
@@ -250,7 +251,7 @@ def resume_interactive(lib: Library, ref: str | None) -> None:
         session.resumed("interactive")
     except KeyboardInterrupt:
         session.close()
-        raise Interrupted(f"Interrupted. Resume with: crisisplay resume {incident_id}") from None
+        raise Interrupted(f"Interrupted. Resume with: {resume_hint(incident_id)}") from None
     except BaseException:
         session.close()
         raise
@@ -290,7 +291,7 @@ class _PausedExit(CrisisplayError):
     exit_code = 0
 
     def __init__(self, incident_id: str) -> None:
-        super().__init__(f"Paused. Resume with: crisisplay resume {incident_id}")
+        super().__init__(f"Paused. Resume with: {resume_hint(incident_id)}")
 
 
 # --- the walk ----------------------------------------------------------------------------
@@ -325,15 +326,17 @@ def run(session: Session, out: Any) -> None:
                 f"\n[bold green]The protocol is complete; incident {session.incident.id} "
                 "is closed.[/]"
             )
-            out.print(f"Post-mortem: crisisplay log show {session.incident.id}")
+            out.print(f"Post-mortem: {command('log', 'show', session.incident.id)}", markup=False)
         if hooks.after_walk is not None:
             hooks.after_walk(session, out)
     except _Paused:
+        from rich.markup import escape
+
         session.pause("paused by the manager")
         session.close()
         out.print(
             f"\n[bold]Paused.[/] Everything so far is saved. Resume with:\n"
-            f"  crisisplay resume {session.incident.id}"
+            f"  {escape(resume_hint(session.incident.id))}"
         )
     except (KeyboardInterrupt, EOFError):
         try:
@@ -342,7 +345,7 @@ def run(session: Session, out: Any) -> None:
             session.close()
         raise Interrupted(
             f"\nPaused (Ctrl-C). Everything recorded is kept. Resume with:\n"
-            f"  crisisplay resume {session.incident.id}\n{session.receipt_text()}"
+            f"  {resume_hint(session.incident.id)}\n{session.receipt_text()}"
         ) from None
     finally:
         session.close()
