@@ -271,15 +271,7 @@ def open_incident(
             f"The crisis cannot be first seen ({rfc3339(first)}) after the "
             f"incident was opened ({rfc3339(opened)})."
         )
-    profile = resolved.client
-    generic = not resolved.playbook.extends and profile.name in ("the client", "el cliente")
-    name = client_name if (client_name and generic) else profile.name
-    if (
-        client_name
-        and not generic
-        and slugify(client_name) not in (slugify(profile.name), resolved.client_slug)
-    ):
-        name = client_name
+    name = resolved.incident_client(client_name)
     slug = slugify(name)
     incidents = home.incidents
     content = resolved.content()
@@ -857,6 +849,38 @@ def list_incidents(home: Home, client: str | None = None) -> list[Summary]:
             if s is not None and (client is None or s.client == client):
                 out.append(s)
     return out
+
+
+def open_for_client(home: Home, slug: str) -> list[Summary]:
+    """Open (not drill) incidents for a client. Only folders whose id carries the slug
+    are read, so a start with nothing open for the client reads no log at all."""
+    try:
+        names = sorted(os.listdir(home.incidents))
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        if f"-{slug}-" not in name:
+            continue
+        s = summarize(home.incidents / name)
+        if s is not None and s.status == "open" and s.client == slug and not s.drill:
+            out.append(s)
+    return out
+
+
+def open_incidents_line(found: list[Summary], client: str) -> str:
+    """The one-line warning that a client already has open incidents, with the command
+    that goes on with one."""
+    ids = ", ".join(s.id for s in found)
+    if len(found) == 1:
+        return (
+            f"⚠ Incident {ids} for {client} is still open; to go on with it instead: "
+            f"{command('resume', found[0].id)}"
+        )
+    return (
+        f"⚠ {len(found)} incidents for {client} are still open ({ids}); to go on with one "
+        f"instead: {command('resume')} INCIDENT"
+    )
 
 
 def find_incident(home: Home, ref: str | None) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.durations import format_duration
-from crisisplay.errors import CrisisplayError
+from crisisplay.errors import CrisisplayError, UsageError
 from crisisplay.invocation import command, resume_hint
 from crisisplay.walk import AnswerError, match_option, now_utc, parse_time, rfc3339
 
@@ -141,17 +141,18 @@ def start_interactive(
 
             resolved = pick_playbook(lib, None, client)
         pb = resolved.playbook
+        if severity is not None and (why := resolved.severity_problem(severity)):
+            raise UsageError(f"--severity {severity}: {why}")
         _heading(pb.name, f" — {pb.id} {pb.version}")
-        generic = not pb.extends and resolved.client.name in ("the client", "el cliente")
+        if not client and not resolved.generic:
+            client = resolved.client.name  # a client's playbook names its client: not asked
+            _heading("Client: ", f"{client} (from the playbook)")
         if not client:
             client = (
-                _text(
-                    "Client:",
-                    default="" if generic else resolved.client.name,
-                    instruction="(the brand this is about)",
-                ).strip()
+                _text("Client:", default="", instruction="(the brand this is about)").strip()
                 or None
             )
+        _warn_open_incidents(lib, resolved, client)
         while not title:
             title = _text("What is happening? (a few words for the title)", instruction="").strip()
         levels = pb.severity_levels()
@@ -194,6 +195,32 @@ def _heading(bold: str, rest: str) -> None:
     from prompt_toolkit.formatted_text import FormattedText
 
     print_formatted_text(FormattedText([("bold", bold), ("", rest)]))
+
+
+def _warn_open_incidents(lib: Library, resolved: Any, client: str | None) -> None:
+    """One line before the walk when this client already has an open incident: the
+    manager may mean to go on with it rather than open a second one."""
+    from crisisplay.text import slugify
+
+    slug = slugify(resolved.incident_client(client))
+    try:
+        names = os.listdir(lib.home.incidents)
+    except OSError:
+        return
+    if not any(f"-{slug}-" in name for name in names):  # the usual case: nothing to read
+        return
+    from crisisplay.incident import open_for_client, open_incidents_line
+
+    found = open_for_client(lib.home, slug)
+    if found:
+        _warning(open_incidents_line(found, resolved.incident_client(client)))
+
+
+def _warning(text: str) -> None:
+    from prompt_toolkit import print_formatted_text
+    from prompt_toolkit.formatted_text import FormattedText
+
+    print_formatted_text(FormattedText([("fg:ansiyellow bold", text)]))
 
 
 def _playbooks_for_client(lib: Library, slug: str) -> list[Any]:

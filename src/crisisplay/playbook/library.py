@@ -432,6 +432,36 @@ class Resolved:
             self._sha = hashlib.sha256(canon.encode("utf-8")).hexdigest()
         return self._sha
 
+    @property
+    def generic(self) -> bool:
+        """A base protocol with no client in it (the shipped default): the walk asks whom
+        the incident is about. A client overlay names its client."""
+        return not self.playbook.extends and self.client.name in ("the client", "el cliente")
+
+    def incident_client(self, given: str | None) -> str:
+        """The client an incident on this playbook is for: the overlay's, unless the
+        manager named another one."""
+        from crisisplay.text import slugify
+
+        name = self.client.name
+        if given and (
+            self.generic or slugify(given) not in (slugify(self.client.name), self.client_slug)
+        ):
+            name = given
+        return name
+
+    def severity_problem(self, level: int) -> str | None:
+        """Why `level` is not a severity of this playbook, naming the ones it has."""
+        levels = self.playbook.severity_levels()
+        if any(s.level == level for s in levels):
+            return None
+        named = [f"{s.level} ({s.name})" for s in levels]
+        listed = ", ".join(named[:-1]) + f" or {named[-1]}" if len(named) > 1 else named[0]
+        return (
+            f"severity {level} is not a level of playbook '{self.playbook.id}': "
+            f"use {listed}; 1 is the most severe."
+        )
+
     def draft_platforms(self, step: Step) -> list[str]:
         return list(step.platforms or self.client.platforms or ["x", "facebook"])
 
