@@ -271,7 +271,25 @@ def new(
     except OSError as e:
         raise CrisisplayError(f"Cannot write {target}: {e.strerror or e}") from None
     sys.stderr.write(f"created {target} (extends {base_res.playbook.id})\n")
+    _warn_env_home(lib.home)
     sys.stdout.write(f"{target}\n")
+
+
+def _warn_env_home(home: Any) -> None:
+    """$CRISISPLAY_HOME wins over the workspace the manager is standing in: say so, or the
+    playbook they just made is not where they will look for it."""
+    if home.kind != "env":
+        return
+    from crisisplay.home import find_workspace
+
+    workspace = find_workspace()
+    if workspace is None or workspace == home.root:
+        return
+    sys.stderr.write(
+        f"warning: $CRISISPLAY_HOME is set ({home.root}), so it wins over the workspace you "
+        f"are in ({workspace}): the playbook went to the home, not to the workspace. "
+        "Unset CRISISPLAY_HOME to use the workspace.\n"
+    )
 
 
 @app.command("diff")
