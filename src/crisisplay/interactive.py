@@ -615,27 +615,40 @@ def _show_statements(walk: Any, step: Step, texts: dict[str, str], out: Any) -> 
     """Each platform's text with its length against the limit and the checker's findings;
     returns how many findings are errors."""
     from rich.panel import Panel
+    from rich.text import Text
 
     findings = walk.check_texts(step, texts)
-    errors = 0
     for platform, text in texts.items():
         count, limit = _lengths(text, platform)
         style = "red" if count > limit else "green"
         out.print(
             Panel(
-                text or "(empty — edit it)",
+                Text(text or "(empty — edit it)"),  # the statement as written, never markup
                 title=platform,
                 title_align="left",
                 subtitle=f"[{style}]{count}/{limit}[/]",
                 subtitle_align="right",
             )
         )
+    # The same finding on every network's text is one finding: said once, with the
+    # networks it applies to (four copies of it buried the one that differed).
+    grouped: dict[tuple[str, ...], tuple[dict[str, Any], list[str]]] = {}
+    for platform in texts:
         for f in findings.get(platform, []):
-            colour = {"error": "red", "warning": "yellow"}.get(f["severity"], "dim")
-            quote = f" “{f['excerpt']}”" if f["excerpt"] else ""
-            out.print(f"  [{colour}]{f['severity']}[/] {f['rule']}{quote}: {f['message']}")
-            out.print(f"    [dim]→ {f['hint']}[/]")
-            errors += f["severity"] == "error"
+            key = (f["rule"], f["severity"], f["excerpt"], f["message"], f["hint"])
+            grouped.setdefault(key, (f, []))[1].append(platform)
+    from rich.markup import escape
+
+    errors = 0
+    for f, platforms in grouped.values():
+        colour = {"error": "red", "warning": "yellow"}.get(f["severity"], "dim")
+        quote = f" “{escape(f['excerpt'])}”" if f["excerpt"] else ""
+        where = "" if len(texts) < 2 else f" [dim]({', '.join(platforms)})[/]"
+        out.print(
+            f"  [{colour}]{f['severity']}[/] {f['rule']}{quote}: {escape(f['message'])}{where}"
+        )
+        out.print(f"    [dim]→ {escape(f['hint'])}[/]")
+        errors += f["severity"] == "error"
     return errors
 
 
