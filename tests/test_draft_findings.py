@@ -53,3 +53,29 @@ def test_markup_in_a_statement_is_shown_as_written() -> None:
     shown = out.export_text()
     assert "“[b]sorry[/b]”" in shown
     assert "[b]sorry[/b] for any inconvenience" in shown  # the panel too
+
+
+def test_rule_numbers_are_not_shown_in_the_walk() -> None:
+    import re
+
+    from crisisplay.interactive import shown
+    from crisisplay.playbook.library import Library
+
+    assert shown("Human, short, no template (R8). Next") == "Human, short, no template. Next"
+    assert shown("The fork (Coombs; R4).") == "The fork (Coombs)."
+    assert shown("Say it (R1, R4) now") == "Say it now"
+    from crisisplay.home import Home
+
+    lib = Library(Home(__import__("pathlib").Path("/nonexistent-crisisplay-home"), "env"))
+    for ref in ("default", "default-es", "bean-there", "bean-there-es"):
+        for _, step in lib.load(ref).playbook.steps():
+            for text in (step.text, step.help or ""):
+                assert not re.search(r"\bR\d+\b", shown(text)), (ref, step.id, text)
+
+
+def test_step_counts_are_pluralised() -> None:
+    from crisisplay.interactive import steps_word
+
+    assert steps_word(1) == "1 step"
+    assert steps_word(0) == "0 steps"
+    assert steps_word(2) == "2 steps"

@@ -8,6 +8,7 @@ are, or pause; Ctrl-C pauses too (exit 130) and says how to resume.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -283,7 +284,8 @@ def resume_interactive(lib: Library, ref: str | None) -> None:
         session.close()
         raise
     out.print(
-        f"[bold]Resuming {incident_id}[/] — {len(session.walk.records)} steps already recorded."
+        f"[bold]Resuming {incident_id}[/] — {steps_word(len(session.walk.records))} already "
+        "recorded."
     )
     for notice in session.notices:
         out.print(notice, style="yellow", markup=False)
@@ -427,8 +429,8 @@ def where(session: Session, out: Any) -> None:
         if cur and cur[0].id == stage.id:
             for step in stage.steps:
                 m = "✓" if step.id in done_path else ("▶" if step.id == cur[1].id else "·")
-                out.print(f"     {m} {step.id}: {step.text.strip()[:70]}")
-    out.print(f" {len(walk.records)} steps recorded.")
+                out.print(f"     {m} {step.id}: {shown(step.text)[:70]}", markup=False)
+    out.print(f" {steps_word(len(walk.records))} recorded.")
 
 
 def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
@@ -453,12 +455,27 @@ def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
     return None
 
 
+# "(R8)", "(R1, R4)", "(R5 and R2)": the rule numbers of the protocol's sources, for
+# whoever maintains a playbook, not for the manager in the middle of a crisis.
+_RULE_REFS = re.compile(r"\s*\(R\d+(?:(?:,\s*|\s+and\s+|\s*;\s*)R\d+)*\)|;\s*R\d+(?=\))")
+
+
+def shown(text: str) -> str:
+    """A playbook text as the manager reads it: without rule numbers."""
+    return _RULE_REFS.sub("", text.strip())
+
+
+def steps_word(n: int) -> str:
+    return f"{n} step{'' if n == 1 else 's'}"
+
+
 def _is_action(value: str) -> bool:
     return value in ACTIONS or value.split(" ")[0] in ("/note", "/skip", "/where", "/pause")
 
 
 def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
     from rich.panel import Panel
+    from rich.text import Text
 
     kind = step.kind
     title = {
@@ -471,11 +488,14 @@ def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
     }[kind]
     out.print(
         Panel(
-            step.text.strip(), title=f"{title} · {step.id}", title_align="left", border_style="cyan"
+            Text(shown(step.text)),  # as written: a '[' in a playbook is not markup
+            title=f"{title} · {step.id}",
+            title_align="left",
+            border_style="cyan",
         )
     )
     if step.help:
-        out.print(f"[dim]{step.help.strip()}[/]")
+        out.print(Text(shown(step.help), style="dim"))
     if kind == "check":
         pick = _select("Done?", ["Done"])
         return _action(session, pick, out) or {}
