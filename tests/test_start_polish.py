@@ -81,3 +81,25 @@ def test_without_a_terminal_a_wrong_severity_is_said_first(tmp_path: Path) -> No
     proc = cli(tmp_path, "start", "-s", "9")
     assert proc.returncode == 2
     assert "severity 9 is not a level of playbook 'default'" in proc.stderr
+
+
+def test_the_pause_hint_can_be_pasted_after_make_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", [".venv/bin/crisisplay", "start"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    keys = "Cold brew" + ENTER + ENTER + ENTER + "espresso" + ENTER + "store 12" + ENTER + "\x03"
+    with pytest.raises(Interrupted) as info:
+        drive(
+            keys,
+            start_interactive,
+            library(tmp_path / "home"),
+            playbook="bean-there",
+            client=None,
+            title=None,
+            severity=None,
+            first_seen=None,
+        )
+    (incident,) = [p.name for p in (tmp_path / "home" / "incidents").iterdir()]
+    assert f"Resume with:\n  .venv/bin/crisisplay resume {incident}\n" in str(info.value)
