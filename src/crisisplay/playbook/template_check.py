@@ -149,7 +149,7 @@ def _units(resolved: Resolved, lang: str) -> list[dict[str, Any]]:
             for name in sorted(parsed.variables & set(candidates)):
                 for value in candidates[name][1:]:
                     if len(variants) < MAX_VARIANTS:
-                        variants.append((f"{name} = {value!r}", {**base, name: value}))
+                        variants.append((f"{name} is {_said(value)}", {**base, name: value}))
             units[ident] = {
                 "src": src,
                 "template": step.template,
@@ -302,6 +302,17 @@ def _template_line(exc: BaseException) -> int | None:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line if isinstance(line, int) else None
+
+
+def _said(value: Any) -> str:
+    """A sample answer as a person says it: yes/no, “text”, a number."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return "empty"
+    if isinstance(value, str):
+        return f"“{value}”"
+    return str(value)
 
 
 def _check_unit(
