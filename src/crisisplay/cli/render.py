@@ -129,7 +129,7 @@ def _step_label(step: Any, res: Any) -> Any:
         for opt in step.options or []:
             where = f" → {opt.goto}" if opt.goto else ""
             sets = (
-                " (sets " + ", ".join(f"{k}={v}" for k, v in opt.set.items()) + ")"
+                " (sets " + ", ".join(f"{k}={inline(v)}" for k, v in opt.set.items()) + ")"
                 if opt.set
                 else ""
             )
