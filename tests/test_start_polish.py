@@ -103,3 +103,26 @@ def test_the_pause_hint_can_be_pasted_after_make_run(
         )
     (incident,) = [p.name for p in (tmp_path / "home" / "incidents").iterdir()]
     assert f"Resume with:\n  .venv/bin/crisisplay resume {incident}\n" in str(info.value)
+
+
+def test_resume_says_when_the_playbook_was_broken_since(tmp_path: Path) -> None:
+    from answering import ROOT
+    from crisisplay.incident import resume_incident
+
+    (tmp_path / "playbooks").mkdir()
+    copy = tmp_path / "playbooks" / "bean-there.yaml"
+    copy.write_text(
+        (ROOT / "playbooks" / "examples" / "bean-there.yaml").read_text(encoding="utf-8")
+    )
+    start_bean_there(tmp_path, "Cold brew")
+    (incident,) = [p.name for p in (tmp_path / "incidents").iterdir()]
+    copy.write_text(copy.read_text(encoding="utf-8").replace("client:\n", "client:\n   x: [\n"))
+    lib = library(tmp_path)
+    resumed = resume_incident(lib.home, lib, incident)
+    try:
+        (notice,) = [n for n in resumed.session.notices if "cannot be read now" in n]
+    finally:
+        resumed.session.close()
+    assert "bean-there.yaml:" in notice
+    assert "goes on with the version it began with" in notice
+    assert resumed.changed is None

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crisisplay.errors import CrisisplayError
+from crisisplay.errors import CrisisplayError, PlaybookError
 from crisisplay.invocation import command
 from crisisplay.text import slugify
 from crisisplay.walk import Deadline, Incident, Walk, now_utc, parse_time, rfc3339
@@ -591,9 +591,19 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
         info = opened["data"]["playbook"]
         current: Resolved | None = None
         changed = None
+        unreadable: list[str] = []  # said, not written: no receipt is due for it
         try:
             ref = info["path"] if Path(info["path"]).is_file() else info["id"]
             current = library.load(ref)
+        except PlaybookError as e:  # edited since, and broken now: say so, go on as begun
+            current = None
+            first = e.problems[0] if e.problems else None
+            unreadable.append(
+                f"The playbook '{info['id']}' cannot be read now"
+                + (f" ({first})" if first else "")
+                + "; this incident goes on with the version it began with. Fix the file "
+                f"before the next incident: {command('playbook', 'validate', info['id'])}"
+            )
         except CrisisplayError:
             current = None
         if current is not None and current.sha256 != original.sha256:
@@ -608,6 +618,7 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
             session._start_seq = -1  # this session wrote (a recovery): a receipt is due
         _restore_statements(folder, events, notices)
         session.notices.extend(notices)
+        session.notices.extend(unreadable)
         # A crash right after a step can leave its consequences (a missed deadline, the
         # close) unrecorded: record them now, as of that step.
         session.settle_pending()
