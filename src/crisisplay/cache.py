@@ -136,15 +136,31 @@ def put(kind: str, key: str, value: Any, modules: tuple[str, ...] = ()) -> None:
             tmp.unlink(missing_ok=True)
 
 
+#: A cache folder of other code that nobody wrote to for this long is removed.
+STALE_AFTER_S = 30 * 24 * 3600
+
+
 def _drop_other_versions(folder: Path, kind: str) -> None:
-    """Entries written by other code are never read again: free their space. (Only
-    folders named like this one: others in the cache folder are not ours to judge.)"""
+    """Free the space of folders written by other code that nobody has used for a month.
+
+    Another checkout or another installed version of crisisplay shares this cache with its
+    own folders and goes on using them: removing them as soon as they are not ours would
+    make two copies evict each other's cache on every run. Only folders named like this one
+    are considered; others in the cache folder are not ours to judge."""
     import re
     import shutil
+    import time
 
     ours = re.compile(re.escape(kind) + r"-[0-9a-f]{16}")
+    cutoff = time.time() - STALE_AFTER_S
     for other in folder.parent.iterdir():
-        if other != folder and ours.fullmatch(other.name) and other.is_dir():
+        if other == folder or not ours.fullmatch(other.name) or other.is_symlink():
+            continue
+        try:
+            stale = other.is_dir() and other.stat().st_mtime < cutoff
+        except OSError:
+            continue
+        if stale:
             shutil.rmtree(other, ignore_errors=True)
 
 
