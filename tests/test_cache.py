@@ -166,7 +166,7 @@ def test_code_that_changed_gets_a_cache_of_its_own(
     monkeypatch.setattr(cache, "_stamp", lambda module: "edited")
     load_file(path, cache=True)
     folders = {p for p in cache_dir.iterdir() if p.name.startswith("playbook-yaml-")}
-    (new,) = folders - {old}  # the new code writes (and reads) a folder of its own;
+    assert len(folders - {old}) == 1  # the new code writes (and reads) a folder of its own;
     assert old in folders  # the old one may be another checkout's, in use: kept until stale
     assert neighbour.read_text(encoding="utf-8") == "[]"
 

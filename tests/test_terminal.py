@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -13,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from crisisplay.log import read_events, verify
+from needs import program
 
 pytestmark = [
     pytest.mark.terminal,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+    program("tmux"),
 ]
 CRISISPLAY = str(Path(sys.executable).parent / "crisisplay")
 
