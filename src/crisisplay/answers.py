@@ -53,16 +53,12 @@ class Planned:
 
 
 def load_answers(path: Path) -> Answers:
-    from crisisplay.yamlfile import load_file
+    from crisisplay.yamlfile import decode, load, read_bytes
 
-    if str(path) == "-":
-        import sys
-
-        from crisisplay.yamlfile import load
-
-        located = load(sys.stdin.read(), "<stdin>")
-    else:
-        located = load_file(path)
+    # Read with the size limit enforced while reading: `--answers /dev/zero` or an endless
+    # pipe on '-' is refused at 1 MiB, never read into memory whole.
+    name = "<stdin>" if str(path) == "-" else str(path)
+    located = load(decode(read_bytes(path, name, what="an answers file"), name), name)
     data = located.data
     if data is None:
         data = {}

@@ -323,7 +323,9 @@ def snapshot_playbook(folder: Path, library: Library) -> Resolved | None:
     path = folder / SNAPSHOT
     if not path.is_file():
         return None
-    payload = json.loads(path.read_text(encoding="utf-8"))
+    from crisisplay.files import OWN_FILE, read_text_limited
+
+    payload = json.loads(read_text_limited(path, OWN_FILE, what="a playbook snapshot"))
     content = dict(payload["content"])
     playbook = Playbook.model_validate(content)
     return Resolved(playbook, path, "snapshot", payload.get("lineage", []), Origins(), library)

@@ -611,8 +611,9 @@ def _edit_in_editor(text: str) -> str:
         path = f.name
     try:
         subprocess.call([*shlex.split(editor), path])
-        with open(path, encoding="utf-8") as f:
-            return f.read().strip()
+        from crisisplay.files import HAND_WRITTEN, read_text_limited
+
+        return read_text_limited(path, HAND_WRITTEN, what="a statement").strip()
     finally:
         os.unlink(path)
 

@@ -460,14 +460,15 @@ def _who() -> dict[str, Any]:
 
 
 def _read_holder(lock_path: Path) -> dict[str, Any] | None:
+    from crisisplay.files import ReadError, read_limited
+
     # The holder writes its details right after locking; give it a moment if we raced it.
     for _ in range(10):
         try:
-            text = lock_path.read_text(encoding="utf-8")
-            holder = json.loads(text)
+            holder = json.loads(read_limited(lock_path, 64 * 1024, what="a lock file"))
             if isinstance(holder, dict):
                 return holder
-        except (OSError, ValueError):
+        except (OSError, ValueError, ReadError):
             pass
         time.sleep(0.02)
     return None

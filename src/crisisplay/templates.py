@@ -88,11 +88,22 @@ def file_layer(root: Path, language: str, layer: str) -> dict[str, dict[str, Sou
         for path in sorted(directory.glob(f"*{SUFFIX}")):
             stem = path.name[: -len(SUFFIX)]
             tid, _, platform = stem.partition(".")
-            text = path.read_text(encoding="utf-8")
+            text = _read_template(path)
             out.setdefault(tid, {})[platform or "default"] = Source(
                 tid, platform or "default", text, str(path), layer
             )
     return out
+
+
+def _read_template(path: Path) -> str:
+    """A template file's text, at most `files.TEMPLATE` bytes, read with the limit on."""
+    from crisisplay.errors import PlaybookError, Problem
+    from crisisplay.files import TEMPLATE, ReadError, read_text_limited
+
+    try:
+        return read_text_limited(path, TEMPLATE, what="a statement template")
+    except ReadError as e:
+        raise PlaybookError([Problem(str(path), 1, 1, e.reason)]) from None
 
 
 def inline_layer(templates: dict[str, Any]) -> dict[str, dict[str, Source]]:

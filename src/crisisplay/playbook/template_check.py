@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import Problem
+from crisisplay.files import HAND_WRITTEN, OWN_FILE, ReadError, read_limited
 
 if TYPE_CHECKING:
     from crisisplay.playbook.library import Resolved
@@ -549,7 +550,10 @@ def _checker_inputs(extra: tuple[Path, ...]) -> list[Any] | None:
         stamps = tuple(_stamp(f) for f in rule_paths)
         code = [_stamp(f) for f in (Path(__file__), *sorted(SHIPPED_RULES.parent.glob("*.py")))]
         if stamps not in _RULE_HASHES:
-            _RULE_HASHES[stamps] = [hashlib.sha256(f.read_bytes()).hexdigest() for f in rule_paths]
+            _RULE_HASHES[stamps] = [
+                hashlib.sha256(read_limited(f, HAND_WRITTEN, what="a rule file")).hexdigest()
+                for f in rule_paths
+            ]
     except OSError:
         return None
     return [_RULE_HASHES[stamps], code]
@@ -587,9 +591,9 @@ def _cache_read(key: str) -> list[list[dict[str, Any]]] | None:
         return None
     path = folder / f"{key}.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_limited(path, OWN_FILE, what="a cache entry"))
         os.utime(path)  # still in use: keep it past the next pruning
-    except (OSError, ValueError):
+    except (OSError, ValueError, ReadError):
         return None
     shapes = {"render": _RENDER_KEYS, "finding": _FINDING_KEYS}
     if isinstance(data, list) and all(
