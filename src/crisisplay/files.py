@@ -41,9 +41,13 @@ class ReadError(CrisisplayError):
         self.kind = kind
 
 
-def too_big_reason(limit: int, what: str) -> str:
+def too_big_reason(limit: int, what: str, size: int | None = None) -> str:
+    """'file is 2,000,007 bytes, over the 1,048,576-byte limit for a playbook', or for a
+    device or a pipe, whose size nobody knows, where the reading stopped."""
+    if size is not None and size > limit:
+        return f"file is {size:,} bytes, over the {limit:,}-byte limit for {what}"
     return (
-        f"over the {_size(limit)} limit for {what} (reading stopped there): is this the right file?"
+        f"over the {limit:,}-byte limit for {what} (reading stopped there): is this the right file?"
     )
 
 
@@ -81,8 +85,20 @@ def read_stream(stream: BinaryIO, limit: int, *, what: str, name: str) -> bytes:
     if raw is None:  # a non-blocking stream with nothing ready
         raw = b""
     if len(raw) > limit:
-        raise ReadError(name, too_big_reason(limit, what), "too-big")
+        raise ReadError(name, too_big_reason(limit, what, _regular_size(stream)), "too-big")
     return raw
+
+
+def _regular_size(stream: BinaryIO) -> int | None:
+    """The size of a regular file (after reading: only to say it), else None."""
+    import os
+    import stat
+
+    try:
+        st = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
 
 
 def read_text_limited(
@@ -97,11 +113,3 @@ def read_text_limited(
         raise ReadError(
             shown, f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", "not-text"
         ) from None
-
-
-def _size(n: int) -> str:
-    if n >= MiB and n % MiB == 0:
-        return f"{n // MiB} MiB"
-    if n >= KiB and n % KiB == 0:
-        return f"{n // KiB} KiB"
-    return f"{n:,}-byte"
