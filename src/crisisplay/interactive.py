@@ -70,9 +70,11 @@ def _at() -> datetime | None:
 
 
 def _console() -> Any:
-    from rich.console import Console
+    # the walk's screens show titles, steps and scenario events others wrote: through the
+    # console that strips what could rewrite the terminal
+    from crisisplay.cli.output import console
 
-    return Console(highlight=False)
+    return console()
 
 
 def _q() -> Any:

@@ -14,3 +14,25 @@ def slugify(text: str, max_len: int = 40) -> str:
     if len(slug) > max_len:
         slug = slug[:max_len].rsplit("-", 1)[0] or slug[:max_len]
     return slug or "untitled"
+
+
+# Characters that must never reach a terminal from text someone else wrote: C0 controls
+# but tab and newline (ESC starts `\e]0;title\a` and `\e[2J`; CR overwrites a line; BEL),
+# DEL, C1 controls (U+009B is a one-byte CSI on some terminals), and the bidirectional
+# embeddings, overrides and isolates that make text read differently from what it is
+# ("Trojan Source"). Marks (U+200E/F, U+061C) stay: right-to-left text needs them.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` without the characters that can rewrite a terminal or disguise text."""
+    return _UNSAFE.sub("", text) if _UNSAFE.search(text) else text
+
+
+def json_safe(encoded: str) -> str:
+    """JSON text with those characters escaped (`\\u001b`, `\\u202e`): the data stays
+    exactly the same for a parser, and `cat report.json` cannot rewrite the screen.
+    (They can only occur inside JSON strings, where an escape means the same.)"""
+    if not _UNSAFE.search(encoded):
+        return encoded
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
