@@ -36,3 +36,38 @@ def json_safe(encoded: str) -> str:
     if not _UNSAFE.search(encoded):
         return encoded
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+MAX_URL = 2048  # what browsers and the networks' own links stay under
+
+
+def web_address(text: str) -> str:
+    """`text` if it is an http(s) address with a host (where a statement was published),
+    else ValueError saying what is wrong. `javascript:alert(1)`, `file:///etc/passwd`,
+    `https://` alone, spaces and control characters are refused: the report turns the
+    address into a link."""
+    from urllib.parse import urlsplit
+
+    url = str(text).strip()
+    shown = printable(url[:80]) + ("…" if len(url) > 80 else "")
+
+    def refuse(why: str) -> ValueError:
+        return ValueError(
+            f"'{shown}' is not a web address ({why}): give the post's link, https://…"
+        )
+
+    if len(url) > MAX_URL:
+        raise refuse(f"over {MAX_URL:,} characters")
+    if any(c.isspace() for c in url) or printable(url) != url:
+        raise refuse("it has spaces or control characters in it")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise refuse("it cannot be read as a link") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise refuse("only http:// and https:// links are")
+    if not host or ("." not in host.strip(".") and host != "localhost"):
+        raise refuse("it has no host, such as x.com")
+    return url
