@@ -78,7 +78,10 @@ def incident_time(
     """`parse_time` for a time the user gives (first seen, opened at, when a step
     happened), refused with a clear ValueError if it is far in the past or in the future."""
     now = now or now_utc()
-    t = parse_time(value, relative_to=relative_to)
+    try:
+        t = parse_time(value, relative_to=relative_to)
+    except ValueError as e:
+        raise ValueError(f"{what}: {e}") from None
     shown = str(value).strip() if not isinstance(value, datetime) else rfc3339(t)
     if t > now + MAX_AHEAD:
         raise ValueError(
