@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from answering import DATA, EXE, answers_for, cli, library, write_yaml
+from answering import DATA, answers_for, cli, library, write_yaml
 
 PLAYBOOK = str(DATA / "branches.yaml")
 

@@ -233,10 +233,11 @@ def render_marked(src: Source, context: dict[str, Any]) -> tuple[str, list[tuple
     Jinja's `finalize` sees every value an expression prints and never the template's
     own text, so marking its output tells the template's words from the answers.
     """
-    from crisisplay.templates import MAX_OUTPUT, TemplateError, render
+    from crisisplay.templates import MAX_OUTPUT, TemplateError, fresh_budget, render
 
     pieces: list[str] = []
     size = 0
+    fresh_budget()
     try:
         for piece in _marking_template(src).generate(context):
             size += len(piece)
@@ -277,7 +278,9 @@ def render_marked(src: Source, context: dict[str, Any]) -> tuple[str, list[tuple
 
 
 def _mark(value: Any) -> str:
-    return f"{_OPEN}{value}{_CLOSE}"
+    from crisisplay.templates import bounded_output
+
+    return f"{_OPEN}{bounded_output(value)}{_CLOSE}"
 
 
 _MARKING: dict[str, Any] = {}
@@ -295,14 +298,9 @@ def _marking_template(src: Source) -> Any:
 
 
 def _template_line(exc: BaseException) -> int | None:
-    """The template line Jinja put into the traceback of a rendering error."""
-    line = getattr(exc, "lineno", None)
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line if isinstance(line, int) else None
+    from crisisplay.templates import template_line
+
+    return template_line(exc)
 
 
 def _check_unit(
