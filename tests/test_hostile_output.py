@@ -195,3 +195,32 @@ def test_report_replaces_a_regular_file_and_keeps_its_mode(home: Path, tmp_path:
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
     done = cli(home, "report", incident, "-o", "-")
     assert done.returncode == 0 and done.stdout.startswith("#")
+
+
+def test_a_drill_on_a_hostile_scenario_prints_no_control_characters(tmp_path: Path) -> None:
+    import shutil
+
+    import test_drill
+
+    scenarios = Path(test_drill.__file__).parent / "data" / "scenarios"
+    (tmp_path / "playbooks").mkdir()
+    shutil.copy(scenarios / "drill-mini.yaml", tmp_path / "playbooks")
+    text = (scenarios / "quick.yaml").read_text(encoding="utf-8")
+    text = text.replace("title: Cold coffee on a hot day", 'title: "Cold \\e]0;pwned\\a\\e[2J"')
+    text = text.replace(
+        "text: Can we just delete her post from our page?",
+        'text: "Can we \\e[2J\\u202Edelete\\x9b her post?"',
+    )
+    scenario = tmp_path / "hostile.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    answers = write_yaml(tmp_path / "answers.yaml", test_drill.bad_run())
+    for extra in ([], ["--json"]):
+        done = cli(tmp_path, "drill", str(scenario), "--answers", str(answers), *extra)
+        assert "Traceback" not in done.stderr
+        assert done.returncode in (0, 1), done.stderr
+        _clean(done.stdout)
+        _clean(done.stderr)
+    assert (
+        "Drill: Cold ]0;pwned[2J"
+        in cli(tmp_path, "drill", str(scenario), "--answers", str(answers)).stdout
+    )
