@@ -224,3 +224,12 @@ def test_a_drill_on_a_hostile_scenario_prints_no_control_characters(tmp_path: Pa
         "Drill: Cold ]0;pwned[2J"
         in cli(tmp_path, "drill", str(scenario), "--answers", str(answers)).stdout
     )
+
+
+def test_playbook_schema_o_is_as_safe_as_report_o(tmp_path: Path) -> None:
+    done = cli(tmp_path, "playbook", "schema", "-o", "/dev/null")
+    assert done.returncode == 1 and "it is a device" in done.stderr
+    out = tmp_path / "schema.json"
+    done = cli(tmp_path, "playbook", "schema", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["title"]

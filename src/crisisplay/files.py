@@ -10,9 +10,12 @@ file can grow between the two calls.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from crisisplay.errors import CrisisplayError
 
@@ -113,3 +116,71 @@ def read_text_limited(
         raise ReadError(
             shown, f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", "not-text"
         ) from None
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def write_regular(path: Path, produce: Callable[[TextIO], object], *, what: str) -> None:
+    """Write a file the user named (`-o FILE`): into a temporary file in the same folder,
+    fsynced, then renamed over the target, so a reader never sees half of it.
+
+    Only a regular file is ever written or replaced: a symbolic link, a device (`-o
+    /dev/sda`), a FIFO or a folder is refused before anything is written, so `-o` never
+    turns a device node into a file or follows a link somewhere else. A file replaced
+    keeps its permissions.
+    """
+    target = path.expanduser()
+    mode = refuse_unless_regular(target, what)
+    tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            produce(f)
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)  # not narrowed by the umask: the file it replaces had it
+        refuse_unless_regular(target, what)  # not swapped for a link or a device meanwhile
+        os.replace(tmp, target)
+    except (OSError, CrisisplayError) as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(e, CrisisplayError):
+            raise
+        raise CrisisplayError(f"Cannot write {what} to {target}: {e.strerror or e}") from None
+
+
+def refuse_unless_regular(target: Path, what: str) -> int | None:
+    """The permission bits of `target` if it is a regular file, None if it does not exist
+    yet (in a folder that does); a clear CrisisplayError for anything else."""
+    import stat
+
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            raise CrisisplayError(
+                f"Cannot write {what} to {target}: there is no folder {target.parent}."
+            ) from None
+        return None
+    except OSError as e:
+        raise CrisisplayError(f"Cannot write {what} to {target}: {e.strerror}") from None
+    kind = None
+    if stat.S_ISLNK(st.st_mode):
+        kind = "a symbolic link"
+    elif stat.S_ISDIR(st.st_mode):
+        kind = "a folder"
+    elif stat.S_ISFIFO(st.st_mode):
+        kind = "a named pipe (FIFO)"
+    elif stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+        kind = "a device"
+    elif not stat.S_ISREG(st.st_mode):
+        kind = "not a regular file"
+    if kind is not None:
+        raise CrisisplayError(
+            f"Not writing {what} to {target}: it is {kind}, and -o only writes or "
+            "replaces a regular file.",
+            "Give a new file name, or -o - (or no -o) for standard output.",
+        )
+    return stat.S_IMODE(st.st_mode)

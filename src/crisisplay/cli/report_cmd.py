@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import sys
@@ -100,68 +99,8 @@ class _Filtered:
 
 
 def _write_file(data: dict[str, Any], format: Format, path: Path) -> None:
-    """Written next to its final name, then renamed: a reader never sees half a report.
+    """Written next to its final name, then renamed: a reader never sees half a report;
+    only a regular file is ever written or replaced (files.write_regular)."""
+    from crisisplay.files import write_regular
 
-    Only a regular file is ever written or replaced: a symbolic link, a device (`-o
-    /dev/sda`), a FIFO or a folder is refused before anything is written, so `-o` never
-    turns a device node into a file or follows a link somewhere else.
-    """
-    from crisisplay.errors import CrisisplayError
-
-    target = path.expanduser()
-    mode = _refuse_unless_regular(target)
-    folder = target.parent
-    tmp = folder / f".{target.name}.{os.getpid()}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            _write(data, format, f)
-            f.flush()
-            os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)  # the report it replaces kept its permissions; so does this
-        _refuse_unless_regular(target)  # not swapped for a link or a device meanwhile
-        os.replace(tmp, target)
-    except (OSError, CrisisplayError) as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        if isinstance(e, CrisisplayError):
-            raise
-        raise CrisisplayError(f"Cannot write the report to {target}: {e.strerror or e}") from None
-
-
-def _refuse_unless_regular(target: Path) -> int | None:
-    """The permission bits of `target` if it is a regular file, None if it does not exist;
-    a clear error for anything else."""
-    import stat
-
-    from crisisplay.errors import CrisisplayError
-
-    try:
-        st = os.lstat(target)
-    except FileNotFoundError:
-        if not target.parent.is_dir():
-            raise CrisisplayError(
-                f"Cannot write the report to {target}: there is no folder {target.parent}."
-            ) from None
-        return None
-    except OSError as e:
-        raise CrisisplayError(f"Cannot write the report to {target}: {e.strerror}") from None
-    what = None
-    if stat.S_ISLNK(st.st_mode):
-        what = "a symbolic link"
-    elif stat.S_ISDIR(st.st_mode):
-        what = "a folder"
-    elif stat.S_ISFIFO(st.st_mode):
-        what = "a named pipe (FIFO)"
-    elif stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
-        what = "a device"
-    elif not stat.S_ISREG(st.st_mode):
-        what = "not a regular file"
-    if what is not None:
-        raise CrisisplayError(
-            f"Not writing the report to {target}: it is {what}, and -o only writes or "
-            "replaces a regular file.",
-            "Give a new file name, or -o - (or no -o) for standard output.",
-        )
-    return stat.S_IMODE(st.st_mode)
+    write_regular(path, lambda f: _write(data, format, f), what="the report")
