@@ -64,7 +64,10 @@ def read_limited(
     """
     shown = name or ("standard input" if str(source) == STDIN else str(source))
     if str(source) == STDIN:
-        return read_stream(sys.stdin.buffer, limit, what=what, name=shown)
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # `<&-`: no standard input at all
+            raise ReadError(shown, "standard input is closed", "unreadable")
+        return read_stream(stream, limit, what=what, name=shown)
     try:
         f = open(source, "rb")  # noqa: SIM115 - closed by the with below
     except FileNotFoundError:

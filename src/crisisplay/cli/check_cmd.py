@@ -154,7 +154,7 @@ def _read_statement(file: str | None) -> str:
         "(pbpaste | crisisplay check -)."
     )
     if file is None or file == "-":
-        if file is None and sys.stdin.isatty():
+        if file is None and (sys.stdin is None or sys.stdin.isatty()):
             raise UsageError("No statement to check.", how)
         name = "standard input"
         source = "-"
