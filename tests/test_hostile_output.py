@@ -233,3 +233,15 @@ def test_playbook_schema_o_is_as_safe_as_report_o(tmp_path: Path) -> None:
     done = cli(tmp_path, "playbook", "schema", "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert json.loads(out.read_text(encoding="utf-8"))["title"]
+
+
+def test_the_walk_console_prints_brackets_it_cannot_read_as_they_are(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from crisisplay.cli.output import console
+
+    out = console()
+    out.print("[bold]Stage[/] Refunds [/] delays \x1b[2J\u202e")  # a title a playbook gave
+    printed = capsys.readouterr().out
+    assert "Refunds [/] delays" in printed
+    _clean(printed)

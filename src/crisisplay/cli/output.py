@@ -114,8 +114,31 @@ def _printable_hook() -> Any:
     return _HOOK
 
 
+_CONSOLE: Any = None
+
+
+def _console_class() -> Any:
+    """rich's Console, except that text whose square brackets rich cannot read as markup
+    (a title such as "Refunds [/] delays") is printed as it is, never a traceback."""
+    global _CONSOLE
+    if _CONSOLE is None:
+        from rich.console import Console
+        from rich.errors import MarkupError
+
+        class SafeConsole(Console):
+            def print(self, *objects: Any, **kwargs: Any) -> None:
+                try:
+                    super().print(*objects, **kwargs)
+                except MarkupError:
+                    kwargs["markup"] = False
+                    super().print(*objects, **kwargs)
+
+        _CONSOLE = SafeConsole
+    return _CONSOLE
+
+
 def console(stderr: bool = False) -> Any:
-    from rich.console import Console
+    Console = _console_class()
 
     # rich's own colour codes must pass, so it writes to the real stream, through a
     # PrintableStream that only says which stream failed; the hook cleans the text.
