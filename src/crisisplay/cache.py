@@ -30,6 +30,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crisisplay.files import OWN_FILE, ReadError, read_limited
+
 FORMAT = 1  # bump when what an entry holds changes shape
 MAX_ENTRIES = 400  # per kind; above it the oldest half goes
 _MAGIC = b"crisisplay-cache-1\n"
@@ -96,8 +98,8 @@ def get(kind: str, key: str, modules: tuple[str, ...] = ()) -> Any:
     if folder is None:
         return None
     try:
-        blob = (folder / key).read_bytes()
-    except OSError:
+        blob = read_limited(folder / key, OWN_FILE, what="a cache entry")
+    except (OSError, ReadError):
         return None
     head = len(_MAGIC)
     if not blob.startswith(_MAGIC) or len(blob) < head + _DIGEST:

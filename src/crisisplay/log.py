@@ -463,6 +463,8 @@ def _who() -> dict[str, Any]:
 
 
 def _read_holder(lock_path: Path) -> dict[str, Any] | None:
+    from crisisplay.files import ReadError
+
     # The holder writes its details right after locking; give it a moment if we raced it.
     for _ in range(10):
         try:
@@ -470,7 +472,7 @@ def _read_holder(lock_path: Path) -> dict[str, Any] | None:
             holder = json.loads(raw.decode("utf-8"))
             if isinstance(holder, dict):
                 return holder
-        except (OSError, ValueError):
+        except (OSError, ValueError, ReadError):
             pass
         time.sleep(0.02)
     return None
