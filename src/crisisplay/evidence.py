@@ -127,8 +127,6 @@ def _receipts_the_log_names(ev: Evidence, ledger: Any, events: list[dict[str, An
 
 def _bound_files(folder: Any, events: list[dict[str, Any]]) -> list[str]:
     """Quarantine files and a drill's scenario copy must hash to what the log recorded."""
-    import hashlib
-
     from crisisplay import safefs
 
     wanted: list[tuple[str, str, str]] = []
@@ -141,13 +139,13 @@ def _bound_files(folder: Any, events: list[dict[str, Any]]) -> list[str]:
     problems = []
     for name, sha, what in wanted:
         try:
-            raw = safefs.read_bytes(folder, name, limit=1 << 30, depth=2, what=f"a {what}")
+            found = safefs.sha256_of(folder, name, depth=2, what=f"a {what}")
         except FileNotFoundError:
             problems.append(f"{name}, the {what} the log records, is missing")
             continue
         except OSError as e:
             problems.append(f"{name}: {e}")
             continue
-        if hashlib.sha256(raw).hexdigest() != sha:
+        if found != sha:
             problems.append(f"{name}, the {what}, no longer hashes to what the log recorded")
     return problems
