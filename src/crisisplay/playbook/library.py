@@ -69,11 +69,13 @@ class Broken:
 
     def error(self) -> PlaybookError:
         """Its problems, and what to do about them."""
+        from crisisplay.invocation import command
+
         error = PlaybookError(list(self.problems))
         error.hint = (
             f"Playbook '{self.id}' ({self.path}) cannot be used until this is fixed: correct "
-            f"the lines above and check again with `crisisplay playbook validate {self.id}`, "
-            "or move the file out of the playbooks folder."
+            f"the lines above and check again with `{command('playbook', 'validate', self.id)}`,"
+            " or move the file out of the playbooks folder."
         )
         return error
 
