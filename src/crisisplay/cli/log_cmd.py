@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
 import typer
@@ -86,16 +87,33 @@ def show(
     """The incident's timeline by stage: deadlines, statements as published, metrics."""
     import os
 
+    from crisisplay.cli.timeline import fold_notes
     from crisisplay.errors import CrisisplayError
-    from crisisplay.log import LogError
-    from crisisplay.log import verify as verify_log
+    from crisisplay.events import Event, typed
+    from crisisplay.log import LogError, LogReader
+    from crisisplay.report.metrics import Digest
 
     home = _home()
     incident_id = _find(home, incident)
     folder = home.incidents / incident_id
+    # One pass through the log's reader: the events (checked as `log verify` checks them),
+    # what the metrics need, and the verification itself. Only what is shown is kept: the
+    # staged view folds long runs of notes; --events and --json list every event.
+    reader = LogReader(folder / "log.jsonl")
+    dg = Digest()
+
+    def digested(events: Iterable[Event]) -> Iterator[Event]:
+        for e in events:
+            dg.add(e)
+            yield e
+
+    stream = digested(typed(reader))
     try:
-        events = _readable_events(folder / "log.jsonl")
-        result = verify_log(folder / "log.jsonl")
+        if as_json or flat:
+            events: list[Any] = list(stream)
+        else:
+            events = list(fold_notes(stream))
+        result = reader.result
     except LogError as e:
         raise CrisisplayError(str(e)) from None
     if as_json:
@@ -104,7 +122,7 @@ def show(
         print_json(
             {
                 "incident": incident_id,
-                "events": events,
+                "events": [e.to_dict() for e in events],
                 "verification": {
                     "ok": result.ok,
                     "head": result.head,
@@ -131,7 +149,7 @@ def show(
     try:
         from crisisplay.report.metrics import facts_for_folder
 
-        facts = facts_for_folder(folder, events).to_json()
+        facts = facts_for_folder(folder, dg).to_json()
     except Exception as e:  # a damaged log still shows what can be read
         if os.environ.get("CRISISPLAY_DEBUG"):
             raise
@@ -148,35 +166,6 @@ def _exit_if_damaged(incident_id: str, ok: bool) -> None:
             "(details: crisisplay log verify).\n"
         )
         raise typer.Exit(1)
-
-
-def _readable_events(path: Any) -> list[dict[str, Any]]:
-    """Every complete line that is an event, skipping damaged ones (verify names them)."""
-    import json
-
-    from crisisplay.log import LogError
-
-    out = []
-    try:
-        f = open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except FileNotFoundError:
-        raise LogError(f"There is no incident log at {path}.") from None
-    with f:
-        for raw in f:
-            if not raw.endswith(b"\n"):
-                break  # a torn last line: not an event
-            try:
-                event = json.loads(raw)
-            except ValueError:
-                continue
-            if (
-                isinstance(event, dict)
-                and isinstance(event.get("type"), str)
-                and isinstance(event.get("ts"), str)
-                and isinstance(event.get("data", {}), dict)
-            ):
-                out.append(event)
-    return out
 
 
 @app.command()

@@ -35,7 +35,7 @@ def report(
 
     home = _home()
     incident_id = _find(home, incident)
-    data = build_report(home.incidents / incident_id)
+    data = build_report(home.incidents / incident_id, full=format is Format.json)
     if output is None:
         try:
             _write(data, format, sys.stdout)
