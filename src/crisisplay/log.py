@@ -497,7 +497,6 @@ def parse_anchor(text: str) -> tuple[int, str]:
     return int(seq_text), sha
 
 
-
 def read_events(path: Path) -> Iterator[dict[str, Any]]:
     """Yield the events of a log one at a time, for replay.
 
@@ -507,6 +506,7 @@ def read_events(path: Path) -> Iterator[dict[str, Any]]:
     JSON object raises :class:`LogError`.
     """
     return iter(LogReader(path, replay=True))
+
 
 # --------------------------------------------------------------------------------------------
 # Small durable-filesystem helpers

@@ -26,6 +26,7 @@ Definitions (also in the README):
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from collections import Counter
@@ -336,9 +337,87 @@ def _problem(e: BaseException) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
+def _stamp(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _snapshot_sha(folder: Path) -> str | None:
+    from crisisplay.report.metrics import SNAPSHOT
+
+    try:
+        return hashlib.sha256((folder / SNAPSHOT).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class _FactsMemo:
+    """Each incident's facts, kept in the cache beside the verified head of the log they were
+    measured from and the sha256 of its playbook snapshot.
+
+    The facts are a function of the log's content, the snapshot's and the code alone. The
+    log's head hash names its whole content once the chain is verified, and stats verifies
+    every log on every run: so facts are reused only for a log that verifies and still ends
+    at the same head, with the same snapshot, measured by the same code (the cache's folder
+    is named after it). The file's size, time and inode only say when that is likely, so
+    the events need not be gathered on the way; if the head differs, the log is read again.
+    """
+
+    KIND = "stats-facts"
+    MODULES = (
+        "crisisplay.stats",
+        "crisisplay.report.metrics",
+        "crisisplay.events",
+        "crisisplay.log",
+        "crisisplay.walk",
+    )
+
+    def __init__(self, incidents: Path) -> None:
+        from crisisplay import cache
+
+        self._cache = cache
+        self._key = hashlib.sha256(str(incidents.resolve()).encode("utf-8")).hexdigest()
+        stored = cache.get(self.KIND, self._key, self.MODULES)
+        self._entries: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        self._changed = False
+        self.seen: set[str] = set()
+
+    def get(
+        self, name: str, stamp: tuple[int, int, int], snapshot: str | None
+    ) -> tuple[str, int, dict[str, Any]] | None:
+        entry = self._entries.get(name)
+        if not isinstance(entry, tuple) or len(entry) != 5:
+            return None
+        if entry[0] != stamp or entry[1] != snapshot:
+            return None
+        return entry[2], entry[3], entry[4]
+
+    def put(
+        self,
+        name: str,
+        stamp: tuple[int, int, int],
+        snapshot: str | None,
+        head: str,
+        count: int,
+        facts: dict[str, Any],
+    ) -> None:
+        self._entries[name] = (stamp, snapshot, head, count, facts)
+        self._changed = True
+
+    def save(self) -> None:
+        gone = [name for name in self._entries if name not in self.seen]
+        for name in gone:
+            del self._entries[name]
+        if self._changed or gone:
+            self._cache.put(self.KIND, self._key, self._entries, self.MODULES)
+
+
 def _refusal(reader: Any) -> str | None:
     """Why `log verify` rejects the log the reader has read (None when it accepts it)."""
-    result = reader.result
+    return _refusal_of(reader.result)
+
+
+def _refusal_of(result: Any) -> str | None:
     if result.ok:
         return None
     n = len(result.problems)
@@ -356,7 +435,7 @@ def collect(incidents: Path, filters: Filters) -> Stats:
     """
     from crisisplay.events import typed
     from crisisplay.log import LogReader
-    from crisisplay.report.metrics import Digest, facts_for_folder
+    from crisisplay.report.metrics import Digest, facts_for_folder, read_digest
     from crisisplay.walk import parse_time
 
     stats = Stats(filters=filters)
@@ -364,10 +443,12 @@ def collect(incidents: Path, filters: Filters) -> Stats:
         return stats
     debug = bool(os.environ.get("CRISISPLAY_DEBUG"))
     clients: set[str] = set()
+    memo = _FactsMemo(incidents)
     for folder in sorted(incidents.iterdir()):
         log = folder / "log.jsonl"
         if folder.name.startswith(".") or not log.is_file():
             continue  # a start still opening, or not an incident
+        memo.seen.add(folder.name)
         # One pass through the log's reader: the first event decides the filters, the rest
         # is read (and checked exactly as `log verify` checks it) only if it passes them.
         reader = LogReader(log)
@@ -397,20 +478,37 @@ def collect(incidents: Path, filters: Filters) -> Stats:
             stats.drills_left_out += 1
             continue
         try:
-            dg = Digest()
-            dg.add(first)
-            for event in events:
-                dg.add(event)
-            refused = _refusal(reader)
+            stamp = _stamp(log)
+            snapshot = _snapshot_sha(folder)
+            known = memo.get(folder.name, stamp, snapshot)
+            if known is not None:
+                # Probably the log these facts were measured from: verify it all the same.
+                refused = _refusal(reader)
+                if refused:
+                    raise ValueError(refused)
+                result = reader.result
+                if (result.head, result.count) == (known[0], known[1]):
+                    stats.facts.append(known[2])
+                    continue
+                dg, result = read_digest(folder)  # it changed after all: read it again
+            else:
+                dg = Digest()
+                dg.add(first)
+                for event in events:
+                    dg.add(event)
+                result = reader.result
+            refused = _refusal(reader) if known is None else _refusal_of(result)
             if refused:
                 raise ValueError(refused)
-            facts = facts_for_folder(folder, dg)
+            facts = facts_for_folder(folder, dg).to_json()
         except Exception as e:
             if debug:
                 raise
             stats.unreadable.append(Unreadable(folder.name, _problem(e)))
             continue
-        stats.facts.append(facts.to_json())
+        memo.put(folder.name, stamp, snapshot, result.head, result.count, facts)
+        stats.facts.append(facts)
+    memo.save()
     stats.clients = sorted(clients)
     return stats
 

@@ -139,7 +139,7 @@ class Folded:
     @property
     def text(self) -> str:
         return (
-            f"… {self.count:,} more notes folded here (`crisisplay log show INCIDENT --events` "
+            f"… {self.count:,} notes folded here (`crisisplay log show INCIDENT --events` "
             "lists every event)"
         )
 

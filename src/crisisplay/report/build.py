@@ -227,6 +227,8 @@ class Section:
                 self._spill()
 
     def _spill(self) -> None:
+        if not self._lines:
+            return
         if self._spool is None:
             self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
             weakref.finalize(self, self._spool.close)  # closed with the section
