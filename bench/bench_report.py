@@ -150,7 +150,6 @@ def bench_big_report(home: Path, env: dict[str, str]) -> None:
 
 
 if __name__ == "__main__":
-    import os
     import tempfile
 
     from bench import compile_bytecode, private_env

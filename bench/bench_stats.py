@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import ROOT, row, whole_process
+from bench import ROOT, row
 
 COUNT = 1000
 CLIENTS = [
@@ -189,7 +189,6 @@ def bench_stats(tmp: Path, env: dict[str, str]) -> None:
 
 
 if __name__ == "__main__":
-    import os
     import tempfile
 
     from bench import compile_bytecode, private_env

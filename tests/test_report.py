@@ -558,6 +558,7 @@ def test_long_timelines_are_summarised_in_markdown_but_not_in_json(
 
 
 def test_direct_json_lines_for_notes_equal_the_general_encoding() -> None:
+    from crisisplay.events import from_dict
     from crisisplay.report.build import (
         _item_encoder,
         note_entry,
@@ -565,8 +566,6 @@ def test_direct_json_lines_for_notes_equal_the_general_encoding() -> None:
         timeline_entry,
         timeline_note_line,
     )
-
-    from crisisplay.events import from_dict
 
     encode = _item_encoder()
     odd = [

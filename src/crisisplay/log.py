@@ -224,7 +224,7 @@ def _decode_line(line: bytes) -> dict[str, Any] | str:
 def _open_for_reading(path: Path) -> BinaryIO:
     """The log file opened for reading: the one place that opens it (to harden in one place)."""
     try:
-        return open(path, "rb")  # noqa: SIM115 - the caller closes it
+        return open(path, "rb")
     except FileNotFoundError:
         raise LogError(f"There is no incident log at {path}.") from None
     except OSError as exc:

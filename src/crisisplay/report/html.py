@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from html import escape
 from typing import Any
 
-from crisisplay.report.humanize import duration, margin, when
 from crisisplay.report.build import folded_text, shown_timeline
+from crisisplay.report.humanize import duration, margin, when
 from crisisplay.report.markdown import COUNT_LABELS, METRIC_LABELS, NOTE_LIMIT
 
 CSS = """

@@ -9,7 +9,6 @@ from typing import Any
 from crisisplay.report.build import NOTE_LIMIT, folded_text, shown_timeline
 from crisisplay.report.humanize import duration, margin, when
 
-
 METRIC_LABELS = (
     ("time_to_acknowledge", "Time to acknowledge (first statement)"),
     ("time_to_holding_statement", "Time to holding statement"),

@@ -24,9 +24,9 @@ Definitions (docs/report.md lists them for users):
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,7 +127,7 @@ class Digest:
     a million-event incident holds a few hundred events, not a million.
     """
 
-    __slots__ = ("events", "count", "first", "notes", "notes_backfilled", "notes_last")
+    __slots__ = ("count", "events", "first", "notes", "notes_backfilled", "notes_last")
 
     def __init__(self) -> None:
         self.events: list[Event] = []  #: every event but the notes, in log order
