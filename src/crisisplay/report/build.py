@@ -212,7 +212,8 @@ class Section:
         self._lines: list[str] = []
         self._spool: IO[str] | None = None
 
-    def add(self, e: Event) -> None:
+    def add(self, e: Event, text: str | None = None) -> None:
+        """Add the next event; `text` is its JSON line when the caller has made it already."""
         if self._keep(e):
             self.kept.append(e)
             if self._prefix == self.total:
@@ -221,7 +222,10 @@ class Section:
             self.folded[e.type] = self.folded.get(e.type, 0) + 1
         self.total += 1
         if self._full:
-            text = (self.line(e) if self.line is not None else None) or self._encode(self.entry(e))
+            if text is None:
+                text = (self.line(e) if self.line is not None else None) or self._encode(
+                    self.entry(e)
+                )
             self._lines.append(text)
             if len(self._lines) >= SPOOL_AFTER:
                 self._spill()
@@ -382,9 +386,7 @@ def _note_parts(e: Event) -> tuple[str, ...] | None:
     )
 
 
-def timeline_note_line(e: Event) -> str | None:
-    if e.type != "note" or (p := _note_parts(e)) is None:
-        return None
+def _timeline_note_text(p: tuple[str, ...]) -> str:
     return (
         f'{{"seq": {p[0]}, "type": "note", "at": {p[1]}, "recorded_at": {p[2]}, '
         f'"backfilled": {p[3]}, "actor": {p[4]}, "stage": null, "step": {p[5]}, '
@@ -392,13 +394,23 @@ def timeline_note_line(e: Event) -> str | None:
     )
 
 
-def note_line(e: Event) -> str | None:
-    if (p := _note_parts(e)) is None:
-        return None
+def _note_text(p: tuple[str, ...]) -> str:
     return (
         f'{{"seq": {p[0]}, "at": {p[1]}, "recorded_at": {p[2]}, "backfilled": {p[3]}, '
         f'"actor": {p[4]}, "step": {p[5]}, "text": {_QUOTE(p[6])}}}'
     )
+
+
+def timeline_note_line(e: Event) -> str | None:
+    if e.type != "note" or (p := _note_parts(e)) is None:
+        return None
+    return _timeline_note_text(p)
+
+
+def note_line(e: Event) -> str | None:
+    if (p := _note_parts(e)) is None:
+        return None
+    return _note_text(p)
 
 
 def materialize(report: dict[str, Any]) -> dict[str, Any]:
@@ -449,8 +461,14 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
             dg.add(e)
             kind = e.type
             if kind == "note":
-                timeline.add(e)
-                notes.add(e)
+                # A note's two JSON lines share their parts: made once (JSON only).
+                parts = _note_parts(e) if full else None
+                if parts is not None:
+                    timeline.add(e, _timeline_note_text(parts))
+                    notes.add(e, _note_text(parts))
+                else:
+                    timeline.add(e)
+                    notes.add(e)
                 continue
             timeline.add(e)
             pending_decision = _take(

@@ -119,37 +119,80 @@ class Facts:
         }
 
 
+#: The events the facts are worked out from, kept by a Digest; every other one is counted.
+FACT_TYPES = frozenset(
+    (
+        "incident.opened",
+        "step",
+        "deadline.missed",
+        "severity.changed",
+        "incident.closed",
+        "incident.reopened",
+        "playbook.changed",
+    )
+)
+
+
 class Digest:
     """What the facts need of one incident's event stream, gathered as it is read.
 
-    Every event but the notes is kept (typed): they are what the walk recorded, as many as
-    the playbook has steps. Notes, nearly all of a long log, are only counted, so measuring
-    a million-event incident holds a few hundred events, not a million.
+    The events the walk recorded (FACT_TYPES) are kept, typed: as many as the playbook has
+    steps. The rest -- notes, nearly all of a long log, sessions, recoveries, drill events --
+    are only counted (how many, how many backfilled, the latest time), so measuring a
+    million-event incident holds a few hundred events, not a million.
     """
 
-    __slots__ = ("count", "events", "first", "notes", "notes_backfilled", "notes_last")
+    __slots__ = (
+        "_last_other",
+        "_last_utc",
+        "count",
+        "events",
+        "first",
+        "notes",
+        "others_backfilled",
+    )
 
     def __init__(self) -> None:
-        self.events: list[Event] = []  #: every event but the notes, in log order
+        self.events: list[Event] = []  #: the events of FACT_TYPES, in log order
         self.count = 0  #: every event
         self.first: Event | None = None
         self.notes = 0
-        self.notes_backfilled = 0
-        self.notes_last: datetime | None = None  # the latest time a note happened
+        self.others_backfilled = 0  # of the events not kept
+        # The latest time an event not kept happened: as text while every time is in the
+        # log's own fixed-width UTC form (which sorts as time does), parsed otherwise.
+        self._last_utc: str | None = None
+        self._last_other: datetime | None = None
 
     def add(self, e: Event) -> None:
         if self.first is None:
             self.first = e
         self.count += 1
-        if e.type == "note":
-            self.notes += 1
-            if e.at is not None:
-                self.notes_backfilled += 1
-            t = event_time(e)
-            if self.notes_last is None or t > self.notes_last:
-                self.notes_last = t
-        else:
+        kind = e.type
+        if kind in FACT_TYPES:
             self.events.append(e)
+            return
+        if kind == "note":
+            self.notes += 1
+        w = e.at
+        if w is not None:
+            self.others_backfilled += 1
+        else:
+            w = e.ts
+        if len(w) == 27 and w[26] == "Z" and w[10] == "T":
+            if self._last_utc is None or w > self._last_utc:
+                self._last_utc = w
+        else:
+            t = parse_ts(w)
+            if self._last_other is None or t > self._last_other:
+                self._last_other = t
+
+    @property
+    def others_last(self) -> datetime | None:
+        """When the last event not kept happened (None if every event was kept)."""
+        times = [t for t in (self._last_other,) if t is not None]
+        if self._last_utc is not None:
+            times.append(parse_ts(self._last_utc))
+        return max(times) if times else None
 
 
 def digest(events: Iterable[Event]) -> Digest:
@@ -247,7 +290,7 @@ def incident_facts(
     dg = events if isinstance(events, Digest) else digest(events)
     if dg.first is None or dg.first.type != "incident.opened":
         raise CrisisplayError("This log does not begin with incident.opened: nothing to report.")
-    kept = dg.events  # every event but the notes
+    kept = dg.events  # the events the facts are worked out from (no notes)
     opened_event = dg.first
     d = opened_event.data
     first_seen = parse_ts(d["first_seen"])
@@ -266,7 +309,7 @@ def incident_facts(
     steps = 0
     skipped = 0
     notes = dg.notes
-    backfilled = dg.notes_backfilled
+    backfilled = dg.others_backfilled
     remedy_last: datetime | None = None
     remedy_left = False
     in_remedy = False
@@ -275,8 +318,9 @@ def incident_facts(
     promised: list[tuple[int, datetime, datetime, dict[str, Any]]] = []
     deliveries: list[tuple[int, datetime, str]] = []  # later statements and the close
     last_time = opened_at
-    if dg.notes_last is not None and dg.notes_last > last_time:
-        last_time = dg.notes_last
+    others_last = dg.others_last
+    if others_last is not None and others_last > last_time:
+        last_time = others_last
 
     for i, e in enumerate(kept):
         kind = e.type
