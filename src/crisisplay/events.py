@@ -12,13 +12,12 @@ still shown): a missing text is ``""``, a missing name ``None``. A type this ver
 not know is carried as a plain :class:`Event`, never refused, and :meth:`Event.to_dict`
 gives back exactly the decoded line.
 
-Slotted, frozen dataclasses rather than pydantic models: a report reads a million of them.
+Slotted, read-only classes rather than pydantic models: a report reads a million of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 __all__ = [
@@ -49,10 +48,15 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-@dataclass(frozen=True, slots=True)
 class Event:
-    """Any event: the envelope every log line has. Unknown types are carried as this."""
+    """Any event: the envelope every log line has. Unknown types are carried as this.
 
+    Immutable (assigning an attribute raises AttributeError) and slotted. Written out by
+    hand rather than with @dataclass: every command that reads a log imports this module,
+    and fourteen dataclasses take longer to create than the rest of it.
+    """
+
+    __slots__ = ("actor", "at", "data", "prev", "seq", "ts", "type", "v")
     kind: ClassVar[str] = ""  # the `type` a subclass models ("" for the generic event)
 
     v: int
@@ -62,7 +66,52 @@ class Event:
     type: str
     actor: str
     data: dict[str, Any]
-    at: str | None = None  #: when it happened, for an event recorded after the fact
+    at: str | None  #: when it happened, for an event recorded after the fact
+
+    def __init__(
+        self,
+        v: int,
+        seq: int,
+        prev: str,
+        ts: str,
+        type: str,
+        actor: str,
+        data: dict[str, Any],
+        at: str | None = None,
+    ) -> None:
+        put = object.__setattr__
+        put(self, "v", v)
+        put(self, "seq", seq)
+        put(self, "prev", prev)
+        put(self, "ts", ts)
+        put(self, "type", type)
+        put(self, "actor", actor)
+        put(self, "data", data)
+        put(self, "at", at)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"an event is read-only: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"an event is read-only: cannot delete {name!r}")
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.v, self.seq, self.prev, self.ts, self.type, self.actor, self.data, self.at)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Event)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, self.seq, self.prev, self.ts))
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__name__}(seq={self.seq!r}, type={self.type!r}, ts={self.ts!r}, "
+            f"at={self.at!r}, actor={self.actor!r}, data={self.data!r})"
+        )
 
     @property
     def when(self) -> str:
@@ -89,8 +138,8 @@ class Event:
         return out
 
 
-@dataclass(frozen=True, slots=True)
 class IncidentOpened(Event):
+    __slots__ = ()
     kind: ClassVar[str] = "incident.opened"
 
     @property
@@ -125,8 +174,8 @@ class IncidentOpened(Event):
         return _dict(self.data.get("playbook"))
 
 
-@dataclass(frozen=True, slots=True)
 class Variables(Event):
+    __slots__ = ()
     kind: ClassVar[str] = "variables"
 
     @property
@@ -134,10 +183,10 @@ class Variables(Event):
         return _dict(self.data.get("values"))
 
 
-@dataclass(frozen=True, slots=True)
 class Step(Event):
     """One step recorded: ``kind`` of step (check, ask, decide, draft, notify, note)."""
 
+    __slots__ = ()
     kind: ClassVar[str] = "step"
 
     @property
@@ -178,8 +227,8 @@ class Step(Event):
         return self.data.get("value")
 
 
-@dataclass(frozen=True, slots=True)
 class Note(Event):
+    __slots__ = ()
     kind: ClassVar[str] = "note"
 
     @property
@@ -193,8 +242,8 @@ class Note(Event):
         return _str(self.data.get("step"))
 
 
-@dataclass(frozen=True, slots=True)
 class DeadlineMissed(Event):
+    __slots__ = ()
     kind: ClassVar[str] = "deadline.missed"
 
     @property
@@ -211,8 +260,8 @@ class DeadlineMissed(Event):
         return m if isinstance(m, int | float) and not isinstance(m, bool) else None
 
 
-@dataclass(frozen=True, slots=True)
 class IncidentClosed(Event):
+    __slots__ = ()
     kind: ClassVar[str] = "incident.closed"
 
     @property
@@ -220,13 +269,13 @@ class IncidentClosed(Event):
         return _str(self.data.get("outcome"))
 
 
-@dataclass(frozen=True, slots=True)
 class IncidentReopened(Event):
+    __slots__ = ()
     kind: ClassVar[str] = "incident.reopened"
 
 
-@dataclass(frozen=True, slots=True)
 class SessionPaused(Event):
+    __slots__ = ()
     kind: ClassVar[str] = "session.paused"
 
     @property
@@ -234,8 +283,8 @@ class SessionPaused(Event):
         return _str(self.data.get("reason"))
 
 
-@dataclass(frozen=True, slots=True)
 class SessionResumed(Event):
+    __slots__ = ()
     kind: ClassVar[str] = "session.resumed"
 
     @property
@@ -243,10 +292,10 @@ class SessionResumed(Event):
         return _str(self.data.get("mode"))
 
 
-@dataclass(frozen=True, slots=True)
 class Recovery(Event):
     """A torn tail (or an unlisted quarantine file) moved aside when the log was opened."""
 
+    __slots__ = ()
     kind: ClassVar[str] = "recovery"
 
     @property
@@ -259,8 +308,8 @@ class Recovery(Event):
         return b if type(b) is int else None
 
 
-@dataclass(frozen=True, slots=True)
 class PlaybookChanged(Event):
+    __slots__ = ()
     kind: ClassVar[str] = "playbook.changed"
 
     @property
@@ -276,8 +325,8 @@ class PlaybookChanged(Event):
         return _dict(self.data.get("to"))
 
 
-@dataclass(frozen=True, slots=True)
 class SeverityChanged(Event):
+    __slots__ = ()
     kind: ClassVar[str] = "severity.changed"
 
     @property
@@ -289,10 +338,10 @@ class SeverityChanged(Event):
         return _str(self.data.get("reason"))
 
 
-@dataclass(frozen=True, slots=True)
 class DrillEvent(Event):
     """Any ``drill.*`` event (drill.event, drill.decision, drill.ended, drill.scored, ...)."""
 
+    __slots__ = ()
     kind: ClassVar[str] = "drill."
 
 
