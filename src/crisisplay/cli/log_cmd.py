@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
@@ -109,40 +110,40 @@ def show(
 
     stream = digested(typed(reader))
     try:
-        if as_json or flat:
-            events: list[Any] = list(stream)
-        else:
-            events = list(fold_notes(stream))
-        result = reader.result
+        # The file is opened by the first read: a missing or unreadable log fails here,
+        # before anything is printed.
+        first = next(stream, None)
     except LogError as e:
         raise CrisisplayError(str(e)) from None
+    everything = itertools.chain(() if first is None else (first,), stream)
     if as_json:
-        from crisisplay.cli.output import print_json
-
-        print_json(
-            {
-                "incident": incident_id,
-                "events": [e.to_dict() for e in events],
-                "verification": {
-                    "ok": result.ok,
-                    "head": result.head,
-                    "problems": result.problems,
-                },
-            }
-        )
-        _exit_if_damaged(incident_id, result.ok)
+        _print_json(incident_id, everything, reader)  # printed as read: memory stays flat
+        _exit_if_damaged(incident_id, reader.result.ok)
         return
     from crisisplay.cli.output import console
 
     if flat:
-        from crisisplay.cli.timeline import timeline
+        from rich.console import Group
 
+        from crisisplay.cli.timeline import timeline_lines
+
+        con = console()
+        batch: list[Any] = []
+        for line in timeline_lines(everything):
+            batch.append(line)
+            if len(batch) >= 1000:
+                con.print(Group(*batch))
+                batch = []
+        if batch:
+            con.print(Group(*batch))
+        result = reader.result
         if not result.ok:
             for p in result.problems:
                 sys.stderr.write(f"{incident_id}: {p}\n")
-        console().print(timeline(events))
         _exit_if_damaged(incident_id, result.ok)
         return
+    events = list(fold_notes(everything))
+    result = reader.result
     from crisisplay.cli.timeline import staged
 
     facts = problem = None
@@ -156,6 +157,27 @@ def show(
         problem = " ".join(str(e).split()) or type(e).__name__
     console().print(staged(events, facts=facts, problems=result.problems, facts_problem=problem))
     _exit_if_damaged(incident_id, result.ok)
+
+
+def _print_json(incident_id: str, events: Iterable[Any], reader: Any) -> None:
+    """`{"incident", "events", "verification"}` exactly as json.dumps(indent=2) writes it,
+    one event at a time (the verification is known only once every event is read)."""
+    import json
+
+    out = sys.stdout
+    out.write(
+        '{\n  "incident": ' + json.dumps(incident_id, ensure_ascii=False) + ',\n  "events": ['
+    )
+    lead = "\n    "
+    for e in events:
+        text = json.dumps(e.to_dict(), ensure_ascii=False, indent=2, default=str)
+        out.write(lead + text.replace("\n", "\n    "))
+        lead = ",\n    "
+    out.write("]" if lead == "\n    " else "\n  ]")
+    result = reader.result
+    verification = {"ok": result.ok, "head": result.head, "problems": result.problems}
+    text = json.dumps(verification, ensure_ascii=False, indent=2, default=str)
+    out.write(',\n  "verification": ' + text.replace("\n", "\n  ") + "\n}\n")
 
 
 def _exit_if_damaged(incident_id: str, ok: bool) -> None:

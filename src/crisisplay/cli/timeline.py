@@ -108,11 +108,15 @@ def _short(value: Any, width: int = 80) -> str:
 
 def timeline(events: Iterable[Event | Folded]) -> Any:
     """Every event, one line each, in log order, with its sequence number."""
-    lines = []
+    return Group(*timeline_lines(events))
+
+
+def timeline_lines(events: Iterable[Event | Folded]) -> Iterator[Text]:
+    """The lines of :func:`timeline`, made one event at a time."""
     drill = False
     for n, e in enumerate(events):
         if isinstance(e, Folded):
-            lines.append(Text(f"{'':>4}  {e.text}", style="dim"))
+            yield Text(f"{'':>4}  {e.text}", style="dim")
             continue
         if n == 0 and e.type == "incident.opened":
             drill = bool(e.data.get("drill"))
@@ -123,9 +127,8 @@ def timeline(events: Iterable[Event | Folded]) -> Any:
         t = Text()
         t.append(f"{e.seq:>4}  {_when(e)}  ", style="dim")
         t.append(line, style=style)
-        lines.append(t)
-    lines.append(Text(SCENARIO_TIME if drill else _legend([], short=True), style="dim"))
-    return Group(*lines)
+        yield t
+    yield Text(SCENARIO_TIME if drill else _legend([], short=True), style="dim")
 
 
 class Folded:
