@@ -39,7 +39,7 @@ def report(
 
     home = _home()
     incident_id = _find(home, incident)
-    data = build_report(home.incidents / incident_id)
+    data = build_report(home.incidents / incident_id, full=format is Format.json)
     from crisisplay.incident import check_receipt
 
     # A log that chains perfectly can still have been cut or rewritten since its receipt.
