@@ -77,6 +77,7 @@ class Finding:
 
     check: str  # "run", "chain", "steps", "events", "statements", "snapshot", "quarantine"
     detail: str
+    kind: str = ""  # what kind of wrong, for the tally: "missing", "stray", "duplicated", …
 
     def __str__(self) -> str:
         return f"{self.check}: {self.detail}"
@@ -185,13 +186,17 @@ def check_steps(events: list[dict[str, Any]], expected: list[str]) -> list[Findi
     for step in expected:
         n = len(seqs.get(step, []))
         if n == 0:
-            found.append(Finding("steps", f"step '{step}' is not in the log (lost)"))
+            found.append(Finding("steps", f"step '{step}' is not in the log (lost)", "lost"))
         elif n > 1:
             at = ", ".join(map(str, seqs[step]))
-            found.append(Finding("steps", f"step '{step}' recorded {n} times (seq {at})"))
+            found.append(
+                Finding("steps", f"step '{step}' recorded {n} times (seq {at})", "duplicated")
+            )
     for step in seqs:
         if step not in expected:
-            found.append(Finding("steps", f"step '{step}' is not on the path but was recorded"))
+            found.append(
+                Finding("steps", f"step '{step}' is not on the path but was recorded", "unexpected")
+            )
     once = list(dict.fromkeys(order))
     if not found and once != expected:
         first = next(i for i, (a, b) in enumerate(zip(once, expected, strict=False)) if a != b)
@@ -262,22 +267,25 @@ def check_statements(folder: Path, events: list[dict[str, Any]]) -> list[Finding
     for name, (text, origin) in want.items():
         path = present.get(name)
         if path is None:
-            found.append(Finding("statements", f"{name} is missing ({origin})"))
+            found.append(Finding("statements", f"{name} is missing ({origin})", "missing"))
             continue
         try:
             body = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as e:
-            found.append(Finding("statements", f"{name} cannot be read ({e})"))
+            found.append(Finding("statements", f"{name} cannot be read ({e})", "unreadable"))
             continue
         if body != text:
             found.append(
                 Finding(
                     "statements",
                     f"{name} holds {_short(body, 80)}, the log has {_short(text, 80)} ({origin})",
+                    "differs",
                 )
             )
     for name in sorted(set(present) - set(want)):
-        found.append(Finding("statements", f"{name} is in statements/ but no event published it"))
+        found.append(
+            Finding("statements", f"{name} is in statements/ but no event published it", "stray")
+        )
     return found
 
 
@@ -456,10 +464,12 @@ class Timing:
     opened: float
     done: float
 
-    def delay(self, rng: random.Random, anchor: str) -> float:
-        if anchor == "launch":  # around the open: before it, during it, just after
+    def delay(self, rng: random.Random, anchor: str, left: float = 1.0) -> float:
+        """A random delay from the launch (landing around the open: before it, during it,
+        just after) or from the first write (anywhere in the `left` share of the walk)."""
+        if anchor == "launch":
             return rng.uniform(0.8 * self.opened, 1.05 * self.done)
-        return rng.uniform(0.0, 1.1 * (self.done - self.opened))  # anywhere in the walk
+        return rng.uniform(0.0, 1.1 * left * (self.done - self.opened))
 
 
 def uninterrupted_start(
@@ -555,6 +565,7 @@ def run_round(
     out = home.parent / "output"
     out.mkdir()
     attempt = 0
+    total = len(reference.events)
 
     def changed(path: Path) -> Callable[[], bool]:
         """True once the file at `path` is not as it is now (created, grown, cut)."""
@@ -574,7 +585,10 @@ def run_round(
         attempt += 1
         if anchor is None:
             anchor = "launch" if rng.random() < LAUNCH_ANCHORED else "first write"
-        delay = timing.delay(rng, anchor)
+        # A resume has only what is left of the walk to record: aim the kill in that.
+        events, _ = log_state(opened_incident(home))
+        left = min(1.0, max(0.05, 1 - events / total)) if events > 0 else 1.0
+        delay = timing.delay(rng, anchor, left)
         first_write = None
         if anchor != "launch":
             folder = opened_incident(home)
@@ -632,8 +646,13 @@ class Summary:
         return [r for r in self.rounds if not r.ok]
 
     def by_check(self) -> Counter[str]:
-        """Failing rounds per check (a round failing two checks counts in both)."""
-        return Counter(c for r in self.failed for c in {f.check for f in r.findings})
+        """Failing rounds per check and kind, e.g. "statements missing" (a round failing
+        two ways counts in both)."""
+        return Counter(
+            c
+            for r in self.failed
+            for c in {f"{f.check} {f.kind}" if f.kind else f.check for f in r.findings}
+        )
 
     def line(self) -> str:
         rounds = self.rounds
