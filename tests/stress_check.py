@@ -10,7 +10,8 @@ the incident folder against an uninterrupted run of the same answers:
   (`recovery`, `session.resumed`, `session.paused`); every answer carries an `at:` time,
   so the data (deadlines missed, rendered texts, approvals) is the same in every run;
 * the derived files: one `statements/{seq:05d}-{step}-{platform}.txt` per published text
-  holding exactly that text and a newline, nothing else in `statements/`; `playbook.json`
+  holding exactly that text and a newline, nothing else in `statements/` (but hidden files,
+  which are writes in progress, cut short); `playbook.json`
   whose `content` hashes to the sha256 `incident.opened` records; every quarantine file
   named by a `recovery` event, with the bytes it records.
 
@@ -282,7 +283,9 @@ def check_statements(folder: Path, events: list[dict[str, Any]]) -> list[Finding
                     "differs",
                 )
             )
-    for name in sorted(set(present) - set(want)):
+    # A hidden file is a write in progress (`.NAME.tmp-PID`, renamed into place once whole)
+    # that a kill cut short: not a statement, as `log verify` also reads it.
+    for name in sorted(n for n in set(present) - set(want) if not n.startswith(".")):
         found.append(
             Finding("statements", f"{name} is in statements/ but no event published it", "stray")
         )
