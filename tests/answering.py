@@ -144,6 +144,29 @@ def events(home: Path, incident_id: str) -> list[dict[str, Any]]:
     return list(read_events(home / "incidents" / incident_id / "log.jsonl"))
 
 
+def forget_receipts(home: Path, incident_id: str) -> None:
+    """Remove an incident's receipts from the ledger, re-chained: what a crash leaves when a
+    test cuts a log to stand for a kill (a killed session never issued its receipt)."""
+    import hashlib
+    import json
+
+    ledger = home / "receipts.jsonl"
+    if not ledger.exists():
+        return
+    kept = [
+        json.loads(line)
+        for line in ledger.read_bytes().splitlines()
+        if json.loads(line)["incident"] != incident_id
+    ]
+    prev, out = "0" * 64, []
+    for n, obj in enumerate(kept):
+        obj.update(n=n, prev=prev)
+        line = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+        prev = hashlib.sha256(line).hexdigest()
+        out.append(line + b"\n")
+    ledger.write_bytes(b"".join(out))
+
+
 def step_counts(evs: list[dict[str, Any]]) -> Counter[str]:
     return Counter(e["data"]["step"] for e in evs if e["type"] == "step")
 

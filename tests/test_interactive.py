@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +186,10 @@ def test_ctrl_c_pauses_and_resume_continues_at_the_next_step(library: Library) -
     folder = only_incident(library)
     assert len(step_events(folder)) == 3
     assert "crisisplay resume" in str(info.value)
+    # The pause issued a receipt for the last line, printed in full and kept in the ledger.
+    last = (folder / "log.jsonl").read_bytes().splitlines()
+    receipt = f"{len(last) - 1}:{hashlib.sha256(last[-1]).hexdigest()}"
+    assert f"Receipt {receipt}" in str(info.value)
 
     drive(walk_keys[len(first_three) :], resume_interactive, library, None)
     steps = [e["data"]["step"] for e in step_events(folder)]
@@ -192,3 +198,10 @@ def test_ctrl_c_pauses_and_resume_continues_at_the_next_step(library: Library) -
     assert [e["type"] for e in events].count("session.paused") == 1
     assert events[-1]["type"] == "incident.closed"
     assert verify(folder / "log.jsonl").ok
+    ledger = [
+        json.loads(line) for line in (library.home.root / "receipts.jsonl").read_text().splitlines()
+    ]
+    assert [(r["event"], r["seq"]) for r in ledger] == [
+        ("pause", int(receipt.split(":")[0])),
+        ("close", len(events) - 1),
+    ]

@@ -119,11 +119,15 @@ def test_verify_fails_on_tampering(home: Path, damage: str) -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
 
 
-def test_truncation_needs_an_anchor(home: Path) -> None:
+def test_truncation_is_caught_by_the_receipt_or_an_anchor(home: Path) -> None:
     _, out, _ = run(home, "log", "verify", BOLT, "--json")
     anchor = json.loads(out)["anchor"]
+    assert json.loads(out)["receipt"] == anchor  # the walk's own receipt covers the last line
     path, lines = _lines(home, BOLT)
     path.write_bytes(b"".join(lines[:-2]))
+    code, _, err = run(home, "log", "verify", BOLT)
+    assert code == 1 and "cut from the end" in err
+    (home / "receipts.jsonl").unlink()  # whoever cut the log also removed the ledger:
     assert run(home, "log", "verify", BOLT)[0] == 0  # the chain alone cannot tell
-    code, _, err = run(home, "log", "verify", BOLT, "--anchor", anchor)
+    code, _, err = run(home, "log", "verify", BOLT, "--anchor", anchor)  # a copy kept elsewhere
     assert code == 1 and "anchor" in err

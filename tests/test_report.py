@@ -272,11 +272,11 @@ def test_incident_still_in_remedy_has_no_remedy_or_close_time(tmp_path: Path) ->
 
 def test_deadlines_match_the_walks_own_replay(happy: Path) -> None:
     """The report's fast replay agrees with Walk.apply (what `resume` uses)."""
-    from crisisplay.incident import snapshot_playbook
+    from crisisplay.incident import playbook_sha, snapshot_playbook
     from crisisplay.walk import Incident, Walk
 
     evs = events(happy.parent.parent, happy.name)
-    resolved = snapshot_playbook(happy, library(happy.parent.parent))
+    resolved = snapshot_playbook(happy, library(happy.parent.parent), playbook_sha(evs))
     assert resolved is not None
     walk = Walk(resolved, Incident.from_event(evs[0]))
     for e in evs:

@@ -17,6 +17,7 @@ from answering import (
     answers_for,
     cli,
     events,
+    forget_receipts,
     incidents,
     library,
     step_counts,
@@ -53,6 +54,7 @@ def half_open(home: Path, stop_before: str, playbook: str = "walk-branches") -> 
     lines = log.read_bytes().splitlines(keepends=True)
     keep = next(n for n, line in enumerate(lines) if f'"step":"{stop_before}"'.encode() in line)
     log.write_bytes(b"".join(lines[:keep]))  # what a kill before that step leaves
+    forget_receipts(home, incident_id)  # ... and a killed walk never issued its receipt
     return incident_id
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import hashlib
 import json
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,10 +26,13 @@ if TYPE_CHECKING:
     from crisisplay.home import Home
     from crisisplay.log import IncidentLog
     from crisisplay.playbook.library import Library, Resolved
+    from crisisplay.receipts import Receipt
 
 SNAPSHOT = "playbook.json"
 STATEMENTS = "statements"
 STAGING_PREFIX = ".opening-"
+#: A snapshot larger than this is not one crisisplay wrote (the default playbook is ~200 KB).
+MAX_SNAPSHOT = 64 << 20
 
 
 def actor() -> str:
@@ -89,6 +93,17 @@ class Session:
     folder: Path
     log: IncidentLog
     walk: Walk
+    #: the receipt issued when this session closed (None until then, or if none was due)
+    receipt: Receipt | None = None
+    #: why the receipt could not be added to the ledger (it is still printed), if it couldn't
+    receipt_error: str | None = None
+    #: what the person should be told about the record (statement copies rewritten, ...)
+    notices: list[str] = field(default_factory=list)
+    #: the incident's last receipt when this session began (resume), if it had one
+    last_receipt: Receipt | None = None
+
+    def __post_init__(self) -> None:
+        self._start_seq = self.log.next_seq
 
     @property
     def incident(self) -> Incident:
@@ -108,7 +123,15 @@ class Session:
         """Record one step, then what follows from it: missed deadlines, the close."""
         event = self.record("step", data, at)
         if data.get("texts"):
-            self._save_statements(event)
+            try:
+                write_statements(self.folder, {name: text for name, text in statement_files(event)})
+            except OSError as e:
+                # The texts are safe in the log; the copies are derived and can be rewritten.
+                self.notices.append(
+                    f"The statement copies in {self.folder / STATEMENTS} could not be written "
+                    f"({e.strerror or e}); the texts are safe in the log, and `crisisplay log "
+                    "verify --repair` writes the copies again."
+                )
         self.settle(at or parse_time(event["ts"]), backfilled=at is not None)
         return event
 
@@ -160,19 +183,13 @@ class Session:
         if walk.position() is None or walk.newly_missed(walk.last_step_at):
             self.settle(walk.last_step_at, backfilled=True)
 
-    def _save_statements(self, event: dict[str, Any]) -> None:
-        """The texts as sent, one file each, named so they sort in the order they went out."""
-        folder = self.folder / STATEMENTS
-        folder.mkdir(exist_ok=True)
-        data = event["data"]
-        for platform, text in data["texts"].items():
-            path = folder / f"{event['seq']:05d}-{data['step']}-{platform}.txt"
-            tmp = path.with_suffix(".tmp")
-            with open(tmp, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
+    def resumed(self, mode: str) -> None:
+        """Record that a session took the incident up again, naming the receipt it found:
+        the log then vouches for the ledger, so a receipt removed from it later shows."""
+        data: dict[str, Any] = {"mode": mode}
+        if self.last_receipt is not None:
+            data["receipt"] = self.last_receipt.text
+        self.record("session.resumed", data)
 
     def note(self, text: str, at: datetime | None = None) -> None:
         cur = self.walk.current()
@@ -183,7 +200,45 @@ class Session:
             self.record("session.paused", {"reason": reason})
 
     def close(self) -> None:
+        """Close the log and issue a receipt for what this session wrote (safe to call twice).
+
+        The receipt covers the last event, so it is issued after everything the session
+        recorded: the pause, the close, a drill's score. A session that wrote nothing issues
+        none (the last receipt still covers the log).
+        """
+        if self.log.closed:
+            return
+        seq = self.log.next_seq - 1
+        head = self.log.head
+        wrote = self.log.next_seq != self._start_seq
         self.log.close()
+        if not wrote or seq < 0:
+            return
+        from crisisplay.receipts import Receipt, issue
+
+        event = "close" if self.walk.closed else "pause"
+        try:
+            self.receipt = issue(self.folder.parent.parent, self.folder.name, seq, head, event)
+        except OSError as e:
+            self.receipt = Receipt(self.folder.name, seq, head, event, now_utc().isoformat())
+            self.receipt_error = str(e.strerror or e) if e.errno else str(e)
+
+    def receipt_text(self) -> str:
+        """What the front ends print about the receipt: the full ``SEQ:SHA256``, and where."""
+        r = self.receipt
+        if r is None:
+            return ""
+        if self.receipt_error:
+            return (
+                f"Receipt {r.text}\n"
+                f"  It could NOT be kept in the receipts ledger ({self.receipt_error}): copy "
+                "this line somewhere safe, off this machine."
+            )
+        return (
+            f"Receipt {r.text}\n"
+            "  Kept in receipts.jsonl; a copy off this machine (the client channel, an e-mail) "
+            "proves later that this log was not cut or rewritten."
+        )
 
 
 def open_incident(
@@ -306,27 +361,166 @@ def _discard(staging: Path, reserved: Path) -> None:
 
 
 def _write_snapshot(folder: Path, content: dict[str, Any], resolved: Resolved) -> None:
-    """The resolved playbook as it was when the incident began, so a resume can keep it."""
+    """The resolved playbook the incident walks, so a resume can keep it: written to a temp
+    file, fsynced and renamed, so a crash or a full disk leaves the old one or the new one."""
+    from crisisplay import safefs
+
     payload = {"sha256": resolved.sha256, "lineage": resolved.lineage, "content": content}
+    text = json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True)
+    safefs.replace_atomic(folder, SNAPSHOT, text.encode("utf-8"), depth=2)
+
+
+class SnapshotError(CrisisplayError):
+    """The playbook snapshot is missing, unreadable, or not the playbook the log names."""
+
+
+class SnapshotLinkError(SnapshotError):
+    """A link where the snapshot belongs: planted, so nothing takes its place silently."""
+
+
+def content_sha256(content: dict[str, Any]) -> str:
+    """The sha256 a resolved playbook's content is recorded under (see Resolved.sha256)."""
+    canon = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+def playbook_sha(events: list[dict[str, Any]]) -> str | None:
+    """The sha256 of the playbook the incident walks as its log ends: the one it opened
+    with, or the last one it switched to."""
+    sha = (events[0]["data"].get("playbook") or {}).get("sha256") if events else None
+    for e in events:
+        data = e.get("data") or {}
+        if e["type"] == "playbook.changed" and data.get("choice") == "update":
+            sha = (data.get("to") or {}).get("sha256") or sha
+        elif e["type"] == "playbook.restored":
+            sha = data.get("sha256") or sha
+    return sha
+
+
+def read_snapshot(folder: Path, expected: str | None) -> dict[str, Any]:
+    """The snapshot's payload (``content``, ``lineage``), if its content hashes to
+    ``expected``, the sha256 the log records.
+
+    Raises :class:`SnapshotError` saying what is wrong: a snapshot is trusted only by the
+    hash the log recorded, never by what the file says of itself.
+    """
+    from crisisplay import safefs
+
     path = folder / SNAPSHOT
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(payload, f, ensure_ascii=False, indent=1, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
+    try:
+        raw = safefs.read_bytes(
+            folder, SNAPSHOT, limit=MAX_SNAPSHOT, depth=2, what="the playbook snapshot"
+        )
+    except FileNotFoundError:
+        raise SnapshotError(f"The playbook snapshot {path} is missing.") from None
+    except safefs.UnsafePathError as e:
+        raise SnapshotLinkError(str(e)) from None
+    except OSError as e:
+        raise SnapshotError(f"The playbook snapshot {path} cannot be read ({e}).") from None
+    try:
+        payload = json.loads(raw.decode("utf-8"))
+        content = dict(payload["content"])
+    except (ValueError, KeyError, TypeError):
+        raise SnapshotError(
+            f"The playbook snapshot {path} is damaged (not the JSON crisisplay writes)."
+        ) from None
+    found = content_sha256(content)
+    if expected is not None and found != expected:
+        raise SnapshotError(
+            f"The playbook snapshot {path} was changed: its content hashes to {found[:12]}…, "
+            f"but the log records the playbook {expected[:12]}…."
+        )
+    return {"content": content, "lineage": payload.get("lineage") or []}
 
 
-def snapshot_playbook(folder: Path, library: Library) -> Resolved | None:
-    """Rebuild the incident's original resolved playbook from its snapshot."""
+def snapshot_playbook(folder: Path, library: Library, expected: str | None) -> Resolved:
+    """The incident's resolved playbook from its snapshot (see :func:`read_snapshot`)."""
     from crisisplay.playbook.library import Origins, Resolved
     from crisisplay.playbook.model import Playbook
 
-    path = folder / SNAPSHOT
-    if not path.is_file():
-        return None
-    payload = json.loads(path.read_text(encoding="utf-8"))
-    content = dict(payload["content"])
-    playbook = Playbook.model_validate(content)
-    return Resolved(playbook, path, "snapshot", payload.get("lineage", []), Origins(), library)
+    payload = read_snapshot(folder, expected)
+    try:
+        playbook = Playbook.model_validate(payload["content"])
+    except ValueError:
+        raise SnapshotError(
+            f"The playbook snapshot {folder / SNAPSHOT} is not a valid playbook."
+        ) from None
+    return Resolved(playbook, folder / SNAPSHOT, "snapshot", payload["lineage"], Origins(), library)
+
+
+# --- statements: derived copies of the texts the log holds ---------------------------------
+
+
+def statement_files(event: dict[str, Any]) -> list[tuple[str, str]]:
+    """(file name, text) of each statement a step event sent, as `statements/` keeps them."""
+    data = event.get("data") or {}
+    texts = data.get("texts")
+    if event.get("type") != "step" or not isinstance(texts, dict):
+        return []
+    step = slugify(str(data.get("step")), 64) or "step"
+    return [
+        (f"{event['seq']:05d}-{step}-{slugify(str(platform), 32) or 'platform'}.txt", str(text))
+        for platform, text in texts.items()
+    ]
+
+
+def expected_statements(events: Any) -> dict[str, str]:
+    """Every statement file the log says `statements/` should hold, with its text."""
+    out: dict[str, str] = {}
+    for event in events:
+        out.update(statement_files(event))
+    return out
+
+
+def write_statements(folder: Path, files: dict[str, str]) -> None:
+    """Write statement copies (each atomically; never through a link)."""
+    from crisisplay import safefs
+
+    if not files:
+        return
+    safefs.mkdir_in(folder, STATEMENTS, depth=2)
+    for name, text in files.items():
+        safefs.replace_atomic(folder / STATEMENTS, name, (text + "\n").encode("utf-8"), depth=3)
+
+
+def statement_problems(folder: Path, expected: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(problems, names to rewrite): copies missing, different from the log, or extra."""
+    from crisisplay import safefs
+
+    problems: list[str] = []
+    rewrite: list[str] = []
+    where = folder / STATEMENTS
+    try:
+        dfd = safefs.open_dir(where, 3)
+    except FileNotFoundError:
+        if expected:
+            problems.append(f"{STATEMENTS}/ is missing; the log holds {len(expected)} statement(s)")
+        return problems, sorted(expected)
+    except OSError as e:
+        return [f"{STATEMENTS}/ cannot be read: {e}"], []
+    try:
+        present = set(os.listdir(dfd))
+    finally:
+        os.close(dfd)
+    for name in sorted(expected):
+        want = (expected[name] + "\n").encode("utf-8")
+        if name not in present:
+            problems.append(f"{STATEMENTS}/{name} is missing (the log holds its text)")
+            rewrite.append(name)
+            continue
+        try:
+            got = safefs.read_bytes(where, name, limit=len(want) + 1, depth=3, what="a statement")
+        except OSError as e:
+            problems.append(f"{STATEMENTS}/{name}: {e}")
+            rewrite.append(name)
+            continue
+        if got != want:
+            problems.append(f"{STATEMENTS}/{name} differs from the text the log recorded")
+            rewrite.append(name)
+    for name in sorted(present - set(expected)):
+        if not name.startswith("."):
+            problems.append(f"{STATEMENTS}/{name} is not a statement the log recorded")
+    return problems, rewrite
 
 
 @dataclass
@@ -336,15 +530,50 @@ class Resumed:
     current: Resolved | None  # the playbook as it is now, when it changed
 
 
+def check_receipt(home: Home, incident_id: str) -> list[str]:
+    """What is wrong with the incident's log against its last receipt (empty if fine)."""
+    from crisisplay import receipts
+
+    ledger = receipts.load(home.root)
+    last = ledger.for_incident(incident_id)
+    if last is None:
+        return []
+    return receipts.compare(home.incidents / incident_id / "log.jsonl", last)
+
+
+def last_receipt(home: Home, incident_id: str) -> Receipt | None:
+    from crisisplay import receipts
+
+    return receipts.load(home.root).for_incident(incident_id)
+
+
 def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
-    """Take the incident's lock, replay its log, and find the playbook it walks."""
+    """Take the incident's lock, replay its log, and find the playbook it walks.
+
+    Refused, with nothing written, when the log no longer matches its last receipt or its
+    playbook snapshot can't be trusted and no playbook of the same id and version can take
+    its place. Derived files (statement copies) are rewritten from the log.
+    """
+    from crisisplay import safefs
     from crisisplay.log import IncidentLog, LogError, read_events
 
     folder = home.incidents / incident_id
-    if not (folder / "log.jsonl").is_file():
+    try:
+        os.close(safefs.open_in(folder, "log.jsonl", os.O_RDONLY, depth=2, what="a log"))
+    except safefs.UnsafePathError as e:
+        raise CrisisplayError(str(e)) from None
+    except OSError:
         raise CrisisplayError(
             f"No incident '{incident_id}' in {home.incidents}.",
             "See the incidents with `crisisplay log list`.",
+        ) from None
+    against_receipt = check_receipt(home, incident_id)
+    if against_receipt:
+        raise CrisisplayError(
+            f"The log of {incident_id} does not match its last receipt, so it was not opened "
+            f"and nothing was written: {against_receipt[0]}",
+            f"Keep the folder as it is for whoever investigates; `crisisplay log verify "
+            f"{incident_id}` shows every problem.",
         )
     try:
         log = IncidentLog.open(folder, actor())
@@ -362,10 +591,11 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
                 "Start the incident again with `crisisplay start`.",
             )
         opened = events[0]
-        original = snapshot_playbook(folder, library)
+        notices: list[str] = []
+        if log.torn_tail:
+            notices.append(torn_notice(log.torn_tail, log.recovered))
+        original = _trusted_playbook(folder, library, events, log, notices)
         info = opened["data"]["playbook"]
-        if original is None:
-            original = library.load(info["path"] if Path(info["path"]).is_file() else info["id"])
         current: Resolved | None = None
         changed = None
         try:
@@ -373,14 +603,18 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
             current = library.load(ref)
         except CrisisplayError:
             current = None
-        if current is not None and current.sha256 != info["sha256"]:
+        if current is not None and current.sha256 != original.sha256:
             from crisisplay.playbook.diff import diff
 
             changed = diff(original, current)
         walk = Walk(original, Incident.from_event(opened))
         for event in events:
             walk.apply(event)
-        session = Session(folder, log, walk)
+        session = Session(folder, log, walk, last_receipt=last_receipt(home, incident_id))
+        if log.recovered or notices:
+            session._start_seq = -1  # this session wrote (a recovery): a receipt is due
+        _restore_statements(folder, events, notices)
+        session.notices.extend(notices)
         # A crash right after a step can leave its consequences (a missed deadline, the
         # close) unrecorded: record them now, as of that step.
         session.settle_pending()
@@ -388,6 +622,108 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
     except BaseException:
         log.close()
         raise
+
+
+def torn_notice(tail: bytes, recovered: list[dict[str, Any]] | None) -> str:
+    """Tell the person what a crash left half-written: it is not recorded; here it is."""
+    from crisisplay.text import printable
+
+    where = next((r["file"] for r in recovered or [] if "offset" in r), "a quarantine file")
+    shown = printable(tail.decode("utf-8", "replace")).strip()
+    if len(shown) > 600:
+        shown = shown[:600] + " …"
+    return (
+        "The last entry was being written when the session stopped and was not saved "
+        f"completely, so it is NOT in the record; it was set aside in {where}. Answer that "
+        f"step again. What had been written of it:\n  {shown}"
+    )
+
+
+def _trusted_playbook(
+    folder: Path, library: Library, events: list[dict[str, Any]], log: Any, notices: list[str]
+) -> Resolved:
+    """The snapshot, if it hashes to what the log records; else the same id and version."""
+    expected = playbook_sha(events)
+    try:
+        return snapshot_playbook(folder, library, expected)
+    except SnapshotLinkError:
+        raise
+    except SnapshotError as e:
+        problem = e.message
+    info = dict(events[0]["data"].get("playbook") or {})
+    for ev in events:
+        if ev["type"] == "playbook.changed" and ev["data"].get("choice") == "update":
+            info.update(ev["data"].get("to") or {})
+        elif ev["type"] == "playbook.restored":
+            info.update({k: ev["data"][k] for k in ("id", "version") if k in ev["data"]})
+    pid, version = info.get("id"), info.get("version")
+    try:
+        fallback = library.load(f"{pid}@{version}")
+    except CrisisplayError:
+        fallback = None
+    if fallback is None or fallback.playbook.version != version:
+        raise SnapshotError(
+            f"{problem} The playbook '{pid}' version {version} it walked is not in the library "
+            "either, so the incident cannot be resumed safely; nothing was written.",
+            "Restore playbook.json from a backup, or put that version of the playbook back in "
+            "the workspace's playbooks/ folder, then resume again.",
+        )
+    same = fallback.sha256 == expected
+    log_data = {
+        "reason": problem,
+        "id": pid,
+        "version": version,
+        "sha256": fallback.sha256,
+        "expected": expected,
+        "path": str(fallback.path),
+    }
+    from crisisplay.log import LogError
+
+    try:
+        log.append("playbook.restored", log_data)
+        _write_snapshot(folder, fallback.content(), fallback)
+    except (LogError, OSError) as e:
+        raise CrisisplayError(f"{problem} It could not be restored: {e}") from None
+    notices.append(
+        f"{problem} The incident goes on with playbook '{pid}' {version} from the library"
+        + (
+            " (the very same content)."
+            if same
+            else " (same version, but its content differs from what the incident began with: "
+            "check its steps)."
+        )
+        + " This is recorded in the log."
+    )
+    return fallback
+
+
+def _restore_statements(folder: Path, events: list[dict[str, Any]], notices: list[str]) -> None:
+    """Rewrite statement copies that are missing or differ from the log (derived files)."""
+    from crisisplay import safefs
+
+    try:
+        os.close(safefs.open_dir(folder / STATEMENTS, 3))
+    except safefs.UnsafePathError as e:
+        raise CrisisplayError(str(e)) from None
+    except OSError:
+        pass  # missing: written below if the log holds statements
+    expected = expected_statements(events)
+    _, rewrite = statement_problems(folder, expected)
+    if not rewrite:
+        return
+    try:
+        write_statements(folder, {name: expected[name] for name in rewrite})
+    except OSError as e:
+        notices.append(
+            f"{len(rewrite)} statement copies could not be rewritten from the log "
+            f"({e.strerror or e}); the texts are safe in the log."
+        )
+        return
+    notices.append(
+        f"{len(rewrite)} statement cop{'y was' if len(rewrite) == 1 else 'ies were'} missing "
+        f"or changed in {STATEMENTS}/ and {'was' if len(rewrite) == 1 else 'were'} rewritten "
+        "from the log."
+    )
 
 
 def switch_playbook(session: Session, resolved: Resolved, choice: str) -> Session:
@@ -400,7 +736,14 @@ def switch_playbook(session: Session, resolved: Resolved, choice: str) -> Sessio
             continue  # a step the new version removed stays in the log, not in the walk
         walk.apply(event)
     session.walk = walk
-    _write_snapshot(session.folder, resolved.content(), resolved)
+    try:
+        _write_snapshot(session.folder, resolved.content(), resolved)
+    except OSError as e:
+        # The switch is recorded in the log; resume rebuilds the snapshot by id and version.
+        session.notices.append(
+            f"The new playbook snapshot could not be written ({e.strerror or e}); the switch "
+            "is recorded in the log and the next resume restores the snapshot."
+        )
     return session
 
 
@@ -418,14 +761,16 @@ class Summary:
     last_activity: str
     drill: bool
     events: int
+    #: the log ends in a half-written entry (a crash); the next resume sets it aside
+    torn: bool = False
 
 
-def _damaged(folder: Path, count: int) -> Summary:
+def _damaged(folder: Path, count: int, why: str = "log damaged: crisisplay log verify") -> Summary:
     """A listing line for an incident whose log cannot be read: say so, don't crash."""
     return Summary(
         id=folder.name,
         client="?",
-        title="(log damaged: crisisplay log verify)",
+        title=f"({why})",
         severity=0,
         status="damaged",
         opened="",
@@ -435,11 +780,35 @@ def _damaged(folder: Path, count: int) -> Summary:
     )
 
 
+def _ends_torn(folder: Path) -> bool:
+    """True if the log's last byte is not a newline: a write was cut short."""
+    from crisisplay import safefs
+
+    try:
+        fd = safefs.open_in(folder, "log.jsonl", os.O_RDONLY, depth=2)
+    except OSError:
+        return False
+    try:
+        size = os.fstat(fd).st_size
+        return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+    finally:
+        os.close(fd)
+
+
 def summarize(folder: Path) -> Summary | None:
+    from crisisplay import safefs
     from crisisplay.log import LogError, read_events
 
     path = folder / "log.jsonl"
-    if folder.name.startswith(".") or not path.is_file():
+    if folder.name.startswith("."):
+        return None
+    if folder.is_symlink():
+        return _damaged(folder, 0, "a symbolic link, not an incident folder: remove it")
+    try:
+        os.close(safefs.open_in(folder, "log.jsonl", os.O_RDONLY, depth=2))
+    except safefs.UnsafePathError:
+        return _damaged(folder, 0, "its log is a link or not a file: remove it")
+    except OSError:
         return None
     first: dict[str, Any] | None = None
     last: dict[str, Any] | None = None
@@ -471,6 +840,7 @@ def summarize(folder: Path) -> Summary | None:
             last_activity=last.get("at") or last["ts"],
             drill=bool(d.get("drill")),
             events=count,
+            torn=_ends_torn(folder),
         )
     except (KeyError, TypeError, ValueError):
         return _damaged(folder, count)
@@ -481,7 +851,7 @@ def list_incidents(home: Home, client: str | None = None) -> list[Summary]:
         return []
     out = []
     for folder in sorted(home.incidents.iterdir()):
-        if folder.is_dir():
+        if folder.is_dir() or folder.is_symlink():
             s = summarize(folder)
             if s is not None and (client is None or s.client == client):
                 out.append(s)

@@ -247,7 +247,7 @@ def resume_interactive(lib: Library, ref: str | None) -> None:
     try:
         if resumed.changed is not None and resumed.current is not None:
             _playbook_changed(session, resumed, out)
-        session.record("session.resumed", {"mode": "interactive"})
+        session.resumed("interactive")
     except KeyboardInterrupt:
         session.close()
         raise Interrupted(f"Interrupted. Resume with: crisisplay resume {incident_id}") from None
@@ -257,6 +257,8 @@ def resume_interactive(lib: Library, ref: str | None) -> None:
     out.print(
         f"[bold]Resuming {incident_id}[/] — {len(session.walk.records)} steps already recorded."
     )
+    for notice in session.notices:
+        out.print(notice, style="yellow", markup=False)
     if session.incident.drill:  # its scenario, clock and score come back with it
         from crisisplay.drill.runner import resume_drill
 
@@ -328,6 +330,7 @@ def run(session: Session, out: Any) -> None:
             hooks.after_walk(session, out)
     except _Paused:
         session.pause("paused by the manager")
+        session.close()
         out.print(
             f"\n[bold]Paused.[/] Everything so far is saved. Resume with:\n"
             f"  crisisplay resume {session.incident.id}"
@@ -339,10 +342,12 @@ def run(session: Session, out: Any) -> None:
             session.close()
         raise Interrupted(
             f"\nPaused (Ctrl-C). Everything recorded is kept. Resume with:\n"
-            f"  crisisplay resume {session.incident.id}"
+            f"  crisisplay resume {session.incident.id}\n{session.receipt_text()}"
         ) from None
     finally:
         session.close()
+    if session.receipt is not None:
+        out.print(session.receipt_text(), markup=False)
     print(session.incident.id)
 
 

@@ -36,6 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from crisisplay import safefs
+
 __all__ = [
     "GENESIS",
     "LOCK_NAME",
@@ -422,11 +424,12 @@ def read_events(path: Path) -> Iterator[dict[str, Any]]:
 
 def fsync_dir(path: Path) -> None:
     # A new file is only durable once the directory entry pointing at it is.
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    safefs.fsync_dir(path)
+
+
+#: How many of an incident file's folders (the incident's own, and ``incidents/`` above it)
+#: must be real folders, not links.
+_DEPTH = 2
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -463,8 +466,8 @@ def _read_holder(lock_path: Path) -> dict[str, Any] | None:
     # The holder writes its details right after locking; give it a moment if we raced it.
     for _ in range(10):
         try:
-            text = lock_path.read_text(encoding="utf-8")
-            holder = json.loads(text)
+            raw = safefs.read_bytes(lock_path.parent, lock_path.name, limit=4096, depth=_DEPTH)
+            holder = json.loads(raw.decode("utf-8"))
             if isinstance(holder, dict):
                 return holder
         except (OSError, ValueError):
@@ -479,7 +482,11 @@ def _acquire_lock(folder: Path) -> int:
     # os.open descriptors are not inherited by child processes (an editor, a pager), so the
     # lock really belongs to this process alone.
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = safefs.open_in(
+            folder, LOCK_NAME, os.O_RDWR | os.O_CREAT, depth=_DEPTH, what="the incident's lock"
+        )
+    except safefs.UnsafePathError as exc:
+        raise LogError(str(exc)) from None
     except OSError as exc:
         raise LogError(
             f"The incident in {folder} cannot be locked for writing: {lock_path} cannot be "
@@ -546,6 +553,8 @@ class IncidentLog:
         self._dirty = False
         #: data of the recovery events appended by open(), or None if nothing was recovered
         self.recovered: list[dict[str, Any]] | None = None
+        #: the bytes of a torn last line that open() moved aside (b"" if none)
+        self.torn_tail = b""
 
     # -- opening -------------------------------------------------------------------------
 
@@ -567,12 +576,20 @@ class IncidentLog:
         try:
             path = folder / LOG_NAME
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o666)
+                fd = safefs.open_in(
+                    folder,
+                    LOG_NAME,
+                    os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL,
+                    depth=_DEPTH,
+                    what="an incident log",
+                )
             except FileExistsError:
                 raise LogError(
                     f"The folder {folder} already holds an incident log; open it instead of "
                     "creating a new one."
                 ) from None
+            except safefs.UnsafePathError as exc:
+                raise LogError(str(exc)) from None
             except OSError as exc:
                 raise LogError(
                     f"The incident log {path} cannot be created ({exc.strerror})."
@@ -606,8 +623,12 @@ class IncidentLog:
         """
         folder = Path(folder)
         path = folder / LOG_NAME
-        if not path.is_file():
-            raise LogError(f"There is no incident log in {folder}.")
+        try:
+            os.close(safefs.open_in(folder, LOG_NAME, os.O_RDONLY, depth=_DEPTH, what="a log"))
+        except safefs.UnsafePathError as exc:
+            raise LogError(str(exc)) from None
+        except OSError:
+            raise LogError(f"There is no incident log in {folder}.") from None
         lock_fd = _acquire_lock(folder)
         fd: int | None = None
         try:
@@ -621,7 +642,9 @@ class IncidentLog:
                     f"cannot cause, so it was not opened for writing ({shown}). Keep the file as "
                     "it is and run 'crisisplay log verify' to see every problem."
                 )
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+            fd = safefs.open_in(
+                folder, LOG_NAME, os.O_WRONLY | os.O_APPEND, depth=_DEPTH, what="an incident log"
+            )
             log = cls(folder, actor, lock_fd, fd, scan.good_end, scan.good_count, scan.good_head)
             recovered: list[dict[str, Any]] = []
             if scan.good_end != scan.complete_end + scan.torn_bytes:
@@ -634,6 +657,8 @@ class IncidentLog:
             if fd is not None:
                 os.close(fd)
             _release_lock(lock_fd)
+            if isinstance(exc, safefs.UnsafePathError):
+                raise LogError(str(exc)) from None
             if isinstance(exc, OSError):
                 raise LogError(
                     f"The incident log {path} cannot be opened for writing ({exc.strerror})."
@@ -643,9 +668,12 @@ class IncidentLog:
     def _quarantine_tail(self, scan: _Scan) -> dict[str, Any]:
         """Move the bytes after the last good line aside, cut them off, record that."""
         assert self._fd is not None
-        with open(self.path, "rb") as f:
+        rfd = safefs.open_in(self.folder, LOG_NAME, os.O_RDONLY, depth=_DEPTH)
+        with os.fdopen(rfd, "rb") as f:
             f.seek(scan.good_end)
             tail = f.read()
+        #: what the torn tail held, for the front end to show the person (it is not an event)
+        self.torn_tail = tail
         name = self._write_quarantine(tail)
         # Only cut the log once the bytes are safely elsewhere.
         os.ftruncate(self._fd, scan.good_end)
@@ -670,7 +698,13 @@ class IncidentLog:
         while True:
             name = f"{QUARANTINE_PREFIX}{n}"
             try:
-                qfd = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                qfd = safefs.open_in(
+                    self.folder,
+                    name,
+                    os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                    depth=_DEPTH,
+                    what="a quarantine file",
+                )
             except FileExistsError:
                 n += 1
                 continue
@@ -693,7 +727,9 @@ class IncidentLog:
         for name in names:
             if name in listed:
                 continue
-            payload = (self.folder / name).read_bytes()
+            payload = safefs.read_bytes(
+                self.folder, name, limit=1 << 30, depth=_DEPTH, what="a quarantine file"
+            )
             data = {
                 "reason": "found a quarantine file the log did not mention yet (a crash during "
                 "an earlier recovery)",

@@ -174,7 +174,7 @@ def resume_scripted(lib: Library, answers_path: Path, ref: str | None) -> Sessio
                 switch_playbook(session, resumed.current, choice)
         if variables is not None:
             session.record("variables", {"values": variables})
-        session.record("session.resumed", {"mode": "scripted"})
+        session.resumed("scripted")
         _record_all(session, answers)
         session.settle_pending()
     finally:

@@ -14,3 +14,11 @@ def slugify(text: str, max_len: int = 40) -> str:
     if len(slug) > max_len:
         slug = slug[:max_len].rsplit("-", 1)[0] or slug[:max_len]
     return slug or "untitled"
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters (keeps newlines and tabs) for a terminal."""
+    return _UNPRINTABLE.sub("", text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from crisisplay import safefs
 from crisisplay.errors import CrisisplayError
 from crisisplay.home import WORKSPACE_FILE
 
@@ -38,7 +39,8 @@ def create_workspace(directory: Path) -> list[str]:
     try:
         root.mkdir(parents=True, exist_ok=True)
         name = root.name or "workspace"
-        (root / WORKSPACE_FILE).write_text(TOML.format(name=name), encoding="utf-8")
+        # Created, never written through whatever a link in the folder points at.
+        safefs.create_new(root, WORKSPACE_FILE, TOML.format(name=name).encode(), depth=0)
         created.append(f"{WORKSPACE_FILE}  settings; marks this folder as the workspace")
         for sub, what in (
             ("playbooks", "client playbooks"),
@@ -48,9 +50,10 @@ def create_workspace(directory: Path) -> list[str]:
             (root / sub).mkdir(exist_ok=True)
             created.append(f"{sub}/{' ' * (len(WORKSPACE_FILE) - len(sub) - 1)}  {what}")
         readme = root / "README.md"
-        if not readme.exists():
-            readme.write_text(README.format(name=name), encoding="utf-8")
+        if not readme.exists() and not readme.is_symlink():
+            safefs.create_new(root, "README.md", README.format(name=name).encode(), depth=0)
             created.append("README.md        what goes where")
     except OSError as e:
-        raise CrisisplayError(f"Cannot create the workspace in {root}: {e.strerror}.") from None
+        why = e.strerror or e
+        raise CrisisplayError(f"Cannot create the workspace in {root}: {why}.") from None
     return created

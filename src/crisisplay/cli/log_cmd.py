@@ -62,7 +62,9 @@ def list_(
                 s.id,
                 s.client,
                 str(s.severity),
-                s.status + (" (drill)" if s.drill else ""),
+                s.status
+                + (" (drill)" if s.drill else "")
+                + (", torn entry: resume recovers it" if s.torn else ""),
                 s.opened[:16].replace("T", " "),
                 s.last_activity[:16].replace("T", " "),
                 s.title,
@@ -184,14 +186,26 @@ def verify(
     incident: IncidentArg,
     anchor: Annotated[
         str | None,
-        typer.Option("--anchor", help="SEQ:SHA256 recorded earlier: also detects truncation."),
+        typer.Option("--anchor", help="SEQ:SHA256 kept elsewhere: also detects truncation."),
     ] = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair", help="Rewrite the statement copies from the log (the log is not touched)."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check the hash chain: any edit, deletion or reordering fails (exit 1)."""
+    """Check the record: the hash chain, the last receipt, the snapshot and statement copies.
+
+    Any edit, deletion or reordering in the log fails (exit 1); so do a cut tail or a
+    rewritten chain when a receipt (or --anchor) covers it, and statement copies or a
+    playbook snapshot that no longer match the log.
+    """
     from crisisplay.errors import CrisisplayError, UsageError
+    from crisisplay.evidence import check_incident
     from crisisplay.log import LogError, parse_anchor
-    from crisisplay.log import verify as verify_log
+    from crisisplay.text import printable
 
     home = _home()
     incident_id = _find(home, incident)
@@ -200,34 +214,56 @@ def verify(
     except ValueError as e:
         raise UsageError(str(e)) from None
     try:
-        result = verify_log(home.incidents / incident_id / "log.jsonl", parsed)
+        ev = check_incident(home, incident_id, parsed, repair=repair)
     except LogError as e:
         raise CrisisplayError(str(e)) from None
+    result = ev.log
+    receipt = ev.receipt.text if ev.receipt else None
     if as_json:
         from crisisplay.cli.output import print_json
 
         print_json(
             {
                 "incident": incident_id,
-                "ok": result.ok,
+                "ok": ev.ok,
                 "events": result.count,
                 "head": result.head,
                 "anchor": result.anchor,
-                "problems": result.problems,
+                "receipt": receipt,
+                "repaired": ev.repaired,
+                "problems": ev.problems,
+                "warnings": ev.warnings,
             }
         )
-    elif result.ok:
+    else:
+        for name in ev.repaired:
+            sys.stdout.write(f"repaired: {name} (rewritten from the log)\n")
+        for warning in ev.warnings:
+            sys.stderr.write(f"warning: {warning}\n")
+    if as_json:
+        pass
+    elif ev.ok:
+        covered = (
+            f"receipt {receipt} matches"
+            if receipt
+            else "no receipt yet (one is issued at every pause and close)"
+        )
         sys.stdout.write(
-            f"ok: {result.count} events, chain intact\n"
+            f"ok: {result.count} events, chain intact; {covered}\n"
             f"head {result.head}\n"
-            f"anchor {result.anchor}  (keep it: --anchor detects truncation)\n"
+            f"anchor {result.anchor}  (keep it off this machine: --anchor detects truncation)\n"
         )
     else:
-        for p in result.problems:
-            sys.stderr.write(f"{incident_id}: {p}\n")
-        sys.stderr.write(
-            f"error: the log of {incident_id} FAILED verification "
-            f"({len(result.problems)} problem(s); {result.count} events read).\n"
+        for p in ev.problems:
+            sys.stderr.write(printable(f"{incident_id}: {p}") + "\n")
+        hint = (
+            " `--repair` rewrites the statement copies from the log."
+            if ev.file_problems and result.ok and not repair
+            else ""
         )
-    if not result.ok:
+        sys.stderr.write(
+            f"error: the record of {incident_id} FAILED verification "
+            f"({len(ev.problems)} problem(s); {result.count} events read).{hint}\n"
+        )
+    if not ev.ok:
         raise typer.Exit(1)

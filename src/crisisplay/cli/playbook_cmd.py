@@ -210,11 +210,23 @@ def new(
         )
     lib = _library()
     base_res = lib.load(base)
+    from crisisplay import safefs
+
     target = lib.home.playbooks / f"{playbook_id}.yaml"
+    if target.is_symlink():
+        raise CrisisplayError(
+            f"{target} is a symbolic link; crisisplay never writes through a link in its data "
+            "folder.",
+            "Remove the link, then run the command again.",
+        )
     if target.exists() and not force:
         raise CrisisplayError(f"{target} already exists.", "Pick another id, or add --force.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(overlay_text(playbook_id, client, base_res), encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = overlay_text(playbook_id, client, base_res)
+        safefs.replace_atomic(target.parent, target.name, text.encode("utf-8"), depth=1)
+    except OSError as e:
+        raise CrisisplayError(f"Cannot write {target}: {e.strerror or e}") from None
     sys.stderr.write(f"created {target} (extends {base_res.playbook.id})\n")
     sys.stdout.write(f"{target}\n")
 

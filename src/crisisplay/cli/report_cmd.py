@@ -36,6 +36,14 @@ def report(
     home = _home()
     incident_id = _find(home, incident)
     data = build_report(home.incidents / incident_id)
+    from crisisplay.incident import check_receipt
+
+    # A log that chains perfectly can still have been cut or rewritten since its receipt.
+    against_receipt = check_receipt(home, incident_id)
+    if against_receipt:
+        verification = data["verification"]
+        verification["ok"] = False
+        verification["problems"] = [*verification.get("problems", []), *against_receipt]
     if output is None:
         try:
             _write(data, format, sys.stdout)

@@ -56,6 +56,7 @@ def start(
         )
         _finish(session)
         return
+    _need_terminal("start")
     from crisisplay.interactive import start_interactive
 
     start_interactive(
@@ -81,15 +82,33 @@ def resume(
         session = resume_scripted(lib, answers, incident)
         _finish(session)
         return
+    _need_terminal("resume")
     from crisisplay.interactive import resume_interactive
 
     resume_interactive(lib, incident)
 
 
+def _need_terminal(command: str) -> None:
+    """An interactive walk reads keys from a person: with no terminal, say so and write
+    nothing (before, an empty stdin read as Ctrl-C and recorded a pause nobody made)."""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return
+    from crisisplay.errors import UsageError
+
+    raise UsageError(
+        f"crisisplay {command} asks its questions in a terminal, and there is none here; "
+        f"nothing was written. To run without one, give the answers in a file: "
+        f"crisisplay {command} --answers FILE (see the README)."
+    )
+
+
 def _finish(session: Any) -> None:
     walk = session.walk
     state = "closed" if walk.closed else "open"
-    sys.stderr.write(
-        f"{len(walk.records)} steps recorded; incident {state}; log head {session.log.head[:16]}…\n"
-    )
+    for notice in session.notices:
+        sys.stderr.write(f"note: {notice}\n")
+    n = len(walk.records)
+    sys.stderr.write(f"{n} step{'' if n == 1 else 's'} recorded; incident {state}.\n")
+    if session.receipt is not None:
+        sys.stderr.write(session.receipt_text() + "\n")
     sys.stdout.write(f"{session.incident.id}\n")

@@ -6,7 +6,6 @@ are scored by the same code.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -90,14 +89,13 @@ def open_drill(
 
 
 def _write_snapshot(session: Session, source: bytes) -> None:
-    """The scenario as played, so a resume (or a re-score) uses exactly the same one."""
-    path = session.folder / SNAPSHOT
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as f:
-        f.write(source)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """The scenario as played, so a resume (or a re-score) uses exactly the same one.
+
+    Written atomically and never through a link; `drill.started` records its sha256, and a
+    resume refuses a copy that no longer matches it."""
+    from crisisplay import safefs
+
+    safefs.replace_atomic(session.folder, SNAPSHOT, source, depth=2)
 
 
 def event_data(event: Event) -> dict[str, Any]:

@@ -1,0 +1,124 @@
+"""An incident's whole evidence, checked: the chain, its last receipt, the derived files.
+
+``log verify`` (and ``report``, ``resume``) ask one question: can this incident's record be
+trusted? The answer has four parts:
+
+* the log's hash chain (:func:`crisisplay.log.verify`), and an anchor if one is given;
+* the log against its last receipt in ``<home>/receipts.jsonl`` (a cut tail, an edited last
+  line, a recomputed chain), and the ledger's own chain;
+* the playbook snapshot, which must hash to the playbook the log records;
+* the statement copies in ``statements/``, which must be exactly the texts the log holds.
+
+The log is the record; the snapshot and the statements are bound to it by hash, and the
+statements are *derived*: ``repair`` rewrites them from the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crisisplay.home import Home
+    from crisisplay.log import VerifyResult
+    from crisisplay.receipts import Receipt
+
+__all__ = ["Evidence", "check_incident"]
+
+
+@dataclass
+class Evidence:
+    incident: str
+    log: VerifyResult
+    receipt: Receipt | None = None
+    #: the log against its receipt, and the receipts ledger's own chain
+    receipt_problems: list[str] = field(default_factory=list)
+    #: the playbook snapshot and the statement copies
+    file_problems: list[str] = field(default_factory=list)
+    #: what ``repair`` rewrote
+    repaired: list[str] = field(default_factory=list)
+    #: worth knowing, not a failure (a closed incident with no receipt, say)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        return [*self.log.problems, *self.receipt_problems, *self.file_problems]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_incident(
+    home: Home,
+    incident_id: str,
+    anchor: tuple[int, str] | None = None,
+    *,
+    repair: bool = False,
+) -> Evidence:
+    """Check everything the incident's evidence depends on; with ``repair``, rewrite the
+    derived files (statement copies) from the log when the log itself verifies."""
+    from crisisplay import receipts
+    from crisisplay.incident import (
+        STATEMENTS,
+        SnapshotError,
+        expected_statements,
+        playbook_sha,
+        read_snapshot,
+        statement_problems,
+        write_statements,
+    )
+    from crisisplay.log import read_events, verify
+
+    folder = home.incidents / incident_id
+    path = folder / "log.jsonl"
+    result = verify(path, anchor)
+    ev = Evidence(incident_id, result)
+    ledger = receipts.load(home.root)
+    ev.receipt_problems.extend(ledger.problems)
+    ev.receipt = ledger.for_incident(incident_id)
+    if ev.receipt is not None:
+        ev.receipt_problems.extend(receipts.compare(path, ev.receipt))
+    if not result.ok:
+        return ev  # the derived files are checked against a log that can be trusted
+    events = list(read_events(path))
+    _receipts_the_log_names(ev, ledger, events)
+    try:
+        read_snapshot(folder, playbook_sha(events))
+    except SnapshotError as e:
+        ev.file_problems.append(e.message)
+    expected = expected_statements(events)
+    problems, rewrite = statement_problems(folder, expected)
+    if repair and rewrite and not ev.receipt_problems:
+        try:
+            write_statements(folder, {name: expected[name] for name in rewrite})
+        except OSError as e:
+            ev.file_problems.append(f"{STATEMENTS}/ could not be repaired: {e.strerror or e}")
+        else:
+            ev.repaired.extend(f"{STATEMENTS}/{name}" for name in rewrite)
+            problems, _ = statement_problems(folder, expected)
+    ev.file_problems.extend(problems)
+    return ev
+
+
+def _receipts_the_log_names(ev: Evidence, ledger: Any, events: list[dict[str, Any]]) -> None:
+    """The log vouches for the ledger: each resume names the receipt it found, and a log
+    that was paused or closed should have one."""
+    for event in events:
+        named = (
+            (event.get("data") or {}).get("receipt") if event["type"] == "session.resumed" else None
+        )
+        if isinstance(named, str) and not ledger.has(ev.incident, named):
+            ev.receipt_problems.append(
+                f"seq {event['seq']} (session.resumed) names the receipt {named[:20]}…, which "
+                f"the receipts ledger no longer holds: the ledger was replaced or edited"
+            )
+    if ev.receipt is None and any(
+        e["type"] in ("session.paused", "incident.closed") for e in events
+    ):
+        ev.warnings.append(
+            "this incident was paused or closed, but the receipts ledger holds no receipt for "
+            "it (the ledger was removed or replaced, or the session stopped just before "
+            "issuing it): a cut or rewritten tail cannot be detected without one; check it "
+            "with --anchor against a receipt kept elsewhere"
+        )
