@@ -10,10 +10,10 @@ the incident folder against an uninterrupted run of the same answers:
   (`recovery`, `session.resumed`, `session.paused`); every answer carries an `at:` time,
   so the data (deadlines missed, rendered texts, approvals) is the same in every run;
 * the derived files: one `statements/{seq:05d}-{step}-{platform}.txt` per published text
-  holding exactly that text and a newline, nothing else in `statements/` (but hidden files,
-  which are writes in progress, cut short); `playbook.json`
-  whose `content` hashes to the sha256 `incident.opened` records; every quarantine file
-  named by a `recovery` event, with the bytes it records.
+  holding exactly that text and a newline, and nothing else in `statements/` (hidden files
+  aside: writes a kill cut short before their rename); `playbook.json` whose `content`
+  hashes to the sha256 `incident.opened` records; every quarantine file named by a
+  `recovery` event, with the bytes it records.
 
 `check_incident` is the checker on its own, so a test can tamper with a finished
 incident and see it caught. `bench/stress.py` is the command-line front end.
