@@ -35,6 +35,16 @@ def main() -> int:
     seed = int(os.environ.get("SEED") or time.time())
     fail_fast = os.environ.get("FAIL_FAST", "") not in ("", "0")
     workdir = Path(tempfile.mkdtemp(prefix="crisisplay-stress-"))
+    code = 2
+    try:
+        code = run(workdir, rounds, seed, fail_fast)
+    finally:
+        if code == 0 or code == 2:  # kept only when a round failed: its folder is named
+            shutil.rmtree(workdir, ignore_errors=True)
+    return code
+
+
+def run(workdir: Path, rounds: int, seed: int, fail_fast: bool) -> int:
     os.environ["CRISISPLAY_CACHE_DIR"] = str(workdir / "cache")
     resolved = Library(Home(workdir / "library-home", "env")).load("default")
     path = workdir / "answers.yaml"
@@ -62,7 +72,6 @@ def main() -> int:
         print(failed[0].account())
         print(summary.line())
         return 1
-    shutil.rmtree(workdir, ignore_errors=True)
     print(
         f"ok: {summary.line()}; every incident closed, each step recorded once, chain, "
         "statements and snapshot verified, events equal to an uninterrupted run's."
