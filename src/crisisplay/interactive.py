@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from crisisplay.durations import format_duration
 from crisisplay.errors import CrisisplayError
-from crisisplay.walk import AnswerError, match_option, now_utc, parse_time, rfc3339
+from crisisplay.walk import (
+    AnswerError,
+    incident_time,
+    match_option,
+    now_utc,
+    rfc3339,
+)
 
 if TYPE_CHECKING:
     from crisisplay.incident import Session
@@ -70,9 +76,11 @@ def _at() -> datetime | None:
 
 
 def _console() -> Any:
-    from rich.console import Console
+    # the walk's screens show titles, steps and scenario events others wrote: through the
+    # console that strips what could rewrite the terminal
+    from crisisplay.cli.output import console
 
-    return Console(highlight=False)
+    return console()
 
 
 def _q() -> Any:
@@ -212,9 +220,11 @@ def _ask_time(message: str, given: str | None) -> datetime:
         )
         given = None
         try:
-            t = parse_time(text, relative_to=_now())
+            t = incident_time(text, "that time", relative_to=_now(), now=_now())
         except ValueError as e:
-            _console().print(f"[red]{e}[/]")
+            from rich.markup import escape
+
+            _console().print(f"[red]{escape(str(e))}[/]")
             continue
         if t > _now():
             _console().print("[red]That is in the future.[/]")
@@ -571,14 +581,30 @@ def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
         raw["approved_at"] = rfc3339(_now())
     published = {}
     for platform in texts:
-        url = _text(
-            f"Where was it published on {platform}? (link; empty if not yet)", instruction=""
-        ).strip()
+        url = _published_url(platform)
         if url:
             when = _ask_time(f"When did it go out on {platform}?", None)
             published[platform] = {"url": url, "at": rfc3339(when)}
     raw["published"] = published or None
     return raw
+
+
+def _published_url(platform: str) -> str:
+    """The link of the post on `platform` (empty: not yet), asked until it is one."""
+    from rich.markup import escape
+
+    from crisisplay.text import web_address
+
+    while True:
+        url = _text(
+            f"Where was it published on {platform}? (link; empty if not yet)", instruction=""
+        ).strip()
+        if not url:
+            return ""
+        try:
+            return web_address(url)
+        except ValueError as e:
+            _console().print(f"[red]{escape(str(e))}[/]")
 
 
 def _show_statements(walk: Any, step: Step, texts: dict[str, str], out: Any) -> int:
@@ -616,8 +642,9 @@ def _edit_in_editor(text: str) -> str:
         path = f.name
     try:
         subprocess.call([*shlex.split(editor), path])
-        with open(path, encoding="utf-8") as f:
-            return f.read().strip()
+        from crisisplay.files import HAND_WRITTEN, read_text_limited
+
+        return read_text_limited(path, HAND_WRITTEN, what="a statement").strip()
     finally:
         os.unlink(path)
 

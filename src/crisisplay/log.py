@@ -30,7 +30,7 @@ import os
 import re
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +57,8 @@ __all__ = [
 LOG_NAME = "log.jsonl"
 LOCK_NAME = "log.lock"
 QUARANTINE_PREFIX = "log.quarantine."
+#: How much of a torn tail is kept in memory to show the person (all of it is quarantined).
+TORN_SHOWN = 4096
 #: ``prev`` of the first event (seq 0), and the head of an empty log.
 GENESIS = "0" * 64
 FORMAT_VERSION = 1
@@ -463,6 +465,8 @@ def _who() -> dict[str, Any]:
 
 
 def _read_holder(lock_path: Path) -> dict[str, Any] | None:
+    from crisisplay.files import ReadError
+
     # The holder writes its details right after locking; give it a moment if we raced it.
     for _ in range(10):
         try:
@@ -470,7 +474,7 @@ def _read_holder(lock_path: Path) -> dict[str, Any] | None:
             holder = json.loads(raw.decode("utf-8"))
             if isinstance(holder, dict):
                 return holder
-        except (OSError, ValueError):
+        except (OSError, ValueError, ReadError):
             pass
         time.sleep(0.02)
     return None
@@ -666,15 +670,30 @@ class IncidentLog:
             raise
 
     def _quarantine_tail(self, scan: _Scan) -> dict[str, Any]:
-        """Move the bytes after the last good line aside, cut them off, record that."""
+        """Move the bytes after the last good line aside, cut them off, record that.
+
+        Copied a megabyte at a time: a tail made of one endless "line" never fills memory.
+        """
         assert self._fd is not None
-        rfd = safefs.open_in(self.folder, LOG_NAME, os.O_RDONLY, depth=_DEPTH)
-        with os.fdopen(rfd, "rb") as f:
-            f.seek(scan.good_end)
-            tail = f.read()
-        #: what the torn tail held, for the front end to show the person (it is not an event)
-        self.torn_tail = tail
-        name = self._write_quarantine(tail)
+        digest = hashlib.sha256()
+        size = 0
+        head = b""
+
+        def chunks() -> Iterator[bytes]:
+            nonlocal size, head
+            rfd = safefs.open_in(self.folder, LOG_NAME, os.O_RDONLY, depth=_DEPTH)
+            with os.fdopen(rfd, "rb") as f:
+                f.seek(scan.good_end)
+                while chunk := f.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    if len(head) < TORN_SHOWN:
+                        head += chunk[: TORN_SHOWN - len(head)]
+                    yield chunk
+
+        name = self._write_quarantine(chunks())
+        #: the start of what the torn tail held, for the front end to show the person
+        self.torn_tail = head
         # Only cut the log once the bytes are safely elsewhere.
         os.ftruncate(self._fd, scan.good_end)
         os.fsync(self._fd)
@@ -686,14 +705,14 @@ class IncidentLog:
         data = {
             "reason": f"{reason} (an interrupted write); its bytes were moved out of the log",
             "file": name,
-            "bytes": len(tail),
-            "sha256": _sha256(tail),
+            "bytes": size,
+            "sha256": digest.hexdigest(),
             "offset": scan.good_end,
         }
         self.append("recovery", data)
         return data
 
-    def _write_quarantine(self, payload: bytes) -> str:
+    def _write_quarantine(self, payload: Iterable[bytes]) -> str:
         n = 1
         while True:
             name = f"{QUARANTINE_PREFIX}{n}"
@@ -710,7 +729,8 @@ class IncidentLog:
                 continue
             break
         try:
-            _write_all(qfd, payload)
+            for chunk in payload:
+                _write_all(qfd, chunk)
             os.fsync(qfd)
         finally:
             os.close(qfd)
@@ -727,15 +747,21 @@ class IncidentLog:
         for name in names:
             if name in listed:
                 continue
-            payload = safefs.read_bytes(
-                self.folder, name, limit=1 << 30, depth=_DEPTH, what="a quarantine file"
+            digest = hashlib.sha256()
+            size = 0
+            qfd = safefs.open_in(
+                self.folder, name, os.O_RDONLY, depth=_DEPTH, what="a quarantine file"
             )
+            with os.fdopen(qfd, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
             data = {
                 "reason": "found a quarantine file the log did not mention yet (a crash during "
                 "an earlier recovery)",
                 "file": name,
-                "bytes": len(payload),
-                "sha256": _sha256(payload),
+                "bytes": size,
+                "sha256": digest.hexdigest(),
             }
             self.append("recovery", data)
             found.append(data)

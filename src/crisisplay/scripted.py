@@ -16,7 +16,7 @@ from crisisplay.incident import (
     switch_playbook,
 )
 from crisisplay.text import slugify
-from crisisplay.walk import Incident, Walk, now_utc, parse_time
+from crisisplay.walk import Incident, Walk, incident_time, now_utc
 
 if TYPE_CHECKING:
     from crisisplay.playbook.library import Library, Resolved
@@ -85,9 +85,13 @@ def start_scripted(
             "pass --severity",
         )
     try:
-        opened_at = parse_time(inc["at"]) if inc.get("at") else None
+        opened_at = incident_time(inc["at"], "incident.at") if inc.get("at") else None
         first = (
-            parse_time(first_seen or inc["first_seen"], relative_to=opened_at)
+            incident_time(
+                first_seen or inc["first_seen"],
+                "--first-seen" if first_seen else "incident.first_seen",
+                relative_to=opened_at,
+            )
             if (first_seen or inc.get("first_seen"))
             else None
         )

@@ -33,7 +33,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -108,7 +108,7 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     if weeks is not None and weeks.isdigit():
         span = f"{int(weeks) * 7}d"
     try:
-        return now - parse_duration(span)
+        return now - parse_duration(span, limit=timedelta(days=100 * 366))
     except ValueError:
         pass
     try:

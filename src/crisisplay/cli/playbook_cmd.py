@@ -184,8 +184,10 @@ def schema(
     from crisisplay.playbook.model import json_schema
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
-    if output:
-        output.write_text(text, encoding="utf-8")
+    if output and str(output) != "-":
+        from crisisplay.files import write_regular
+
+        write_regular(output, lambda f: f.write(text), what="the schema")
         sys.stderr.write(f"wrote {output}\n")
     else:
         sys.stdout.write(text)

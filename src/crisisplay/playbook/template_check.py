@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import Problem
+from crisisplay.files import HAND_WRITTEN, OWN_FILE, ReadError, read_limited
 
 if TYPE_CHECKING:
     from crisisplay.playbook.library import Resolved
@@ -232,10 +233,11 @@ def render_marked(src: Source, context: dict[str, Any]) -> tuple[str, list[tuple
     Jinja's `finalize` sees every value an expression prints and never the template's
     own text, so marking its output tells the template's words from the answers.
     """
-    from crisisplay.templates import MAX_OUTPUT, TemplateError, render
+    from crisisplay.templates import MAX_OUTPUT, TemplateError, fresh_budget, render
 
     pieces: list[str] = []
     size = 0
+    fresh_budget()
     try:
         for piece in _marking_template(src).generate(context):
             size += len(piece)
@@ -276,7 +278,9 @@ def render_marked(src: Source, context: dict[str, Any]) -> tuple[str, list[tuple
 
 
 def _mark(value: Any) -> str:
-    return f"{_OPEN}{value}{_CLOSE}"
+    from crisisplay.templates import bounded_output
+
+    return f"{_OPEN}{bounded_output(value)}{_CLOSE}"
 
 
 _MARKING: dict[str, Any] = {}
@@ -294,14 +298,9 @@ def _marking_template(src: Source) -> Any:
 
 
 def _template_line(exc: BaseException) -> int | None:
-    """The template line Jinja put into the traceback of a rendering error."""
-    line = getattr(exc, "lineno", None)
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line if isinstance(line, int) else None
+    from crisisplay.templates import template_line
+
+    return template_line(exc)
 
 
 def _check_unit(
@@ -549,7 +548,10 @@ def _checker_inputs(extra: tuple[Path, ...]) -> list[Any] | None:
         stamps = tuple(_stamp(f) for f in rule_paths)
         code = [_stamp(f) for f in (Path(__file__), *sorted(SHIPPED_RULES.parent.glob("*.py")))]
         if stamps not in _RULE_HASHES:
-            _RULE_HASHES[stamps] = [hashlib.sha256(f.read_bytes()).hexdigest() for f in rule_paths]
+            _RULE_HASHES[stamps] = [
+                hashlib.sha256(read_limited(f, HAND_WRITTEN, what="a rule file")).hexdigest()
+                for f in rule_paths
+            ]
     except OSError:
         return None
     return [_RULE_HASHES[stamps], code]
@@ -587,9 +589,9 @@ def _cache_read(key: str) -> list[list[dict[str, Any]]] | None:
         return None
     path = folder / f"{key}.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_limited(path, OWN_FILE, what="a cache entry"))
         os.utime(path)  # still in use: keep it past the next pruning
-    except (OSError, ValueError):
+    except (OSError, ValueError, ReadError):
         return None
     shapes = {"render": _RENDER_KEYS, "finding": _FINDING_KEYS}
     if isinstance(data, list) and all(

@@ -456,10 +456,16 @@ def expected_playbook_sha(events: list[dict[str, Any]]) -> str | None:
 
 def load_snapshot(folder: Path, expected: str | None) -> tuple[Resolved | None, dict[str, Any]]:
     """The incident's playbook snapshot, if it is the one the log names."""
+    from crisisplay.files import OWN_FILE, ReadError, read_limited
+
     path = folder / SNAPSHOT
     check: dict[str, Any] = {"status": "matched", "expected": expected, "found": None}
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, OWN_FILE, what="a playbook snapshot")
+    except ReadError as e:
+        if e.kind == "missing":
+            return None, {**check, "status": "missing"}
+        return None, {**check, "status": "unreadable"}
     except FileNotFoundError:
         return None, {**check, "status": "missing"}
     except OSError:
