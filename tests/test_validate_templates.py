@@ -235,7 +235,7 @@ def test_each_branch_is_rendered(cli: Cli, home: Path) -> None:
     )
     code, _, err = cli("default")
     assert code == 1
-    assert "when triage = 'troll'" in err
+    assert "when triage is “troll”" in err
     assert "division by zero" in err
 
 

@@ -7,6 +7,7 @@ of a scripted run because of a typo.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -128,7 +129,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
         if value in ("done", True, "ok", "acknowledged"):
             return {}
         raise AnswerError(
-            f"Step '{step.id}' ({kind}): answer 'done' or {{skip: REASON}}, not {value!r}."
+            f"Step '{step.id}' ({kind}): answer 'done' or {{skip: REASON}}, not "
+            f"{json.dumps(value, ensure_ascii=False, default=str)}."
         )
     if kind == "notify":
         if value in ("done", True):

@@ -8,6 +8,7 @@ are, or pause; Ctrl-C pauses too (exit 130) and says how to resume.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -15,7 +16,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.durations import format_duration
-from crisisplay.errors import CrisisplayError
+from crisisplay.errors import CrisisplayError, UsageError
+from crisisplay.invocation import command, resume_hint
 from crisisplay.walk import (
     AnswerError,
     incident_time,
@@ -133,7 +135,7 @@ def start_interactive(
 ) -> None:
     # The log and the answers machinery are imported when needed, not before the first
     # question: every millisecond before it is one the manager waits.
-    from crisisplay.text import slugify
+    from crisisplay.text import printable, slugify
 
     try:
         if playbook:
@@ -148,17 +150,18 @@ def start_interactive(
 
             resolved = pick_playbook(lib, None, client)
         pb = resolved.playbook
+        if severity is not None and (why := resolved.severity_problem(severity)):
+            raise UsageError(f"--severity {severity}: {why}")
         _heading(pb.name, f" — {pb.id} {pb.version}")
-        generic = not pb.extends and resolved.client.name in ("the client", "el cliente")
+        if not client and not resolved.generic:
+            client = resolved.client.name  # a client's playbook names its client: not asked
+            _heading("Client: ", printable(f"{client} (from the playbook)"))
         if not client:
             client = (
-                _text(
-                    "Client:",
-                    default="" if generic else resolved.client.name,
-                    instruction="(the brand this is about)",
-                ).strip()
+                _text("Client:", default="", instruction="(the brand this is about)").strip()
                 or None
             )
+        _warn_open_incidents(lib, resolved, client)
         while not title:
             title = _text("What is happening? (a few words for the title)", instruction="").strip()
         levels = pb.severity_levels()
@@ -201,6 +204,34 @@ def _heading(bold: str, rest: str) -> None:
     from prompt_toolkit.formatted_text import FormattedText
 
     print_formatted_text(FormattedText([("bold", bold), ("", rest)]))
+
+
+def _warn_open_incidents(lib: Library, resolved: Any, client: str | None) -> None:
+    """One line before the walk when this client already has an open incident: the
+    manager may mean to go on with it rather than open a second one."""
+    from crisisplay.text import slugify
+
+    slug = slugify(resolved.incident_client(client))
+    try:
+        names = os.listdir(lib.home.incidents)
+    except OSError:
+        return
+    if not any(f"-{slug}-" in name for name in names):  # the usual case: nothing to read
+        return
+    from crisisplay.incident import open_for_client, open_incidents_line
+
+    found = open_for_client(lib.home, slug)
+    if found:
+        _warning(open_incidents_line(found, resolved.incident_client(client)))
+
+
+def _warning(text: str) -> None:
+    from prompt_toolkit import print_formatted_text
+    from prompt_toolkit.formatted_text import FormattedText
+
+    from crisisplay.text import printable
+
+    print_formatted_text(FormattedText([("fg:ansiyellow bold", printable(text))]))
 
 
 def _playbooks_for_client(lib: Library, slug: str) -> list[Any]:
@@ -260,12 +291,13 @@ def resume_interactive(lib: Library, ref: str | None) -> None:
         session.resumed("interactive")
     except KeyboardInterrupt:
         session.close()
-        raise Interrupted(f"Interrupted. Resume with: crisisplay resume {incident_id}") from None
+        raise Interrupted(f"Interrupted. Resume with: {resume_hint(incident_id)}") from None
     except BaseException:
         session.close()
         raise
     out.print(
-        f"[bold]Resuming {incident_id}[/] — {len(session.walk.records)} steps already recorded."
+        f"[bold]Resuming {incident_id}[/] — {steps_word(len(session.walk.records))} already "
+        "recorded."
     )
     for notice in session.notices:
         out.print(notice, style="yellow", markup=False)
@@ -300,7 +332,7 @@ class _PausedExit(CrisisplayError):
     exit_code = 0
 
     def __init__(self, incident_id: str) -> None:
-        super().__init__(f"Paused. Resume with: crisisplay resume {incident_id}")
+        super().__init__(f"Paused. Resume with: {resume_hint(incident_id)}")
 
 
 # --- the walk ----------------------------------------------------------------------------
@@ -335,15 +367,17 @@ def run(session: Session, out: Any) -> None:
                 f"\n[bold green]The protocol is complete; incident {session.incident.id} "
                 "is closed.[/]"
             )
-            out.print(f"Post-mortem: crisisplay log show {session.incident.id}")
+            out.print(f"Post-mortem: {command('log', 'show', session.incident.id)}", markup=False)
         if hooks.after_walk is not None:
             hooks.after_walk(session, out)
     except _Paused:
+        from rich.markup import escape
+
         session.pause("paused by the manager")
         session.close()
         out.print(
             f"\n[bold]Paused.[/] Everything so far is saved. Resume with:\n"
-            f"  crisisplay resume {session.incident.id}"
+            f"  {escape(resume_hint(session.incident.id))}"
         )
     except (KeyboardInterrupt, EOFError):
         try:
@@ -352,7 +386,7 @@ def run(session: Session, out: Any) -> None:
             session.close()
         raise Interrupted(
             f"\nPaused (Ctrl-C). Everything recorded is kept. Resume with:\n"
-            f"  crisisplay resume {session.incident.id}\n{session.receipt_text()}"
+            f"  {resume_hint(session.incident.id)}\n{session.receipt_text()}"
         ) from None
     finally:
         session.close()
@@ -407,8 +441,8 @@ def where(session: Session, out: Any) -> None:
         if cur and cur[0].id == stage.id:
             for step in stage.steps:
                 m = "✓" if step.id in done_path else ("▶" if step.id == cur[1].id else "·")
-                out.print(f"     {m} {step.id}: {step.text.strip()[:70]}")
-    out.print(f" {len(walk.records)} steps recorded.")
+                out.print(f"     {m} {step.id}: {shown(step.text)[:70]}", markup=False)
+    out.print(f" {steps_word(len(walk.records))} recorded.")
 
 
 def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
@@ -433,12 +467,27 @@ def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
     return None
 
 
+# "(R8)", "(R1, R4)", "(R5 and R2)": the rule numbers of the protocol's sources, for
+# whoever maintains a playbook, not for the manager in the middle of a crisis.
+_RULE_REFS = re.compile(r"\s*\(R\d+(?:(?:,\s*|\s+and\s+|\s*;\s*)R\d+)*\)|;\s*R\d+(?=\))")
+
+
+def shown(text: str) -> str:
+    """A playbook text as the manager reads it: without rule numbers."""
+    return _RULE_REFS.sub("", text.strip())
+
+
+def steps_word(n: int) -> str:
+    return f"{n} step{'' if n == 1 else 's'}"
+
+
 def _is_action(value: str) -> bool:
     return value in ACTIONS or value.split(" ")[0] in ("/note", "/skip", "/where", "/pause")
 
 
 def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
     from rich.panel import Panel
+    from rich.text import Text
 
     kind = step.kind
     title = {
@@ -451,11 +500,14 @@ def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
     }[kind]
     out.print(
         Panel(
-            step.text.strip(), title=f"{title} · {step.id}", title_align="left", border_style="cyan"
+            Text(shown(step.text)),  # as written: a '[' in a playbook is not markup
+            title=f"{title} · {step.id}",
+            title_align="left",
+            border_style="cyan",
         )
     )
     if step.help:
-        out.print(f"[dim]{step.help.strip()}[/]")
+        out.print(Text(shown(step.help), style="dim"))
     if kind == "check":
         pick = _select("Done?", ["Done"])
         return _action(session, pick, out) or {}
@@ -611,27 +663,40 @@ def _show_statements(walk: Any, step: Step, texts: dict[str, str], out: Any) -> 
     """Each platform's text with its length against the limit and the checker's findings;
     returns how many findings are errors."""
     from rich.panel import Panel
+    from rich.text import Text
 
     findings = walk.check_texts(step, texts)
-    errors = 0
     for platform, text in texts.items():
         count, limit = _lengths(text, platform)
         style = "red" if count > limit else "green"
         out.print(
             Panel(
-                text or "(empty — edit it)",
+                Text(text or "(empty — edit it)"),  # the statement as written, never markup
                 title=platform,
                 title_align="left",
                 subtitle=f"[{style}]{count}/{limit}[/]",
                 subtitle_align="right",
             )
         )
+    # The same finding on every network's text is one finding: said once, with the
+    # networks it applies to (four copies of it buried the one that differed).
+    grouped: dict[tuple[str, ...], tuple[dict[str, Any], list[str]]] = {}
+    for platform in texts:
         for f in findings.get(platform, []):
-            colour = {"error": "red", "warning": "yellow"}.get(f["severity"], "dim")
-            quote = f" “{f['excerpt']}”" if f["excerpt"] else ""
-            out.print(f"  [{colour}]{f['severity']}[/] {f['rule']}{quote}: {f['message']}")
-            out.print(f"    [dim]→ {f['hint']}[/]")
-            errors += f["severity"] == "error"
+            key = (f["rule"], f["severity"], f["excerpt"], f["message"], f["hint"])
+            grouped.setdefault(key, (f, []))[1].append(platform)
+    from rich.markup import escape
+
+    errors = 0
+    for f, platforms in grouped.values():
+        colour = {"error": "red", "warning": "yellow"}.get(f["severity"], "dim")
+        quote = f" “{escape(f['excerpt'])}”" if f["excerpt"] else ""
+        where = "" if len(texts) < 2 else f" [dim]({', '.join(platforms)})[/]"
+        out.print(
+            f"  [{colour}]{f['severity']}[/] {f['rule']}{quote}: {escape(f['message'])}{where}"
+        )
+        out.print(f"    [dim]→ {escape(f['hint'])}[/]")
+        errors += f["severity"] == "error"
     return errors
 
 

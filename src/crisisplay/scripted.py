@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.answers import load_answers, plan, start_variables
-from crisisplay.errors import CrisisplayError
+from crisisplay.errors import CrisisplayError, UsageError
 from crisisplay.incident import (
     Session,
     find_incident,
+    open_for_client,
     open_incident,
+    open_incidents_line,
     resume_incident,
     switch_playbook,
 )
@@ -53,6 +55,10 @@ def pick_playbook(lib: Library, playbook: str | None, client: str | None) -> Res
                 + ".",
                 "Name one with --playbook.",
             )
+        slug = slugify(client)
+        broken = next((b for b in lib.broken() if b.for_client(slug)), None)
+        if broken is not None:  # the client's playbook is there but unusable: never the default
+            raise broken.error()
     return lib.load("default")
 
 
@@ -84,6 +90,17 @@ def start_scripted(
             "severe): add 'severity:' under 'incident:' or "
             "pass --severity",
         )
+    if severity is not None and (why := resolved.severity_problem(severity)):
+        raise UsageError(f"--severity {severity}: {why}")
+    if isinstance(sev, str) and sev.strip().isdigit():
+        sev = int(sev)
+    if isinstance(sev, bool) or not isinstance(sev, int):
+        raise answers.problem(
+            ("incident", "severity"),
+            f"severity is a level number (1 is the most severe), not '{sev}'",
+        )
+    if why := resolved.severity_problem(sev):
+        raise answers.problem(("incident", "severity"), why)
     try:
         opened_at = incident_time(inc["at"], "incident.at") if inc.get("at") else None
         first = (
@@ -115,6 +132,9 @@ def start_scripted(
     variables = start_variables(dry, answers)
     dry.variables.update(variables)
     plan(dry, answers)
+    name = resolved.incident_client(client)
+    if found := open_for_client(lib.home, slugify(name)):
+        sys.stderr.write(open_incidents_line(found, name) + "\n")
     session = open_incident(
         lib.home,
         resolved,

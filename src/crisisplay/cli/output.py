@@ -162,6 +162,8 @@ def print_error(error: CrisisplayError) -> None:
         n = len(error.problems)
         plural = "s" if n != 1 else ""
         sys.stderr.write(f"error: {n} problem{plural} found: fix and try again.\n")
+        if error.hint:
+            sys.stderr.write(f"{error.hint}\n")
         return
     sys.stderr.write(f"error: {error.message}\n")
     if error.hint:

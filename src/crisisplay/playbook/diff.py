@@ -99,6 +99,8 @@ def diff(a: Resolved, b: Resolved) -> dict[str, Any]:
     sev_a = [s.model_dump(mode="json") for s in pa.severity_levels()]
     sev_b = [s.model_dump(mode="json") for s in pb.severity_levels()]
     out["severities_changed"] = sev_a != sev_b
+    if sev_a != sev_b:  # what changed, level by level (a deadline that now applies, …)
+        out["severities"] = [sev_a, sev_b]
     va = {v.name: v.model_dump(mode="json") for v in pa.variables}
     vb = {v.name: v.model_dump(mode="json") for v in pb.variables}
     out["variables"] = {

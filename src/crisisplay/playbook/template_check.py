@@ -150,7 +150,7 @@ def _units(resolved: Resolved, lang: str) -> list[dict[str, Any]]:
             for name in sorted(parsed.variables & set(candidates)):
                 for value in candidates[name][1:]:
                     if len(variants) < MAX_VARIANTS:
-                        variants.append((f"{name} = {value!r}", {**base, name: value}))
+                        variants.append((f"{name} is {_said(value)}", {**base, name: value}))
             units[ident] = {
                 "src": src,
                 "template": step.template,
@@ -301,6 +301,17 @@ def _template_line(exc: BaseException) -> int | None:
     from crisisplay.templates import template_line
 
     return template_line(exc)
+
+
+def _said(value: Any) -> str:
+    """A sample answer as a person says it: yes/no, “text”, a number."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return "empty"
+    if isinstance(value, str):
+        return f"“{value}”"
+    return str(value)
 
 
 def _check_unit(
