@@ -392,3 +392,14 @@ def test_a_quarantine_file_is_bound_to_the_log_by_its_hash(tmp_path: Path) -> No
     quarantine.unlink()
     code, out = verify(tmp_path, incident_id)
     assert code == 1 and "is missing" in out
+
+
+def test_resume_removes_what_a_kill_left_half_written(tmp_path: Path) -> None:
+    incident_id, _ = start(tmp_path)
+    cut_before(tmp_path, incident_id, "h-after")
+    folder = tmp_path / "incidents" / incident_id
+    (folder / "statements" / ".00017-h-draft-x.txt.tmp-4242").write_text("half")
+    (folder / ".playbook.json.tmp-4242").write_text("{")
+    proc = cli(tmp_path, "resume", incident_id, "--answers", str(tmp_path / "answers.yaml"))
+    assert proc.returncode == 0, proc.stderr
+    assert not list(folder.rglob("*.tmp-*"))

@@ -711,6 +711,10 @@ def _restore_statements(folder: Path, events: list[dict[str, Any]], notices: lis
         raise CrisisplayError(str(e)) from None
     except OSError:
         pass  # missing: written below if the log holds statements
+    # Temp files of writes a kill cut short (the lock is ours: nobody else is writing).
+    for where, depth in ((folder, 2), (folder / STATEMENTS, 3)):
+        with contextlib.suppress(OSError):
+            safefs.remove_stale_temps(where, depth=depth)
     expected = expected_statements(events)
     _, rewrite = statement_problems(folder, expected)
     if not rewrite:
