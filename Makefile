@@ -26,7 +26,7 @@ lint: $(BIN)/.installed     ## ruff and mypy
 bench: $(BIN)/.installed    ## print speed and memory figures (not a test)
 	$(BIN)/python bench/bench.py
 
-stress: $(BIN)/.installed   ## kill -9 a scripted walk at random moments, resume, verify (ROUNDS=200)
+stress: $(BIN)/.installed   ## kill -9 start/resume at random moments, resume, check against an uninterrupted run (ROUNDS=200, SEED=N)
 	$(BIN)/python bench/stress.py
 
 clean:

@@ -146,9 +146,47 @@ def row(label: str, ms: float, mb: float, target: str = "") -> None:
     print(f"  {label:<44} {ms:8.1f} ms  {mb:6.1f} MB  {target}")
 
 
+def paired(
+    commands: dict[str, list[str]], runs: int, env: dict[str, str]
+) -> dict[str, tuple[float, float]]:
+    """Median wall time (ms) and peak RSS (MB) of several commands timed in the same loop,
+    turn by turn, so a busy (shared) machine slows each of them alike: compare their ratios."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    peaks = dict.fromkeys(commands, 0.0)
+    for _ in range(runs):
+        for name, argv in commands.items():
+            ms, mb, code, _ = run_measured(argv, env)
+            if code not in (0,):
+                raise SystemExit(f"{argv} exited {code}")
+            times[name].append(ms)
+            peaks[name] = max(peaks[name], mb)
+    return {name: (statistics.median(times[name]), peaks[name]) for name in commands}
+
+
+def private_env(tmp: Path) -> dict[str, str]:
+    """The bench's environment: a private home, cache and HOME (never the user's own)."""
+    return dict(
+        os.environ,
+        CRISISPLAY_HOME=str(tmp / "home"),
+        CRISISPLAY_CACHE_DIR=str(tmp / "cache"),
+        XDG_CACHE_HOME=str(tmp / "xdg-cache"),
+        HOME=str(tmp / "user"),
+        NO_COLOR="1",
+    )
+
+
+def compile_bytecode() -> None:
+    """Measure what users run: the package's bytecode compiled beforehand."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "src" / "crisisplay"), quiet=1)
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="crisisplay-bench-"))
-    env = dict(os.environ, CRISISPLAY_HOME=str(tmp / "home"), NO_COLOR="1")
+    env = private_env(tmp)
+    (tmp / "user").mkdir()
+    compile_bytecode()
     try:
         print(f"crisisplay bench — {RUNS} runs each, median wall time, peak RSS")
         print(f"  python {sys.version.split()[0]} on {os.cpu_count()} cores\n")

@@ -1,4 +1,6 @@
-"""`crisisplay report` of a 100,000-event incident (target < 2 s), with peak memory.
+"""`crisisplay report` of a 100,000-event incident (target < 2 s), with peak memory, and of a
+1,000,000-event one paired with `log verify` of the same log (target: within 3x of it,
+under 250 MB).
 
 The incident is a real scripted walk of the default playbook (statements, decisions,
 promises, a missed deadline) with monitoring notes between its steps, re-chained with
@@ -14,9 +16,11 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bench import CRISISPLAY, ROOT, row, whole_process
+from bench import CRISISPLAY, ROOT, paired, row, whole_process
 
 EVENTS = 100_000
+BIG = int(__import__("os").environ.get("BENCH_BIG_EVENTS", "1000000"))
+BIG_RUNS = int(__import__("os").environ.get("BENCH_BIG_RUNS", "3"))
 
 
 def build_incident(home: Path, name: str, total: int = EVENTS) -> Path:
@@ -118,14 +122,42 @@ def bench_report(tmp: Path, env: dict[str, str]) -> None:
         f"{m['statements_published']} statements, {m['deadlines_missed']} deadline(s) missed, "
         f"{out.stat().st_size / 1e6:.0f} MB of JSON)"
     )
+    out.unlink()
+    bench_big_report(home, env)
+
+
+def bench_big_report(home: Path, env: dict[str, str]) -> None:
+    """A million-event report against `log verify` of the same log, timed turn by turn."""
+    name = "bench-report-big"
+    folder = build_incident(home, name, BIG)
+    size = (folder / "log.jsonl").stat().st_size
+    commands = {"verify": [CRISISPLAY, "log", "verify", name]}
+    for fmt in ("json", "html", "md"):
+        commands[fmt] = [CRISISPLAY, "report", name, "--format", fmt]
+    got = paired(commands, BIG_RUNS, env)
+    base_ms, base_mb = got["verify"]
+    print(f"  {BIG:,}-event log ({size / 1e6:.0f} MB), {BIG_RUNS} runs, each run all in turn:")
+    row(f"log verify, {BIG:,} events", base_ms, base_mb)
+    for fmt in ("json", "html", "md"):
+        ms, mb = got[fmt]
+        row(
+            f"report --format {fmt}, {BIG:,} events",
+            ms,
+            mb,
+            f"{ms / base_ms:.2f}x verify (target ≤ 3x), target < 250 MB",
+        )
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    import os
     import tempfile
 
+    from bench import compile_bytecode, private_env
+
     tmp = Path(tempfile.mkdtemp(prefix="crisisplay-bench-report-"))
+    (tmp / "user").mkdir()
+    compile_bytecode()
     try:
-        bench_report(tmp, dict(os.environ, CRISISPLAY_HOME=str(tmp / "home"), NO_COLOR="1"))
+        bench_report(tmp, private_env(tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -184,109 +182,6 @@ def expected_path(resolved: Any, answers: dict[str, Any]) -> list[str]:
     return [
         k for k in answers if k != "incident" and k in {s.id for _, s in resolved.playbook.steps()}
     ]
-
-
-_CHILD = """
-import sys
-from pathlib import Path
-from crisisplay.home import Home
-from crisisplay.playbook.library import Library
-from crisisplay.scripted import start_scripted
-lib = Library(Home(Path(sys.argv[1]), "env"))
-lib.load(sys.argv[3])  # warm up before saying ready: the kill lands in the walk itself
-print("ready", flush=True)
-start_scripted(lib, Path(sys.argv[2]), playbook=sys.argv[3], client=None, title=None,
-               severity=None, first_seen=None)
-print("done", flush=True)
-"""
-
-
-def _calibrate(
-    home: Path, answers_file: Path, playbook: str, env: dict[str, str]
-) -> tuple[float, float]:
-    child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(home), str(answers_file), playbook],
-        stdout=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "ready"
-    t0 = time.monotonic()
-    opened = None
-    while child.poll() is None:
-        if (
-            opened is None
-            and (home / "incidents").is_dir()
-            and any((f / "log.jsonl").is_file() for f in (home / "incidents").iterdir())
-        ):
-            opened = time.monotonic() - t0
-        time.sleep(0.001)
-    done = time.monotonic() - t0
-    assert child.returncode == 0
-    child.stdout.close()
-    opened = done if opened is None else opened
-    return 0.8 * opened, done * 1.1
-
-
-def kill_stress(
-    home: Path,
-    answers_file: Path,
-    playbook: str,
-    rounds: int,
-    *,
-    seed: int = 0,
-    window: float | None = None,
-) -> list[dict[str, Any]]:
-    """Start a scripted walk in a child, SIGKILL it at a random moment, resume it; repeat.
-
-    After each round the incident (if one was opened) is resumed with the same answers
-    and must end closed, with every step of the path recorded exactly once and the chain
-    intact. Returns what each round saw, for a bench to summarise. `home` gets one
-    incident per round that got far enough to open one.
-    """
-    import random
-
-    rng = random.Random(seed)
-    results = []
-    env = {**os.environ, "CRISISPLAY_HOME": str(home)}
-    low = 0.0
-    if window is None:
-        # Calibrate on one uninterrupted run: when the incident appears, when the walk ends.
-        # Kills then land from a little before the open to a little after the end.
-        low, window = _calibrate(home / "calibrate", answers_file, playbook, env)
-    for n in range(rounds):
-        before = set(incidents(home))
-        child = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(home), str(answers_file), playbook],
-            stdout=subprocess.PIPE,
-            env=env,
-            text=True,
-        )
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(low, window))
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
-        new = sorted(set(incidents(home)) - before)
-        result: dict[str, Any] = {"round": n, "opened": bool(new)}
-        if not new:
-            results.append(result)  # killed before the incident existed: start again
-            continue
-        (incident_id,) = new
-        result["incident"] = incident_id
-        result["events_at_kill"] = len(events(home, incident_id))
-        proc = cli(home, "resume", incident_id, "--answers", str(answers_file))
-        assert proc.returncode == 0, proc.stderr
-        assert proc.stdout.strip().splitlines()[-1] == incident_id
-        evs = events(home, incident_id)
-        counts = step_counts(evs)
-        result["steps"] = dict(counts)
-        result["closed"] = sum(e["type"] == "incident.closed" for e in evs)
-        result["verified"] = verified(home, incident_id)
-        results.append(result)
-    return results
 
 
 # --- typing at the interactive walk -------------------------------------------------------

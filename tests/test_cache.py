@@ -165,8 +165,9 @@ def test_code_that_changed_gets_a_cache_of_its_own(
     monkeypatch.setattr(cache, "_tags", {})
     monkeypatch.setattr(cache, "_stamp", lambda module: "edited")
     load_file(path, cache=True)
-    (new,) = [p for p in cache_dir.iterdir() if p.name.startswith("playbook-yaml-")]
-    assert new != old  # the old entries are gone, not read by the new code
+    folders = {p for p in cache_dir.iterdir() if p.name.startswith("playbook-yaml-")}
+    assert len(folders - {old}) == 1  # the new code writes (and reads) a folder of its own;
+    assert old in folders  # the old one may be another checkout's, in use: kept until stale
     assert neighbour.read_text(encoding="utf-8") == "[]"
 
 
@@ -210,3 +211,24 @@ def test_the_cache_lives_in_the_user_cache_folder(monkeypatch: pytest.MonkeyPatc
     assert cache.root() == user_cache_path("crisisplay", appauthor=False)
     monkeypatch.setenv("XDG_CACHE_HOME", os.sep + "elsewhere")
     assert cache.root() == user_cache_path("crisisplay", appauthor=False)
+
+
+def test_another_checkouts_cache_is_left_alone_until_it_goes_stale(cache_dir: Path) -> None:
+    """Two checkouts (or versions) sharing one cache used to delete each other's folder on
+    every first write, so each ran cold after the other."""
+    cache_dir.mkdir()
+    theirs = cache_dir / "test-kind-0123456789abcdef"
+    old = cache_dir / "test-kind-fedcba9876543210"
+    other_kind = cache_dir / "another-0123456789abcdef"
+    for folder in (theirs, old, other_kind):
+        folder.mkdir()
+        (folder / "entry").write_bytes(b"x")
+    month_and_more = cache.STALE_AFTER_S + 3600
+    for folder in (old, other_kind):
+        past = os.stat(folder).st_mtime - month_and_more
+        os.utime(folder, (past, past))
+    cache.put("test-kind", "k", {"v": 1})
+    assert cache.get("test-kind", "k") == {"v": 1}
+    assert theirs.is_dir()  # in use by someone else: kept
+    assert not old.exists()  # nobody wrote to it for a month: its space is freed
+    assert other_kind.is_dir()  # another kind of entry: not ours to judge

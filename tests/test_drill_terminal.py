@@ -7,12 +7,13 @@ import shutil
 import pytest
 
 from crisisplay.log import read_events, verify
+from needs import program
 from test_drill import QUICK, SCENARIOS
 from test_terminal import Terminal, terminal  # noqa: F401 - the fixture
 
 pytestmark = [
     pytest.mark.terminal,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+    program("tmux"),
 ]
 
 

@@ -61,18 +61,20 @@ def verify(home: Path, incident_id: str, *extra: str) -> tuple[int, str]:
     return proc.returncode, proc.stdout + proc.stderr
 
 
-def cut_before(home: Path, incident_id: str, step: str) -> None:
-    """What a kill just before `step` leaves: the log up to it, no receipt for the walk, and
-    no statement copies of the events that were never written."""
+def cut_before(home: Path, incident_id: str, step: str, torn: int = 0) -> bytes:
+    """What a kill just before `step` leaves: the log up to it (and the first `torn` bytes
+    of its line, if the kill came mid-write), no receipt for the walk, and no statement
+    copies of the events that were never written. Returns the torn bytes."""
     path = log_of(home, incident_id)
     raw = path.read_bytes().splitlines(keepends=True)
     keep = next(n for n, line in enumerate(raw) if f'"step":"{step}"'.encode() in line)
-    path.write_bytes(b"".join(raw[:keep]))
+    path.write_bytes(b"".join(raw[:keep]) + raw[keep][:torn])
     forget_receipts(home, incident_id)
     statements = path.parent / "statements"
     for copy in statements.glob("*.txt"):
         if int(copy.name[:5]) >= keep:
             copy.unlink()
+    return raw[keep][:torn]
 
 
 # --- receipts -----------------------------------------------------------------------------
@@ -315,17 +317,13 @@ def test_a_linked_incident_folder_or_ledger_is_never_followed(tmp_path: Path) ->
 
 def test_resume_shows_the_torn_answer_it_set_aside(tmp_path: Path) -> None:
     incident_id, _ = start(tmp_path)
-    path = log_of(tmp_path, incident_id)
-    raw = path.read_bytes().splitlines(keepends=True)
-    keep = next(n for n, line in enumerate(raw) if b'"step":"h-draft"' in line)
-    path.write_bytes(b"".join(raw[:keep]) + raw[keep][:150])  # torn mid-line by a kill
-    forget_receipts(tmp_path, incident_id)
+    torn = cut_before(tmp_path, incident_id, "h-draft", torn=150)  # a kill mid-write
     proc = cli(tmp_path, "log", "list")
     assert "torn entry" in proc.stdout
     proc = cli(tmp_path, "resume", incident_id, "--answers", str(tmp_path / "answers.yaml"))
     assert proc.returncode == 0, proc.stderr
     assert "was not saved completely" in proc.stderr and "log.quarantine.1" in proc.stderr
-    assert raw[keep][:150].decode()[60:100] in proc.stderr  # what was being written
+    assert torn.decode()[60:100] in proc.stderr  # what was being written
 
 
 def test_the_log_vouches_for_the_ledger(tmp_path: Path) -> None:
@@ -378,3 +376,30 @@ def test_no_terminal_no_walk(tmp_path: Path, command: str) -> None:
     assert "--answers" in proc.stderr and "nothing was written" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_a_quarantine_file_is_bound_to_the_log_by_its_hash(tmp_path: Path) -> None:
+    incident_id, _ = start(tmp_path)
+    cut_before(tmp_path, incident_id, "h-draft", torn=150)
+    path = log_of(tmp_path, incident_id)
+    proc = cli(tmp_path, "resume", incident_id, "--answers", str(tmp_path / "answers.yaml"))
+    assert proc.returncode == 0, proc.stderr
+    assert verify(tmp_path, incident_id)[0] == 0
+    quarantine = path.parent / "log.quarantine.1"
+    quarantine.write_bytes(b"something else entirely")
+    code, out = verify(tmp_path, incident_id)
+    assert code == 1 and "log.quarantine.1, the quarantine file, no longer hashes" in out
+    quarantine.unlink()
+    code, out = verify(tmp_path, incident_id)
+    assert code == 1 and "is missing" in out
+
+
+def test_resume_removes_what_a_kill_left_half_written(tmp_path: Path) -> None:
+    incident_id, _ = start(tmp_path)
+    cut_before(tmp_path, incident_id, "h-after")
+    folder = tmp_path / "incidents" / incident_id
+    (folder / "statements" / ".00017-h-draft-x.txt.tmp-4242").write_text("half")
+    (folder / ".playbook.json.tmp-4242").write_text("{")
+    proc = cli(tmp_path, "resume", incident_id, "--answers", str(tmp_path / "answers.yaml"))
+    assert proc.returncode == 0, proc.stderr
+    assert not list(folder.rglob("*.tmp-*"))

@@ -2,45 +2,198 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from answering import (
     DATA,
+    UNHAPPY_PATH,
     answers_for,
     cli,
     events,
-    expected_path,
+    forget_receipts,
     incidents,
-    kill_stress,
     library,
     step_counts,
     verified,
     write_yaml,
 )
+from stress_check import Reference, Summary, check_incident, stress, timed_answers, write_answers
 
-CHOOSE = {"detect-positive": "Negative", "detect-triage": "Unhappy", "verify-fault": "Yes"}
+# --- the stress run and its checker (tests/stress_check.py, `make stress`) -----------------
 
 
-def test_kill_and_resume_rounds(tmp_path: Path) -> None:
-    resolved = library(tmp_path).load("default")
-    answers = answers_for(resolved, CHOOSE)
-    path = write_yaml(tmp_path / "answers.yaml", answers)
-    expected = expected_path(resolved, answers)
-    results = kill_stress(tmp_path, path, "default", 8, seed=7)
-    opened = [r for r in results if r["opened"]]
-    assert opened, results
-    for r in opened:
-        assert r["verified"], r
-        assert r["closed"] == 1, r
-        assert r["steps"] == dict.fromkeys(expected, 1), r
-    evs = events(tmp_path, opened[0]["incident"])
-    assert [e["data"]["step"] for e in evs if e["type"] == "step"] == expected
+Stressed = tuple[Path, Path, list[str], Summary]
 
+
+@pytest.fixture(scope="module")
+def stressed(tmp_path_factory: pytest.TempPathFactory) -> Stressed:
+    """Three stress rounds of the real CLI on the unhappy-customer walk of `default`."""
+    workdir = tmp_path_factory.mktemp("stress")
+    resolved = library(workdir / "library").load("default")
+    answers = workdir / "answers.yaml"
+    steps = write_answers(answers, timed_answers(resolved, UNHAPPY_PATH))
+    summary = stress(workdir, answers, steps, 3, seed=7)
+    return workdir, answers, steps, summary
+
+
+def test_stress_rounds_pass(stressed: Stressed) -> None:
+    summary = stressed[3]
+    assert summary.reference.ok, summary.reference.account()
+    assert len(summary.rounds) == 3
+    assert all(r.kills and r.incident for r in summary.rounds)
+    assert sum(r.start_kills + r.resume_kills for r in summary.rounds) > 0
+    failed = summary.failed
+    assert not failed, failed[0].account()
+
+
+def _rechain(folder: Path, edit: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Edit the log's events, then renumber and re-hash every line: `log verify` passes."""
+    from crisisplay.log import GENESIS, encode_event
+
+    path = folder / "log.jsonl"
+    evs = [json.loads(line) for line in path.read_bytes().splitlines()]
+    edit(evs)
+    prev, out = GENESIS, []
+    for seq, e in enumerate(evs):
+        e["seq"], e["prev"] = seq, prev
+        line = encode_event(e).encode("utf-8")
+        prev = hashlib.sha256(line).hexdigest()
+        out.append(line + b"\n")
+    path.write_bytes(b"".join(out))
+
+
+@pytest.fixture(scope="module")
+def resumed(stressed: Stressed) -> tuple[Path, Reference]:
+    """A finished incident that was cut off between two events and resumed, with no timing
+    involved: the reference run's log up to the step `verify-fault`, then `resume`."""
+    workdir, answers, steps, summary = stressed
+    assert summary.reference.folder is not None
+    reference = Reference.from_folder(summary.reference.folder, steps)
+    home = workdir / "resumed" / "home"
+    shutil.copytree(summary.reference.folder.parent.parent, home)
+    (folder,) = (home / "incidents").iterdir()
+    lines = (folder / "log.jsonl").read_bytes().splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if b'"step":"verify-fault"' in line)
+    (folder / "log.jsonl").write_bytes(b"".join(lines[:cut]))
+    for f in (folder / "statements").iterdir():
+        if int(f.name[:5]) >= cut:
+            f.unlink()
+    forget_receipts(home, folder.name)  # a killed session never issued its receipt
+    proc = cli(home, "resume", folder.name, "--answers", str(answers))
+    assert proc.returncode == 0, proc.stderr
+    assert "session.resumed" in [e["type"] for e in events(home, folder.name)]
+    assert check_incident(folder, reference) == []
+    return folder, reference
+
+
+def _drop(step: str) -> Callable[[list[dict[str, Any]]], None]:
+    def edit(evs: list[dict[str, Any]]) -> None:
+        evs[:] = [e for e in evs if e["type"] != "step" or e["data"]["step"] != step]
+
+    return edit
+
+
+def _duplicate(step: str) -> Callable[[list[dict[str, Any]]], None]:
+    def edit(evs: list[dict[str, Any]]) -> None:
+        i = next(i for i, e in enumerate(evs) if e["data"].get("step") == step)
+        evs.insert(i + 1, dict(evs[i]))
+
+    return edit
+
+
+def _answer(step: str, value: Any) -> Callable[[list[dict[str, Any]]], None]:
+    def edit(evs: list[dict[str, Any]]) -> None:
+        next(e for e in evs if e["data"].get("step") == step)["data"]["value"] = value
+
+    return edit
+
+
+def _lost_quarantine(evs: list[dict[str, Any]]) -> None:
+    data = {"file": "log.quarantine.1", "bytes": 4, "sha256": "0" * 64}
+    evs.append({**evs[-1], "type": "recovery", "data": data})
+
+
+def _last_statement(folder: Path) -> Path:
+    return sorted((folder / "statements").iterdir())[-1]
+
+
+# Each tamper, the check that must report it, and words of its finding. Only steps after
+# the last draft are edited, so the statement files' names (by seq) stay right.
+TAMPERS: dict[str, tuple[Callable[[Path], None], str, str]] = {
+    "a step dropped, log re-chained": (
+        lambda f: _rechain(f, _drop("close-why-3")),
+        "steps",
+        "step 'close-why-3' is not in the log (lost)",
+    ),
+    "a step duplicated, log re-chained": (
+        lambda f: _rechain(f, _duplicate("close-why-3")),
+        "steps",
+        "step 'close-why-3' recorded 2 times",
+    ),
+    "an answer changed, log re-chained": (
+        lambda f: _rechain(f, _answer("close-why-3", "someone else")),
+        "events",
+        "data.value",
+    ),
+    "a statement file lost": (
+        lambda f: _last_statement(f).unlink(),
+        "statements",
+        "is missing",
+    ),
+    "a statement file edited": (
+        lambda f: _last_statement(f).write_text("We never said that.\n", encoding="utf-8"),
+        "statements",
+        "holds",
+    ),
+    "a stray file in statements/": (
+        lambda f: (f / "statements" / "00003-hold-draft-x.tmp").write_text("half"),
+        "statements",
+        "no event published it",
+    ),
+    "playbook.json changed": (
+        lambda f: (f / "playbook.json").write_text(
+            (f / "playbook.json").read_text(encoding="utf-8").replace("Detect", "Dismiss", 1),
+            encoding="utf-8",
+        ),
+        "snapshot",
+        "content hashes to",
+    ),
+    "a quarantine file lost, log re-chained": (
+        lambda f: _rechain(f, _lost_quarantine),
+        "quarantine",
+        "log.quarantine.1",
+    ),
+}
+
+
+@pytest.mark.parametrize("tamper", list(TAMPERS))
+def test_the_stress_checker_catches(
+    tamper: str, resumed: tuple[Path, Reference], tmp_path: Path
+) -> None:
+    done, reference = resumed
+    folder = tmp_path / "home" / "incidents" / done.name
+    shutil.copytree(done, folder)
+    change, check, words = TAMPERS[tamper]
+    change(folder)
+    # The real `log verify` once (it says ok on a re-chained log); its function for the rest.
+    found = check_incident(folder, reference, cli=tamper == next(iter(TAMPERS)))
+    assert [f for f in found if f.check == "chain"] == []  # `log verify` alone would pass
+    assert any(f.check == check and words in f.detail for f in found), found
+    assert {f.check for f in found} <= {check, "events", "steps"}, found
+
+
+# --- kills at chosen events, in-process ------------------------------------------------------
 
 KILL_AT_VARIABLES = """
 import os, signal, sys

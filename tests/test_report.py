@@ -536,13 +536,14 @@ def test_long_timelines_are_summarised_in_markdown_but_not_in_json(
     import io
 
     from crisisplay.log import IncidentLog
-    from crisisplay.report import markdown
+    from crisisplay.report import build, markdown
 
     folder = scripted(tmp_path, TROLL, {"detect-post-url": 3, "detect-troll-outcome": 25})
     with IncidentLog.open(folder, "monitor@desk") as log:
         for n in range(5):
             log.append("note", {"text": f"check {n}: 40 new replies", "step": None})
     monkeypatch.setattr(markdown, "NOTE_LIMIT", 3)
+    monkeypatch.setattr(build, "NOTE_LIMIT", 3)  # what the report keeps in memory to show
     report = build_report(folder)
     md = markdown.render(report)
     assert "check 2: 40 new replies" in md
@@ -557,6 +558,7 @@ def test_long_timelines_are_summarised_in_markdown_but_not_in_json(
 
 
 def test_direct_json_lines_for_notes_equal_the_general_encoding() -> None:
+    from crisisplay.events import from_dict
     from crisisplay.report.build import (
         _item_encoder,
         note_entry,
@@ -572,8 +574,9 @@ def test_direct_json_lines_for_notes_equal_the_general_encoding() -> None:
         {"seq": 8, "ts": "2026-11-20T09:00:00+01:00", "at": "2026-11-20T07:59:00.5Z",
          "type": "note", "actor": "x", "data": {"text": "  spaced   out  ", "step": "hold-draft"}},
     ]  # fmt: skip
-    for e in odd:
+    for raw in odd:
+        e = from_dict(raw)
         assert timeline_note_line(e) == encode(timeline_entry(e))
         assert note_line(e) == encode(note_entry(e))
-    unusual = {**odd[0], "data": {"text": 42, "step": None}}
+    unusual = from_dict({**odd[0], "data": {"text": 42, "step": None}})
     assert timeline_note_line(unusual) is None and note_line(unusual) is None

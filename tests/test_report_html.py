@@ -15,6 +15,7 @@ import pytest
 from answering import UNHAPPY_PATH
 from crisisplay.report.build import build_report
 from crisisplay.report.html import render
+from needs import program
 from test_report import HAPPY, scripted
 
 INJECTION = "<script>document.body.setAttribute('data-pwned','1')</script>"
@@ -146,10 +147,7 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.skipif(
-    _chromium() is None,
-    reason="chromium is not installed (CI installs Debian's chromium in .ci/run)",
-)
+@program("chromium", "chromium-browser")
 def test_chromium_shows_timeline_and_every_statement(
     page: str, report: dict[str, Any], tmp_path: Path
 ) -> None:

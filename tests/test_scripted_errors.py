@@ -101,7 +101,8 @@ def test_bad_incident_section(tmp_path: Path) -> None:
     answers = base(tmp_path)
     answers["incident"]["severity"] = 7
     proc = start(tmp_path, answers)
-    assert proc.returncode == 1 and "Severity 7 is not one of" in proc.stderr
+    assert proc.returncode == 1 and "severity 7 is not a level of playbook" in proc.stderr
+    assert "answers.yaml:3:3:" in proc.stderr and "or 4 (Low)" in proc.stderr
     answers = base(tmp_path)
     answers["incident"]["first_seen"] = "2026-11-20T09:00:00Z"  # after it was opened
     proc = start(tmp_path, answers)

@@ -3,53 +3,63 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from crisisplay.log import read_events, verify
+from needs import program
 
 pytestmark = [
     pytest.mark.terminal,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+    program("tmux"),
 ]
 CRISISPLAY = str(Path(sys.executable).parent / "crisisplay")
 
 
 class Terminal:
+    """A tmux of our own: a private server on a socket in the test's folder (never the
+    person's server), running the program with a temporary HOME, cache and data folder."""
+
     def __init__(self, home: Path) -> None:
-        self.name = f"crisisplay-{uuid.uuid4().hex[:8]}"
         self.home = home
+        self.user_home = home / ".user-home"
+        self.user_home.mkdir(exist_ok=True)
+        self.socket = ""
+
+    def _tmux(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["tmux", "-S", self.socket, *args], capture_output=True, text=True, check=False
+        )
 
     def run(self, *args: str) -> None:
         exit_file = self.home / "exit-code"
         exit_file.unlink(missing_ok=True)
+        env = {
+            "HOME": self.user_home,
+            "XDG_CACHE_HOME": self.user_home / ".cache",
+            "XDG_DATA_HOME": self.user_home / ".local" / "share",
+            "CRISISPLAY_CACHE_DIR": os.environ.get("CRISISPLAY_CACHE_DIR", "off"),
+            "CRISISPLAY_HOME": self.home,
+        }
         command = (
-            f"cd {Path.cwd()} && CRISISPLAY_HOME={self.home} {CRISISPLAY} "
+            f"cd {Path.cwd()} && "
+            + " ".join(f"{k}='{v}'" for k, v in env.items())
+            + f" {CRISISPLAY} "
             + " ".join(f"'{a}'" for a in args)
             + f"; echo $? > {exit_file}; sleep 60"
         )
-        for attempt in range(3):  # a server still exiting after the last kill-session
-            done = subprocess.run(
-                ["tmux", "new-session", "-d", "-s", self.name, "-x", "120", "-y", "50", command],
-                check=attempt == 2,
-            )
-            if done.returncode == 0:
-                break
-            time.sleep(0.3)
+        self.socket = str(self.home / f".tmux-{uuid.uuid4().hex[:8]}")  # a fresh server per run
+        proc = self._tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "50", command)
+        assert proc.returncode == 0, proc.stderr
 
     def screen(self) -> str:
-        return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        return self._tmux("capture-pane", "-p", "-t", "t").stdout
 
     def wait_for(self, text: str, timeout: float = 10.0) -> str:
         deadline = time.monotonic() + timeout
@@ -80,7 +90,8 @@ class Terminal:
         raise AssertionError(f"no prompt waiting for {text!r}:\n{self.screen()}")
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        proc = self._tmux("send-keys", "-t", "t", *keys)
+        assert proc.returncode == 0, proc.stderr
 
     def exit_code(self, timeout: float = 10.0) -> int:
         path = self.home / "exit-code"
@@ -92,13 +103,15 @@ class Terminal:
         raise AssertionError(f"the program did not exit:\n{self.screen()}")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        if self.socket:
+            self._tmux("kill-server")
+            Path(self.socket).unlink(missing_ok=True)
 
 
 @pytest.fixture
-def terminal(tmp_path: Path):  # type: ignore[no-untyped-def]
+def terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Terminal]:
+    monkeypatch.delenv("TMUX", raising=False)  # inside tmux, a new server still starts clean
     term = Terminal(tmp_path)
-    os.environ.pop("TMUX", None)
     yield term
     term.close()
 

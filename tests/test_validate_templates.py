@@ -235,7 +235,7 @@ def test_each_branch_is_rendered(cli: Cli, home: Path) -> None:
     )
     code, _, err = cli("default")
     assert code == 1
-    assert "when triage = 'troll'" in err
+    assert "when triage is “troll”" in err
     assert "division by zero" in err
 
 
@@ -275,7 +275,7 @@ def test_cached_results_are_the_same_and_never_stale(cli: Cli, home: Path, tmp_p
         encoding="utf-8",
     )
     assert results(cli, "default") == (0, "")
-    assert any((tmp_path / "cache" / "crisisplay" / "template-checks").iterdir())
+    assert any((tmp_path / "cache" / "crisisplay").glob("template-checks-*/*"))
     assert results(cli, "default") == (0, "")
     template.write_text(
         "We're sorry if anyone was upset: {{ what_we_did_wrong }}. To put it right: "
@@ -313,7 +313,7 @@ def test_a_broken_workspace_rule_file_is_a_clear_problem(cli: Cli, home: Path) -
 def test_a_damaged_cache_file_is_recomputed(cli: Cli, home: Path, tmp_path: Path) -> None:
     path = overlay(home / "playbooks", '  apology: "We\'re sorry if you were upset."\n')
     first = results(cli, str(path))
-    entries = list((tmp_path / "cache" / "crisisplay" / "template-checks").iterdir())
+    entries = list((tmp_path / "cache" / "crisisplay").glob("template-checks-*/*"))
     assert entries
     for damage in ('[["half a', '[[{"what": "finding"}]]', "{}"):
         for entry in entries:
@@ -331,4 +331,4 @@ def test_the_cache_can_be_moved_or_switched_off(
     assert not (tmp_path / "cache").exists()
     monkeypatch.setenv("CRISISPLAY_CACHE_DIR", str(tmp_path / "elsewhere"))
     assert results(cli, str(path)) == first
-    assert any((tmp_path / "elsewhere" / "template-checks").iterdir())
+    assert any((tmp_path / "elsewhere").glob("template-checks-*/*"))

@@ -103,12 +103,43 @@ DEFAULT_PATHS = {
 }
 
 
+ALL = ["detect", "hold", "verify", "apologise", "remedy", "close"]
+NO_APOLOGY = ["detect", "hold", "verify", "remedy", "close"]
+#: Written by hand from the protocol (DOMAIN.md's triage tree), not derived from the engine:
+#: the stages each branch must walk, in order, and the step it must end on.
+DEFAULT_ENDINGS = {
+    "positive-end": (["detect"], "detect-positive"),  # concur: nothing to manage
+    "troll-contained": (["detect"], "detect-troll-outcome"),  # monitored, contained
+    "troll-escalate": (ALL, "close-notify-am"),  # real customers joined: the full protocol
+    "rager-end": (["detect"], "detect-triage"),
+    "misguided-corrected": (["detect"], "detect-misguided-outcome"),  # corrected, done
+    "unhappy-full": (ALL, "close-notify-am"),
+    "fault-not-ours-close": (["detect", "hold", "verify", "close"], "close-notify-am"),
+    "fault-not-ours-remedy": (NO_APOLOGY, "close-notify-am"),  # not our fault: no apology
+    "fault-unknown-ours": (ALL, "close-notify-am"),
+    "fault-unknown-wrong": (NO_APOLOGY, "close-notify-am"),  # the claim is wrong: no apology
+    "fault-unknown-apologise": (ALL, "close-notify-am"),
+    "fault-unknown-inform": (NO_APOLOGY, "close-notify-am"),  # keep informing, no apology yet
+}
+
+
+def test_every_default_path_has_a_hand_written_ending() -> None:
+    assert sorted(DEFAULT_ENDINGS) == sorted(DEFAULT_PATHS)
+
+
 @pytest.mark.parametrize("name", sorted(DEFAULT_PATHS))
 def test_default_tree(tmp_path: Path, name: str) -> None:
     resolved = library(tmp_path).load("default")
     answers = answers_for(resolved, DEFAULT_PATHS[name])
     incident_id = run(tmp_path, "default", answers)
-    assert_complete(tmp_path, incident_id, expected_path(resolved, answers))
+    evs = assert_complete(tmp_path, incident_id, expected_path(resolved, answers))
+    stage_of = {step.id: stage.id for stage, step in resolved.playbook.steps()}
+    walked = [e["data"]["step"] for e in evs if e["type"] == "step"]
+    stages: list[str] = []
+    for step in walked:
+        if not stages or stages[-1] != stage_of[step]:
+            stages.append(stage_of[step])
+    assert (stages, walked[-1]) == DEFAULT_ENDINGS[name]
 
 
 # playbook/library.py (_apply_overlay) reads `current.model_fields` on an instance, which

@@ -7,13 +7,14 @@ of a scripted run because of a typo.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError, PlaybookError, Problem
-from crisisplay.walk import AnswerError, Walk, now_utc, parse_time, rfc3339
+from crisisplay.walk import AnswerError, Walk, incident_time, now_utc, rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.playbook.model import Step
@@ -53,16 +54,12 @@ class Planned:
 
 
 def load_answers(path: Path) -> Answers:
-    from crisisplay.yamlfile import load_file
+    from crisisplay.yamlfile import decode, load, read_bytes
 
-    if str(path) == "-":
-        import sys
-
-        from crisisplay.yamlfile import load
-
-        located = load(sys.stdin.read(), "<stdin>")
-    else:
-        located = load_file(path)
+    # Read with the size limit enforced while reading: `--answers /dev/zero` or an endless
+    # pipe on '-' is refused at 1 MiB, never read into memory whole.
+    name = "<stdin>" if str(path) == "-" else str(path)
+    located = load(decode(read_bytes(path, name, what="an answers file"), name), name)
     data = located.data
     if data is None:
         data = {}
@@ -114,7 +111,7 @@ def _split_at(value: Any) -> tuple[Any, datetime | None]:
     """`{value: X, at: T}` -> (X, T); a draft's own mapping keeps its keys."""
     if isinstance(value, dict) and "at" in value:
         rest = {k: v for k, v in value.items() if k != "at"}
-        at = parse_time(value["at"])
+        at = incident_time(value["at"], "at")
         if set(rest) == {"value"}:
             return rest["value"], at
         return rest, at
@@ -132,7 +129,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
         if value in ("done", True, "ok", "acknowledged"):
             return {}
         raise AnswerError(
-            f"Step '{step.id}' ({kind}): answer 'done' or {{skip: REASON}}, not {value!r}."
+            f"Step '{step.id}' ({kind}): answer 'done' or {{skip: REASON}}, not "
+            f"{json.dumps(value, ensure_ascii=False, default=str)}."
         )
     if kind == "notify":
         if value in ("done", True):
@@ -174,11 +172,14 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
         published = None
         url = value.get("published_url")
         if url:
-            when_pub = (
-                rfc3339(parse_time(value["published_at"]))
-                if value.get("published_at")
-                else rfc3339(when)
-            )
+            try:
+                when_pub = (
+                    rfc3339(incident_time(value["published_at"], "published_at"))
+                    if value.get("published_at")
+                    else rfc3339(when)
+                )
+            except ValueError as e:
+                raise AnswerError(f"Step '{step.id}': {e}") from None
             urls = url if isinstance(url, dict) else {p: url for p in texts}
             published = {p: {"url": str(u), "at": when_pub} for p, u in urls.items()}
         raw = {
@@ -211,7 +212,10 @@ def plan(walk: Walk, answers: Answers) -> list[Planned]:
                 f"{step.kind}): {step.text.strip()} — add "
                 f"'{step.id}: {_example(step)}' to {answers.file}",
             )
-        value, at = _split_at(answers.steps[step.id])
+        try:
+            value, at = _split_at(answers.steps[step.id])
+        except ValueError as e:
+            raise answers.problem((step.id, "at"), f"step '{step.id}': {e}") from None
         when = at or now_utc()
         try:
             data = shadow.answer(step, to_raw(shadow, step, value, when))

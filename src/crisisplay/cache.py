@@ -30,6 +30,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crisisplay.files import OWN_FILE, ReadError, read_limited
+
 FORMAT = 1  # bump when what an entry holds changes shape
 MAX_ENTRIES = 400  # per kind; above it the oldest half goes
 _MAGIC = b"crisisplay-cache-1\n"
@@ -96,8 +98,8 @@ def get(kind: str, key: str, modules: tuple[str, ...] = ()) -> Any:
     if folder is None:
         return None
     try:
-        blob = (folder / key).read_bytes()
-    except OSError:
+        blob = read_limited(folder / key, OWN_FILE, what="a cache entry")
+    except (OSError, ReadError):
         return None
     head = len(_MAGIC)
     if not blob.startswith(_MAGIC) or len(blob) < head + _DIGEST:
@@ -136,15 +138,31 @@ def put(kind: str, key: str, value: Any, modules: tuple[str, ...] = ()) -> None:
             tmp.unlink(missing_ok=True)
 
 
+#: A cache folder of other code that nobody wrote to for this long is removed.
+STALE_AFTER_S = 30 * 24 * 3600
+
+
 def _drop_other_versions(folder: Path, kind: str) -> None:
-    """Entries written by other code are never read again: free their space. (Only
-    folders named like this one: others in the cache folder are not ours to judge.)"""
+    """Free the space of folders written by other code that nobody has used for a month.
+
+    Another checkout or another installed version of crisisplay shares this cache with its
+    own folders and goes on using them: removing them as soon as they are not ours would
+    make two copies evict each other's cache on every run. Only folders named like this one
+    are considered; others in the cache folder are not ours to judge."""
     import re
     import shutil
+    import time
 
     ours = re.compile(re.escape(kind) + r"-[0-9a-f]{16}")
+    cutoff = time.time() - STALE_AFTER_S
     for other in folder.parent.iterdir():
-        if other != folder and ours.fullmatch(other.name) and other.is_dir():
+        if other == folder or not ours.fullmatch(other.name) or other.is_symlink():
+            continue
+        try:
+            stale = other.is_dir() and other.stat().st_mtime < cutoff
+        except OSError:
+            continue
+        if stale:
             shutil.rmtree(other, ignore_errors=True)
 
 

@@ -87,6 +87,7 @@ def check_incident(
         read_snapshot(folder, playbook_sha(events))
     except SnapshotError as e:
         ev.file_problems.append(e.message)
+    ev.file_problems.extend(_bound_files(folder, events))
     expected = expected_statements(events)
     problems, rewrite = statement_problems(folder, expected)
     if repair and rewrite and not ev.receipt_problems:
@@ -122,3 +123,29 @@ def _receipts_the_log_names(ev: Evidence, ledger: Any, events: list[dict[str, An
             "issuing it): a cut or rewritten tail cannot be detected without one; check it "
             "with --anchor against a receipt kept elsewhere"
         )
+
+
+def _bound_files(folder: Any, events: list[dict[str, Any]]) -> list[str]:
+    """Quarantine files and a drill's scenario copy must hash to what the log recorded."""
+    from crisisplay import safefs
+
+    wanted: list[tuple[str, str, str]] = []
+    for event in events:
+        data = event.get("data") or {}
+        if event["type"] == "recovery" and data.get("file") and data.get("sha256"):
+            wanted.append((str(data["file"]), str(data["sha256"]), "quarantine file"))
+        elif event["type"] == "drill.started" and data.get("sha256"):
+            wanted.append(("scenario.yaml", str(data["sha256"]), "drill's scenario copy"))
+    problems = []
+    for name, sha, what in wanted:
+        try:
+            found = safefs.sha256_of(folder, name, depth=2, what=f"a {what}")
+        except FileNotFoundError:
+            problems.append(f"{name}, the {what} the log records, is missing")
+            continue
+        except OSError as e:
+            problems.append(f"{name}: {e}")
+            continue
+        if found != sha:
+            problems.append(f"{name}, the {what}, no longer hashes to what the log recorded")
+    return problems

@@ -18,14 +18,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crisisplay.errors import CrisisplayError
+from crisisplay.errors import CrisisplayError, PlaybookError
+from crisisplay.invocation import command
 from crisisplay.text import slugify
 from crisisplay.walk import Deadline, Incident, Walk, now_utc, parse_time, rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.home import Home
     from crisisplay.log import IncidentLog
-    from crisisplay.playbook.library import Library, Resolved
+    from crisisplay.playbook.library import Library
+    from crisisplay.playbook.resolved import Resolved
     from crisisplay.receipts import Receipt
 
 SNAPSHOT = "playbook.json"
@@ -80,7 +82,7 @@ def _wrap_log_error(e: Exception) -> CrisisplayError:
         return CrisisplayError(
             f"Could not write to the incident log ({reason}). The walk has stopped; "
             "nothing already recorded is lost; free some space or fix the disk, then "
-            "`crisisplay resume` carries on from here.",
+            f"`{command('resume')}` carries on from here.",
             "This entry was NOT saved — copy it somewhere safe:\n" + e.event_text,
         )
     return CrisisplayError(str(e))
@@ -270,15 +272,7 @@ def open_incident(
             f"The crisis cannot be first seen ({rfc3339(first)}) after the "
             f"incident was opened ({rfc3339(opened)})."
         )
-    profile = resolved.client
-    generic = not resolved.playbook.extends and profile.name in ("the client", "el cliente")
-    name = client_name if (client_name and generic) else profile.name
-    if (
-        client_name
-        and not generic
-        and slugify(client_name) not in (slugify(profile.name), resolved.client_slug)
-    ):
-        name = client_name
+    name = resolved.incident_client(client_name)
     slug = slugify(name)
     incidents = home.incidents
     content = resolved.content()
@@ -435,8 +429,8 @@ def read_snapshot(folder: Path, expected: str | None) -> dict[str, Any]:
 
 def snapshot_playbook(folder: Path, library: Library, expected: str | None) -> Resolved:
     """The incident's resolved playbook from its snapshot (see :func:`read_snapshot`)."""
-    from crisisplay.playbook.library import Origins, Resolved
     from crisisplay.playbook.model import Playbook
+    from crisisplay.playbook.resolved import Origins, Resolved
 
     payload = read_snapshot(folder, expected)
     try:
@@ -598,9 +592,19 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
         info = opened["data"]["playbook"]
         current: Resolved | None = None
         changed = None
+        unreadable: list[str] = []  # said, not written: no receipt is due for it
         try:
             ref = info["path"] if Path(info["path"]).is_file() else info["id"]
             current = library.load(ref)
+        except PlaybookError as e:  # edited since, and broken now: say so, go on as begun
+            current = None
+            first = e.problems[0] if e.problems else None
+            unreadable.append(
+                f"The playbook '{info['id']}' cannot be read now"
+                + (f" ({first})" if first else "")
+                + "; this incident goes on with the version it began with. Fix the file "
+                f"before the next incident: {command('playbook', 'validate', info['id'])}"
+            )
         except CrisisplayError:
             current = None
         if current is not None and current.sha256 != original.sha256:
@@ -615,6 +619,7 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
             session._start_seq = -1  # this session wrote (a recovery): a receipt is due
         _restore_statements(folder, events, notices)
         session.notices.extend(notices)
+        session.notices.extend(unreadable)
         # A crash right after a step can leave its consequences (a missed deadline, the
         # close) unrecorded: record them now, as of that step.
         session.settle_pending()
@@ -707,6 +712,10 @@ def _restore_statements(folder: Path, events: list[dict[str, Any]], notices: lis
         raise CrisisplayError(str(e)) from None
     except OSError:
         pass  # missing: written below if the log holds statements
+    # Temp files of writes a kill cut short (the lock is ours: nobody else is writing).
+    for where, depth in ((folder, 2), (folder / STATEMENTS, 3)):
+        with contextlib.suppress(OSError):
+            safefs.remove_stale_temps(where, depth=depth)
     expected = expected_statements(events)
     _, rewrite = statement_problems(folder, expected)
     if not rewrite:
@@ -858,6 +867,51 @@ def list_incidents(home: Home, client: str | None = None) -> list[Summary]:
     return out
 
 
+def open_for_client(home: Home, slug: str) -> list[Summary]:
+    """Open (not drill) incidents for a client. Only folders whose id carries the slug
+    are read, so a start with nothing open for the client reads no log at all."""
+    try:
+        names = sorted(os.listdir(home.incidents))
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        if f"-{slug}-" not in name:
+            continue
+        s = summarize(home.incidents / name)
+        if s is not None and s.status == "open" and s.client == slug and not s.drill:
+            out.append(s)
+    return out
+
+
+def open_incidents_line(found: list[Summary], client: str) -> str:
+    """The one-line warning that a client already has open incidents, with the command
+    that goes on with one."""
+    ids = ", ".join(s.id for s in found)
+    if len(found) == 1:
+        return (
+            f"⚠ Incident {ids} for {client} is still open; to go on with it instead: "
+            f"{command('resume', found[0].id)}"
+        )
+    return (
+        f"⚠ {len(found)} incidents for {client} are still open ({ids}); to go on with one "
+        f"instead: {command('resume')} INCIDENT"
+    )
+
+
+def incident_named(home: Home, ref: str) -> str:
+    """The incident a person named: its exact folder name first (even when its log cannot be
+    read, so `log verify` can say what is wrong with it), else :func:`find_incident`."""
+    if (
+        ref
+        and "/" not in ref
+        and not ref.startswith(".")
+        and (home.incidents / ref / "log.jsonl").is_file()
+    ):
+        return ref
+    return str(find_incident(home, ref))
+
+
 def find_incident(home: Home, ref: str | None) -> str:
     """An incident id from a full id, a unique prefix or substring, or the one open one."""
     all_ = list_incidents(home)
@@ -881,7 +935,7 @@ def find_incident(home: Home, ref: str | None) -> str:
         return open_[0].id
     if not open_:
         raise CrisisplayError(
-            "There is no open incident to resume.", "Start one with `crisisplay start`."
+            "There is no open incident to resume.", f"Start one with `{command('start')}`."
         )
     raise AmbiguousIncident([s.id for s in open_])
 
@@ -890,7 +944,7 @@ class AmbiguousIncident(CrisisplayError):
     def __init__(self, ids: list[str]) -> None:
         super().__init__(
             f"{len(ids)} incidents are open: " + ", ".join(ids),
-            "Name one: crisisplay resume INCIDENT",
+            f"Name one: {command('resume')} INCIDENT",
         )
         self.ids = ids
 

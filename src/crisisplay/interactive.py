@@ -1,4 +1,4 @@
-"""The interactive front end: questionary prompts and a rich status line over the walk.
+"""The interactive front end: prompt_toolkit prompts and a rich status line over the walk.
 
 Everything the manager answers goes through the same Walk.answer and Session.submit as a
 scripted run. At any prompt they can add a note, skip with a reason, see where they
@@ -8,6 +8,7 @@ are, or pause; Ctrl-C pauses too (exit 130) and says how to resume.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -15,8 +16,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.durations import format_duration
-from crisisplay.errors import CrisisplayError
-from crisisplay.walk import AnswerError, match_option, now_utc, parse_time, rfc3339
+from crisisplay.errors import CrisisplayError, UsageError
+from crisisplay.invocation import command, resume_hint
+from crisisplay.walk import (
+    AnswerError,
+    incident_time,
+    match_option,
+    now_utc,
+    rfc3339,
+)
 
 if TYPE_CHECKING:
     from crisisplay.incident import Session
@@ -70,9 +78,11 @@ def _at() -> datetime | None:
 
 
 def _console() -> Any:
-    from rich.console import Console
+    # the walk's screens show titles, steps and scenario events others wrote: through the
+    # console that strips what could rewrite the terminal
+    from crisisplay.cli.output import console
 
-    return Console(highlight=False)
+    return console()
 
 
 # --- prompts ---------------------------------------------------------------------------
@@ -270,7 +280,7 @@ def start_interactive(
 ) -> None:
     # The log and the answers machinery are imported when needed, not before the first
     # question: every millisecond before it is one the manager waits.
-    from crisisplay.text import slugify
+    from crisisplay.text import printable, slugify
 
     try:
         if playbook:
@@ -285,21 +295,18 @@ def start_interactive(
 
             resolved = pick_playbook(lib, None, client)
         pb = resolved.playbook
+        if severity is not None and (why := resolved.severity_problem(severity)):
+            raise UsageError(f"--severity {severity}: {why}")
         _heading(pb.name, f" — {pb.id} {pb.version}")
-        generic = not pb.extends and resolved.client.name in ("the client", "el cliente")
+        if not client and not resolved.generic:
+            client = resolved.client.name  # a client's playbook names its client: not asked
+            _heading("Client: ", printable(f"{client} (from the playbook)"))
         if not client:
-            known = "" if generic else resolved.client.name
             client = (
-                _text(
-                    "Client:",
-                    instruction=f"(the brand this is about; Enter takes “{known}”)"
-                    if known
-                    else "(the brand this is about)",
-                    placeholder=known or None,
-                ).strip()
-                or known
+                _text("Client:", default="", instruction="(the brand this is about)").strip()
                 or None
             )
+        _warn_open_incidents(lib, resolved, client)
         while not title:
             title = _text("What is happening? (a few words for the title)", instruction="").strip()
         levels = pb.severity_levels()
@@ -342,6 +349,34 @@ def _heading(bold: str, rest: str) -> None:
     print_formatted_text(FormattedText([("bold", bold), ("", rest)]))
 
 
+def _warn_open_incidents(lib: Library, resolved: Any, client: str | None) -> None:
+    """One line before the walk when this client already has an open incident: the
+    manager may mean to go on with it rather than open a second one."""
+    from crisisplay.text import slugify
+
+    slug = slugify(resolved.incident_client(client))
+    try:
+        names = os.listdir(lib.home.incidents)
+    except OSError:
+        return
+    if not any(f"-{slug}-" in name for name in names):  # the usual case: nothing to read
+        return
+    from crisisplay.incident import open_for_client, open_incidents_line
+
+    found = open_for_client(lib.home, slug)
+    if found:
+        _warning(open_incidents_line(found, resolved.incident_client(client)))
+
+
+def _warning(text: str) -> None:
+    from prompt_toolkit import print_formatted_text
+    from prompt_toolkit.formatted_text import FormattedText
+
+    from crisisplay.text import printable
+
+    print_formatted_text(FormattedText([("fg:ansiyellow bold", printable(text))]))
+
+
 def _playbooks_for_client(lib: Library, slug: str) -> list[Any]:
     from crisisplay.scripted import playbooks_for_client
 
@@ -359,9 +394,11 @@ def _ask_time(message: str, given: str | None) -> datetime:
         )
         given = None
         try:
-            t = parse_time(text, relative_to=_now())
+            t = incident_time(text, "that time", relative_to=_now(), now=_now())
         except ValueError as e:
-            _console().print(f"[red]{e}[/]")
+            from rich.markup import escape
+
+            _console().print(f"[red]{escape(str(e))}[/]")
             continue
         if t > _now():
             _console().print("[red]That is in the future.[/]")
@@ -404,12 +441,13 @@ def resume_interactive(lib: Library, ref: str | None) -> None:
         session.resumed("interactive")
     except KeyboardInterrupt:
         session.close()
-        raise Interrupted(f"Interrupted. Resume with: crisisplay resume {incident_id}") from None
+        raise Interrupted(f"Interrupted. Resume with: {resume_hint(incident_id)}") from None
     except BaseException:
         session.close()
         raise
     out.print(
-        f"[bold]Resuming {incident_id}[/] — {len(session.walk.records)} steps already recorded."
+        f"[bold]Resuming {incident_id}[/] — {steps_word(len(session.walk.records))} already "
+        "recorded."
     )
     for notice in session.notices:
         out.print(notice, style="yellow", markup=False)
@@ -444,7 +482,7 @@ class _PausedExit(CrisisplayError):
     exit_code = 0
 
     def __init__(self, incident_id: str) -> None:
-        super().__init__(f"Paused. Resume with: crisisplay resume {incident_id}")
+        super().__init__(f"Paused. Resume with: {resume_hint(incident_id)}")
 
 
 # --- the walk ----------------------------------------------------------------------------
@@ -484,15 +522,17 @@ def run(session: Session, out: Any) -> None:
                 f"\n[bold green]The protocol is complete; incident {session.incident.id} "
                 "is closed.[/]"
             )
-            out.print(f"Post-mortem: crisisplay log show {session.incident.id}")
+            out.print(f"Post-mortem: {command('log', 'show', session.incident.id)}", markup=False)
         if hooks.after_walk is not None:
             hooks.after_walk(session, out)
     except _Paused:
+        from rich.markup import escape
+
         session.pause("paused by the manager")
         session.close()
         out.print(
             f"\n[bold]Paused.[/] Everything so far is saved. Resume with:\n"
-            f"  crisisplay resume {session.incident.id}"
+            f"  {escape(resume_hint(session.incident.id))}"
         )
     except (KeyboardInterrupt, EOFError):
         try:
@@ -501,7 +541,7 @@ def run(session: Session, out: Any) -> None:
             session.close()
         raise Interrupted(
             f"\nPaused (Ctrl-C). Everything recorded is kept. Resume with:\n"
-            f"  crisisplay resume {session.incident.id}\n{session.receipt_text()}"
+            f"  {resume_hint(session.incident.id)}\n{session.receipt_text()}"
         ) from None
     finally:
         live = saved_live
@@ -621,8 +661,8 @@ def where(session: Session, out: Any) -> None:
         if cur and cur[0].id == stage.id:
             for step in stage.steps:
                 m = "✓" if step.id in done_path else ("▶" if step.id == cur[1].id else "·")
-                out.print(f"     {m} {step.id}: {step.text.strip()[:70]}")
-    out.print(f" {len(walk.records)} steps recorded.")
+                out.print(f"     {m} {step.id}: {shown(step.text)[:70]}", markup=False)
+    out.print(f" {steps_word(len(walk.records))} recorded.")
 
 
 def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
@@ -647,12 +687,27 @@ def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
     return None
 
 
+# "(R8)", "(R1, R4)", "(R5 and R2)": the rule numbers of the protocol's sources, for
+# whoever maintains a playbook, not for the manager in the middle of a crisis.
+_RULE_REFS = re.compile(r"\s*\(R\d+(?:(?:,\s*|\s+and\s+|\s*;\s*)R\d+)*\)|;\s*R\d+(?=\))")
+
+
+def shown(text: str) -> str:
+    """A playbook text as the manager reads it: without rule numbers."""
+    return _RULE_REFS.sub("", text.strip())
+
+
+def steps_word(n: int) -> str:
+    return f"{n} step{'' if n == 1 else 's'}"
+
+
 def _is_action(value: str) -> bool:
     return value in ACTIONS or value.split(" ")[0] in ("/note", "/skip", "/where", "/pause")
 
 
 def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
     from rich.panel import Panel
+    from rich.text import Text
 
     kind = step.kind
     title = {
@@ -665,11 +720,14 @@ def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
     }[kind]
     out.print(
         Panel(
-            step.text.strip(), title=f"{title} · {step.id}", title_align="left", border_style="cyan"
+            Text(shown(step.text)),  # as written: a '[' in a playbook is not markup
+            title=f"{title} · {step.id}",
+            title_align="left",
+            border_style="cyan",
         )
     )
     if step.help:
-        out.print(f"[dim]{step.help.strip()}[/]")
+        out.print(Text(shown(step.help), style="dim"))
     if kind == "check":
         pick = _select("Done?", ["Done"])
         return _action(session, pick, out) or {}
@@ -823,10 +881,11 @@ def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
         raw["approved_at"] = rfc3339(_now())
     published = {}
     for platform in texts:
-        url = _text(
+        url = _published_url(
+            platform,
             f"Where was it published on {platform}? (link; empty if not yet)",
-            instruction="(left empty, it is asked again before this stage ends)",
-        ).strip()
+            "(left empty, it is asked again before this stage ends)",
+        )
         if url:
             when = _ask_time(f"When did it go out on {platform}?", None)
             published[platform] = {"url": url, "at": rfc3339(when)}
@@ -863,31 +922,61 @@ def _approver(walk: Any, step: Step) -> tuple[str, str]:
     return who, via
 
 
+def _published_url(platform: str, message: str | None = None, instruction: str = "") -> str:
+    """The link of the post on `platform` (empty: not yet), asked until it is one."""
+    message = message or f"Where was it published on {platform}? (link; empty if not yet)"
+    from rich.markup import escape
+
+    from crisisplay.text import web_address
+
+    while True:
+        url = _text(message, instruction=instruction).strip()
+        if not url:
+            return ""
+        try:
+            return web_address(url)
+        except ValueError as e:
+            _console().print(f"[red]{escape(str(e))}[/]")
+
+
 def _show_statements(walk: Any, step: Step, texts: dict[str, str], out: Any) -> int:
     """Each platform's text with its length against the limit and the checker's findings;
     returns how many findings are errors."""
     from rich.panel import Panel
+    from rich.text import Text
 
     findings = walk.check_texts(step, texts)
-    errors = 0
     for platform, text in texts.items():
         count, limit = _lengths(text, platform)
         style = "red" if count > limit else "green"
         out.print(
             Panel(
-                text or "(empty — edit it)",
+                Text(text or "(empty — edit it)"),  # the statement as written, never markup
                 title=platform,
                 title_align="left",
                 subtitle=f"[{style}]{count}/{limit}[/]",
                 subtitle_align="right",
             )
         )
+    # The same finding on every network's text is one finding: said once, with the
+    # networks it applies to (four copies of it buried the one that differed).
+    grouped: dict[tuple[str, ...], tuple[dict[str, Any], list[str]]] = {}
+    for platform in texts:
         for f in findings.get(platform, []):
-            colour = {"error": "red", "warning": "yellow"}.get(f["severity"], "dim")
-            quote = f" “{f['excerpt']}”" if f["excerpt"] else ""
-            out.print(f"  [{colour}]{f['severity']}[/] {f['rule']}{quote}: {f['message']}")
-            out.print(f"    [dim]→ {f['hint']}[/]")
-            errors += f["severity"] == "error"
+            key = (f["rule"], f["severity"], f["excerpt"], f["message"], f["hint"])
+            grouped.setdefault(key, (f, []))[1].append(platform)
+    from rich.markup import escape
+
+    errors = 0
+    for f, platforms in grouped.values():
+        colour = {"error": "red", "warning": "yellow"}.get(f["severity"], "dim")
+        quote = f" “{escape(f['excerpt'])}”" if f["excerpt"] else ""
+        where = "" if len(texts) < 2 else f" [dim]({', '.join(platforms)})[/]"
+        out.print(
+            f"  [{colour}]{f['severity']}[/] {f['rule']}{quote}: {escape(f['message'])}{where}"
+        )
+        out.print(f"    [dim]→ {escape(f['hint'])}[/]")
+        errors += f["severity"] == "error"
     return errors
 
 
@@ -898,8 +987,9 @@ def _edit_in_editor(text: str) -> str:
         path = f.name
     try:
         subprocess.call([*shlex.split(editor), path])
-        with open(path, encoding="utf-8") as f:
-            return f.read().strip()
+        from crisisplay.files import HAND_WRITTEN, read_text_limited
+
+        return read_text_limited(path, HAND_WRITTEN, what="a statement").strip()
     finally:
         os.unlink(path)
 

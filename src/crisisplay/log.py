@@ -30,11 +30,11 @@ import os
 import re
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from crisisplay import safefs
 
@@ -46,6 +46,7 @@ __all__ = [
     "IncidentLog",
     "LockedError",
     "LogError",
+    "LogReader",
     "LogWriteError",
     "VerifyResult",
     "encode_event",
@@ -57,6 +58,14 @@ __all__ = [
 LOG_NAME = "log.jsonl"
 LOCK_NAME = "log.lock"
 QUARANTINE_PREFIX = "log.quarantine."
+#: How much of a torn tail is kept in memory to show the person (all of it is quarantined).
+TORN_SHOWN = 4096
+#: No event is longer (statements are at most 64,000 characters a network); a longer line is
+#: damage, read without holding it.
+MAX_LINE = 16 << 20
+#: How many of an incident file's folders (the incident's own, and ``incidents/`` above it)
+#: must be real folders, not links.
+_DEPTH = 2
 #: ``prev`` of the first event (seq 0), and the head of an empty log.
 GENESIS = "0" * 64
 FORMAT_VERSION = 1
@@ -218,7 +227,45 @@ def _decode_line(line: bytes) -> dict[str, Any] | str:
 
 
 # --------------------------------------------------------------------------------------------
-# Scanning: one streaming pass shared by verify() and IncidentLog.open()
+# Reading: one streaming pass (LogReader) behind verify(), read_events(), IncidentLog.open(),
+# and every command that reads a log (report, stats, log show).
+
+
+def _open_for_reading(path: Path) -> BinaryIO:
+    """The log file opened for reading: the one place that opens it. Never through a link
+    (the log's folder and the ``incidents`` folder above it included), and only a regular
+    file: a FIFO or a device where a log belongs is refused, not read forever."""
+    path = Path(path)
+    try:
+        fd = safefs.open_in(path.parent, path.name, os.O_RDONLY, depth=_DEPTH, what="a log")
+    except FileNotFoundError:
+        raise LogError(f"There is no incident log at {path}.") from None
+    except safefs.UnsafePathError as exc:
+        raise LogError(str(exc)) from None
+    except OSError as exc:
+        raise LogError(f"The incident log {path} cannot be read: {exc.strerror}.") from exc
+    return os.fdopen(fd, "rb")
+
+
+def _raw_lines(f: BinaryIO) -> Iterator[tuple[bytes, int, str | None]]:
+    """``(line, size, digest)`` per line: the bytes with their newline and, for a line longer
+    than :data:`MAX_LINE` (not one crisisplay writes), ``b""``, its size and its sha256, read
+    a megabyte at a time, so one endless line never fills memory."""
+    readline = f.readline
+    while raw := readline(MAX_LINE + 1):
+        if len(raw) <= MAX_LINE or raw.endswith(b"\n"):
+            yield raw, len(raw), None
+            continue
+        digest = hashlib.sha256(raw)
+        size = len(raw)
+        ended = False
+        while more := readline(1 << 20):
+            size += len(more)
+            ended = more.endswith(b"\n")
+            digest.update(more[:-1] if ended else more)
+            if ended:
+                break
+        yield (b"\n" if ended else b""), size, digest.hexdigest()
 
 
 @dataclass
@@ -232,6 +279,8 @@ class VerifyResult:
     first_ts: str | None = None
     last_ts: str | None = None
     torn_bytes: int = 0  #: bytes after the last newline (an interrupted write)
+    #: complete lines a reader could not use as events (not JSON, or fields unusable)
+    unreadable: int = 0
 
     @property
     def anchor(self) -> str | None:
@@ -258,6 +307,7 @@ class _Scan:
     first_bad_line: int | None = None  # 0-based index of the first line with a problem
     first_bad_garbled: bool = False  # ... and whether it was unreadable (not a JSON object)
     quarantine_files: set[str] = field(default_factory=set)  # named by recovery events
+    unreadable: int = 0  # complete lines not yielded as events
 
     def add_problem(self, text: str) -> None:
         self.problem_total += 1
@@ -271,84 +321,189 @@ class _Scan:
         return list(self.problems)
 
 
-def _scan(path: Path, anchor: tuple[int, str] | None = None) -> _Scan:
-    scan = _Scan()
-    prev_hash = GENESIS
-    expected_seq = 0
-    offset = 0
-    try:
-        f = open(path, "rb")  # noqa: SIM115 - closed below; keeps the loop shallow
-    except FileNotFoundError:
-        raise LogError(f"There is no incident log at {path}.") from None
-    except OSError as exc:
-        raise LogError(f"The incident log {path} cannot be read: {exc.strerror}.") from exc
-    with f:
-        # Iterating a binary file yields one line at a time: memory stays flat however long
-        # the log is.
-        for raw in f:
-            if not raw.endswith(b"\n"):
-                scan.torn_bytes = len(raw)
-                break
-            index = scan.count
-            line = raw[:-1]
-            digest = _sha256(line)
-            decoded = _decode_line(line)
-            garbled = isinstance(decoded, str)
-            if isinstance(decoded, str):
-                problems = [decoded]
-                next_expected = expected_seq + 1
-            else:
-                problems = _line_problems(decoded, expected_seq, prev_hash)
-                seq = decoded.get("seq")
-                # Resynchronise on the line's own seq, so one removed line is one problem
-                # rather than one per line after it.
-                next_expected = seq + 1 if type(seq) is int else expected_seq + 1
-                ts = decoded.get("ts")
-                if isinstance(ts, str):
-                    if scan.first_ts is None:
-                        scan.first_ts = ts
-                    scan.last_ts = ts
-                if decoded.get("type") == "recovery":
-                    data = decoded.get("data")
-                    if isinstance(data, dict) and isinstance(data.get("file"), str):
-                        scan.quarantine_files.add(data["file"])
-            if anchor is not None and index == anchor[0] and digest != anchor[1]:
-                problems.append(
-                    f"its hash {digest} differs from the anchor {anchor[1]} (this line, or one "
-                    "before it, was changed)"
-                )
-            if problems:
+def _usable(obj: dict[str, Any]) -> bool:
+    """Whether a line with problems still has the fields a reader needs to use it as an event.
+
+    (Chain problems -- seq or prev out of place, an anchor mismatch -- leave an event usable;
+    a missing or malformed field does not.)
+    """
+    typ = obj.get("type")
+    return (
+        type(obj.get("seq")) is int
+        and isinstance(typ, str)
+        and bool(typ)
+        and isinstance(obj.get("actor"), str)
+        and isinstance(obj.get("data"), dict)
+        and _is_rfc3339(obj.get("ts"))
+        and ("at" not in obj or _is_rfc3339(obj["at"]))
+    )
+
+
+class LogReader:
+    """One streaming pass over a log: the events as they are read, and what verify() finds.
+
+    Iterate it (once) for the events, then read :attr:`result`::
+
+        reader = LogReader(path)
+        for event in reader:      # dicts, in log order, one line in memory at a time
+            ...
+        if not reader.result.ok:  # exactly what verify(path) says: problems, head, count
+            ...
+
+    Every complete line is hashed, decoded and checked exactly as :func:`verify` checks it
+    (the same problems, in the same words). An event is yielded when its line decodes to a
+    JSON object whose own fields are usable (see :func:`_usable`), even if its place in the
+    chain is wrong: a report of a damaged log shows what can be read, and says it failed.
+    Lines that are not yielded are counted in ``result.unreadable``. A torn last line (no
+    newline yet) is never an event. ``replay=True`` is :func:`read_events`' mode instead:
+    every JSON object is yielded as it is, and a line that is not one raises
+    :class:`LogError` (a replay cannot skip an event).
+
+    Reading :attr:`result` (or :attr:`scan`) before the end finishes the pass first.
+    """
+
+    def __init__(
+        self, path: Path, anchor: tuple[int, str] | None = None, *, replay: bool = False
+    ) -> None:
+        self.path = Path(path)
+        self.anchor = anchor
+        self.replay = replay
+        self._scan = _Scan()
+        self._iter: Iterator[dict[str, Any]] | None = None
+        self._done = False
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self._iter is None:
+            self._iter = self._lines()
+        return self._iter
+
+    def finish(self) -> None:
+        """Read whatever is left (without yielding it), so the result covers the whole file."""
+        if not self._done:
+            for _ in iter(self):
+                pass
+
+    @property
+    def scan(self) -> _Scan:
+        self.finish()
+        return self._scan
+
+    @property
+    def result(self) -> VerifyResult:
+        """What verify() reports for this file (after the whole pass)."""
+        scan = self.scan
+        problems = scan.report()
+        return VerifyResult(
+            ok=not problems,
+            count=scan.count,
+            head=scan.head,
+            problems=problems,
+            first_ts=scan.first_ts,
+            last_ts=scan.last_ts,
+            torn_bytes=scan.torn_bytes,
+            unreadable=scan.unreadable,
+        )
+
+    def _lines(self) -> Iterator[dict[str, Any]]:
+        scan = self._scan
+        path = self.path
+        anchor = self.anchor
+        replay = self.replay
+        prev_hash = GENESIS
+        expected_seq = 0
+        offset = 0
+        sha256 = hashlib.sha256
+        line_problems = _line_problems
+        f = _open_for_reading(path)
+        with f:
+            # Iterating a binary file yields one line at a time: memory stays flat however
+            # long the log is.
+            for raw, size, long_digest in _raw_lines(f):
+                if not raw.endswith(b"\n"):
+                    scan.torn_bytes = size
+                    break
+                index = scan.count
+                line = raw[:-1]
+                if long_digest is None:
+                    digest = sha256(line).hexdigest()
+                    decoded = _decode_line(line)
+                else:
+                    digest = long_digest
+                    decoded = f"longer than {MAX_LINE:,} bytes, which no event is"
+                usable = False
+                if isinstance(decoded, str):
+                    if replay:
+                        raise LogError(
+                            f"Line {index + 1} of the incident log {path} is damaged ({decoded}), "
+                            "so the incident cannot be replayed. Run 'crisisplay log verify' "
+                            "for details."
+                        )
+                    garbled = True
+                    problems = [decoded]
+                    next_expected = expected_seq + 1
+                else:
+                    garbled = False
+                    problems = line_problems(decoded, expected_seq, prev_hash)
+                    usable = replay or not problems or _usable(decoded)
+                    seq = decoded.get("seq")
+                    # Resynchronise on the line's own seq, so one removed line is one problem
+                    # rather than one per line after it.
+                    next_expected = seq + 1 if type(seq) is int else expected_seq + 1
+                    ts = decoded.get("ts")
+                    if isinstance(ts, str):
+                        if scan.first_ts is None:
+                            scan.first_ts = ts
+                        scan.last_ts = ts
+                    if decoded.get("type") == "recovery":
+                        data = decoded.get("data")
+                        if isinstance(data, dict) and isinstance(data.get("file"), str):
+                            scan.quarantine_files.add(data["file"])
+                if anchor is not None and index == anchor[0] and digest != anchor[1]:
+                    problems.append(
+                        f"its hash {digest} differs from the anchor {anchor[1]} (this line, or "
+                        "one before it, was changed)"
+                    )
+                if problems:
+                    if scan.first_bad_line is None:
+                        scan.first_bad_line = index
+                        scan.first_bad_garbled = garbled
+                    label = f"line {index + 1}"
+                    if not isinstance(decoded, str):
+                        label += f" (seq {decoded.get('seq')})"
+                    for problem in problems:
+                        scan.add_problem(f"{label}: {problem}")
+                offset += size
+                scan.count += 1
+                scan.head = digest
+                scan.complete_end = offset
                 if scan.first_bad_line is None:
-                    scan.first_bad_line = index
-                    scan.first_bad_garbled = garbled
-                label = f"line {index + 1}"
-                if not isinstance(decoded, str):
-                    label += f" (seq {decoded.get('seq')})"
-                for problem in problems:
-                    scan.add_problem(f"{label}: {problem}")
-            offset += len(raw)
-            scan.count += 1
-            scan.head = digest
-            scan.complete_end = offset
-            if scan.first_bad_line is None:
-                scan.good_count = scan.count
-                scan.good_end = offset
-                scan.good_head = digest
-            prev_hash = digest
-            expected_seq = next_expected
-    if scan.torn_bytes:
-        scan.add_problem(
-            f"the file ends with {scan.torn_bytes} bytes that are not a complete line (a write "
-            "was interrupted, e.g. by a crash); opening the incident moves them to a quarantine "
-            "file"
-        )
-    if anchor is not None and scan.count <= anchor[0]:
-        last = f"seq {scan.count - 1}" if scan.count else "no events"
-        scan.add_problem(
-            f"the log ends at {last} but the anchor names seq {anchor[0]}: events were removed "
-            "from the end, or this is a different log"
-        )
-    return scan
+                    scan.good_count = scan.count
+                    scan.good_end = offset
+                    scan.good_head = digest
+                prev_hash = digest
+                expected_seq = next_expected
+                if usable:
+                    yield decoded  # type: ignore[misc]
+                else:
+                    scan.unreadable += 1
+        if scan.torn_bytes:
+            scan.add_problem(
+                f"the file ends with {scan.torn_bytes} bytes that are not a complete line (a "
+                "write was interrupted, e.g. by a crash); opening the incident moves them to a "
+                "quarantine file"
+            )
+        if anchor is not None and scan.count <= anchor[0]:
+            last = f"seq {scan.count - 1}" if scan.count else "no events"
+            scan.add_problem(
+                f"the log ends at {last} but the anchor names seq {anchor[0]}: events were "
+                "removed from the end, or this is a different log"
+            )
+        self._done = True
+
+
+def _scan(path: Path, anchor: tuple[int, str] | None = None) -> _Scan:
+    """The tolerant pass IncidentLog.open() needs: where the good lines end, what is torn."""
+    return LogReader(path, anchor).scan
 
 
 def verify(path: Path, anchor: tuple[int, str] | None = None) -> VerifyResult:
@@ -360,17 +515,7 @@ def verify(path: Path, anchor: tuple[int, str] | None = None) -> VerifyResult:
     seq must also exist and hash to ``sha256`` (this catches lines cut off the end, which the
     chain alone cannot). Raises :class:`LogError` only if the file cannot be read.
     """
-    scan = _scan(Path(path), anchor)
-    problems = scan.report()
-    return VerifyResult(
-        ok=not problems,
-        count=scan.count,
-        head=scan.head,
-        problems=problems,
-        first_ts=scan.first_ts,
-        last_ts=scan.last_ts,
-        torn_bytes=scan.torn_bytes,
-    )
+    return LogReader(path, anchor).result
 
 
 def parse_anchor(text: str) -> tuple[int, str]:
@@ -397,25 +542,11 @@ def read_events(path: Path) -> Iterator[dict[str, Any]]:
     """Yield the events of a log one at a time, for replay.
 
     Only complete lines are read: a torn last line (no newline yet, e.g. a crash or a write in
-    progress in another process) is not an event. This does not check the chain (use
-    :func:`verify`), but a complete line that is not a JSON object raises :class:`LogError`.
+    progress in another process) is not an event. The chain is checked on the way (as by
+    :class:`LogReader`) but not enforced (use :func:`verify`); a complete line that is not a
+    JSON object raises :class:`LogError`.
     """
-    path = Path(path)
-    try:
-        f = open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except FileNotFoundError:
-        raise LogError(f"There is no incident log at {path}.") from None
-    with f:
-        for number, raw in enumerate(f, start=1):
-            if not raw.endswith(b"\n"):
-                return
-            decoded = _decode_line(raw[:-1])
-            if isinstance(decoded, str):
-                raise LogError(
-                    f"Line {number} of the incident log {path} is damaged ({decoded}), so the "
-                    "incident cannot be replayed. Run 'crisisplay log verify' for details."
-                )
-            yield decoded
+    return iter(LogReader(path, replay=True))
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,11 +556,6 @@ def read_events(path: Path) -> Iterator[dict[str, Any]]:
 def fsync_dir(path: Path) -> None:
     # A new file is only durable once the directory entry pointing at it is.
     safefs.fsync_dir(path)
-
-
-#: How many of an incident file's folders (the incident's own, and ``incidents/`` above it)
-#: must be real folders, not links.
-_DEPTH = 2
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -463,6 +589,8 @@ def _who() -> dict[str, Any]:
 
 
 def _read_holder(lock_path: Path) -> dict[str, Any] | None:
+    from crisisplay.files import ReadError
+
     # The holder writes its details right after locking; give it a moment if we raced it.
     for _ in range(10):
         try:
@@ -470,7 +598,7 @@ def _read_holder(lock_path: Path) -> dict[str, Any] | None:
             holder = json.loads(raw.decode("utf-8"))
             if isinstance(holder, dict):
                 return holder
-        except (OSError, ValueError):
+        except (OSError, ValueError, ReadError):
             pass
         time.sleep(0.02)
     return None
@@ -666,15 +794,30 @@ class IncidentLog:
             raise
 
     def _quarantine_tail(self, scan: _Scan) -> dict[str, Any]:
-        """Move the bytes after the last good line aside, cut them off, record that."""
+        """Move the bytes after the last good line aside, cut them off, record that.
+
+        Copied a megabyte at a time: a tail made of one endless "line" never fills memory.
+        """
         assert self._fd is not None
-        rfd = safefs.open_in(self.folder, LOG_NAME, os.O_RDONLY, depth=_DEPTH)
-        with os.fdopen(rfd, "rb") as f:
-            f.seek(scan.good_end)
-            tail = f.read()
-        #: what the torn tail held, for the front end to show the person (it is not an event)
-        self.torn_tail = tail
-        name = self._write_quarantine(tail)
+        digest = hashlib.sha256()
+        size = 0
+        head = b""
+
+        def chunks() -> Iterator[bytes]:
+            nonlocal size, head
+            rfd = safefs.open_in(self.folder, LOG_NAME, os.O_RDONLY, depth=_DEPTH)
+            with os.fdopen(rfd, "rb") as f:
+                f.seek(scan.good_end)
+                while chunk := f.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    if len(head) < TORN_SHOWN:
+                        head += chunk[: TORN_SHOWN - len(head)]
+                    yield chunk
+
+        name = self._write_quarantine(chunks())
+        #: the start of what the torn tail held, for the front end to show the person
+        self.torn_tail = head
         # Only cut the log once the bytes are safely elsewhere.
         os.ftruncate(self._fd, scan.good_end)
         os.fsync(self._fd)
@@ -686,14 +829,14 @@ class IncidentLog:
         data = {
             "reason": f"{reason} (an interrupted write); its bytes were moved out of the log",
             "file": name,
-            "bytes": len(tail),
-            "sha256": _sha256(tail),
+            "bytes": size,
+            "sha256": digest.hexdigest(),
             "offset": scan.good_end,
         }
         self.append("recovery", data)
         return data
 
-    def _write_quarantine(self, payload: bytes) -> str:
+    def _write_quarantine(self, payload: Iterable[bytes]) -> str:
         n = 1
         while True:
             name = f"{QUARANTINE_PREFIX}{n}"
@@ -710,7 +853,8 @@ class IncidentLog:
                 continue
             break
         try:
-            _write_all(qfd, payload)
+            for chunk in payload:
+                _write_all(qfd, chunk)
             os.fsync(qfd)
         finally:
             os.close(qfd)
@@ -727,15 +871,21 @@ class IncidentLog:
         for name in names:
             if name in listed:
                 continue
-            payload = safefs.read_bytes(
-                self.folder, name, limit=1 << 30, depth=_DEPTH, what="a quarantine file"
+            digest = hashlib.sha256()
+            size = 0
+            qfd = safefs.open_in(
+                self.folder, name, os.O_RDONLY, depth=_DEPTH, what="a quarantine file"
             )
+            with os.fdopen(qfd, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
             data = {
                 "reason": "found a quarantine file the log did not mention yet (a crash during "
                 "an earlier recovery)",
                 "file": name,
-                "bytes": len(payload),
-                "sha256": _sha256(payload),
+                "bytes": size,
+                "sha256": digest.hexdigest(),
             }
             self.append("recovery", data)
             found.append(data)
@@ -810,6 +960,10 @@ class IncidentLog:
             event["at"] = at
         text = encode_event(event)  # TypeError/ValueError for data JSON cannot hold
         line = text.encode("utf-8")  # UnicodeEncodeError for lone surrogates
+        if len(line) >= MAX_LINE:
+            raise ValueError(
+                f"an event of {len(line):,} bytes is larger than the log takes ({MAX_LINE:,})"
+            )
         if self._dirty:
             self._rollback()
             if self._dirty:

@@ -35,7 +35,9 @@ __all__ = [
     "open_dir",
     "open_in",
     "read_bytes",
+    "remove_stale_temps",
     "replace_atomic",
+    "sha256_of",
 ]
 
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -168,6 +170,18 @@ def read_bytes(
     return b"".join(chunks)
 
 
+def sha256_of(folder: Path, name: str, *, depth: int = 1, what: str = "a file") -> str:
+    """The sha256 of ``folder/name`` (no links), read a megabyte at a time."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    fd = open_in(folder, name, os.O_RDONLY, depth=depth, what=what)
+    with os.fdopen(fd, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def is_regular(folder: Path, name: str, *, depth: int = 1) -> bool:
     """True if ``folder/name`` is a regular file reached without any link."""
     try:
@@ -236,6 +250,29 @@ def create_new(folder: Path, name: str, data: bytes, *, depth: int = 1) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def remove_stale_temps(folder: Path, *, depth: int = 1) -> int:
+    """Remove the temporary files :func:`replace_atomic` left when a process died between
+    writing one and renaming it (call only while holding the folder's lock). Returns how
+    many were removed."""
+    import re
+
+    temp = re.compile(r"\..+\.tmp-\d+")
+    try:
+        dfd = open_dir(Path(folder), depth)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    try:
+        for name in os.listdir(dfd):
+            if temp.fullmatch(name):
+                with contextlib.suppress(OSError):
+                    os.unlink(name, dir_fd=dfd)
+                    removed += 1
+    finally:
+        os.close(dfd)
+    return removed
 
 
 def fsync_dir(path: Path, depth: int = 0) -> None:

@@ -7,19 +7,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.answers import load_answers, plan, start_variables
-from crisisplay.errors import CrisisplayError
+from crisisplay.errors import CrisisplayError, UsageError
 from crisisplay.incident import (
     Session,
     find_incident,
+    open_for_client,
     open_incident,
+    open_incidents_line,
     resume_incident,
     switch_playbook,
 )
 from crisisplay.text import slugify
-from crisisplay.walk import Incident, Walk, now_utc, parse_time
+from crisisplay.walk import Incident, Walk, incident_time, now_utc
 
 if TYPE_CHECKING:
-    from crisisplay.playbook.library import Library, Resolved
+    from crisisplay.playbook.library import Library
+    from crisisplay.playbook.resolved import Resolved
 
 
 def playbooks_for_client(lib: Library, slug: str) -> list[Any]:
@@ -53,6 +56,10 @@ def pick_playbook(lib: Library, playbook: str | None, client: str | None) -> Res
                 + ".",
                 "Name one with --playbook.",
             )
+        slug = slugify(client)
+        broken = next((b for b in lib.broken() if b.for_client(slug)), None)
+        if broken is not None:  # the client's playbook is there but unusable: never the default
+            raise broken.error()
     return lib.load("default")
 
 
@@ -84,10 +91,25 @@ def start_scripted(
             "severe): add 'severity:' under 'incident:' or "
             "pass --severity",
         )
+    if severity is not None and (why := resolved.severity_problem(severity)):
+        raise UsageError(f"--severity {severity}: {why}")
+    if isinstance(sev, str) and sev.strip().isdigit():
+        sev = int(sev)
+    if isinstance(sev, bool) or not isinstance(sev, int):
+        raise answers.problem(
+            ("incident", "severity"),
+            f"severity is a level number (1 is the most severe), not '{sev}'",
+        )
+    if why := resolved.severity_problem(sev):
+        raise answers.problem(("incident", "severity"), why)
     try:
-        opened_at = parse_time(inc["at"]) if inc.get("at") else None
+        opened_at = incident_time(inc["at"], "incident.at") if inc.get("at") else None
         first = (
-            parse_time(first_seen or inc["first_seen"], relative_to=opened_at)
+            incident_time(
+                first_seen or inc["first_seen"],
+                "--first-seen" if first_seen else "incident.first_seen",
+                relative_to=opened_at,
+            )
             if (first_seen or inc.get("first_seen"))
             else None
         )
@@ -111,6 +133,9 @@ def start_scripted(
     variables = start_variables(dry, answers)
     dry.variables.update(variables)
     plan(dry, answers)
+    name = resolved.incident_client(client)
+    if found := open_for_client(lib.home, slugify(name)):
+        sys.stderr.write(open_incidents_line(found, name) + "\n")
     session = open_incident(
         lib.home,
         resolved,

@@ -20,20 +20,19 @@ Definitions (also in the README):
   its last step, as the report measures it; the slowest stage is the one with the largest
   median duration; the stage whose deadline is missed most often is reported separately,
   by the number of misses (ties go to the earlier stage);
-* an incident whose log cannot be read, or whose hash chain is broken (checked while it is
-  read: one hash per line, no second pass), is left out and named on stderr.
+* an incident whose log cannot be read, or that `log verify` rejects (checked by the same
+  reader while the log is read once), is left out and named on stderr.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -108,7 +107,7 @@ def parse_since(text: str, now: datetime | None = None) -> datetime:
     if weeks is not None and weeks.isdigit():
         span = f"{int(weeks) * 7}d"
     try:
-        return now - parse_duration(span)
+        return now - parse_duration(span, limit=timedelta(days=100 * 366))
     except ValueError:
         pass
     try:
@@ -165,17 +164,21 @@ HIDDEN_IN_TABLES = frozenset(("events", "steps_recorded", "backfilled_events", "
 
 def _known_metrics() -> list[str]:
     """Every metric the report computes, so an empty result has the same keys as a full one."""
+    from crisisplay.events import from_dict
     from crisisplay.report.metrics import incident_facts
 
-    opened = {
-        "type": "incident.opened",
-        "ts": "2000-01-01T00:00:00Z",
-        "data": {
-            "first_seen": "2000-01-01T00:00:00Z",
-            "client": {"name": "", "slug": ""},
-            "severity": 1,
-        },
-    }
+    opened = from_dict(
+        {
+            "seq": 0,
+            "ts": "2000-01-01T00:00:00Z",
+            "type": "incident.opened",
+            "data": {
+                "first_seen": "2000-01-01T00:00:00Z",
+                "client": {"name": "", "slug": ""},
+                "severity": 1,
+            },
+        }
+    )
     try:
         return list(incident_facts([opened]).metrics)
     except Exception:  # the names are a nicety; the contract's five are always there
@@ -329,53 +332,98 @@ def _slowest(stages: dict[str, Any]) -> dict[str, Any]:
 # --- reading the incidents ---------------------------------------------------------------------
 
 
-def _first_event(path: Path) -> dict[str, Any]:
-    """The incident.opened line alone: enough to filter before reading the whole log."""
-    with open(path, "rb") as f:
-        line = f.readline()
-    if not line.endswith(b"\n"):
-        raise ValueError("the log has no complete first line")
-    event = json.loads(line)
-    if not isinstance(event, dict) or event.get("type") != "incident.opened":
-        raise ValueError("the log does not begin with incident.opened")
-    data = event["data"]
-    if not isinstance(data, dict) or not isinstance(data.get("client"), dict):
-        raise ValueError("incident.opened lacks the client")
-    return event
-
-
 def _problem(e: BaseException) -> str:
     text = " ".join(str(e).split()) or type(e).__name__
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-def read_chained(path: Path) -> list[dict[str, Any]]:
-    """The events of a log, checking its hash chain on the way: one read, one hash per line.
+def _stamp(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
-    Cheaper than a separate `log.verify` pass (which parses every line again), and enough
-    to refuse a log that was edited, cut in the middle or reordered. A torn last line (a
-    crash mid-write, not yet quarantined by a resume) is not an event, as for `read_events`.
+
+def _snapshot_sha(folder: Path) -> str | None:
+    from crisisplay.report.metrics import SNAPSHOT
+
+    try:
+        return hashlib.sha256((folder / SNAPSHOT).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class _FactsMemo:
+    """Each incident's facts, kept in the cache beside the verified head of the log they were
+    measured from and the sha256 of its playbook snapshot.
+
+    The facts are a function of the log's content, the snapshot's and the code alone. The
+    log's head hash names its whole content once the chain is verified, and stats verifies
+    every log on every run: so facts are reused only for a log that verifies and still ends
+    at the same head, with the same snapshot, measured by the same code (the cache's folder
+    is named after it). The file's size, time and inode only say when that is likely, so
+    the events need not be gathered on the way; if the head differs, the log is read again.
     """
-    from crisisplay.log import GENESIS
 
-    events = []
-    prev = GENESIS
-    with open(path, "rb") as f:
-        for n, raw in enumerate(f):
-            if not raw.endswith(b"\n"):
-                break
-            line = raw[:-1]
-            try:
-                event = json.loads(line)
-            except ValueError:
-                raise ValueError(f"line {n + 1} is not valid JSON") from None
-            if not isinstance(event, dict) or event.get("seq") != n or event.get("prev") != prev:
-                raise ValueError(
-                    f"the hash chain is broken at line {n + 1} (edited, removed or reordered lines)"
-                )
-            prev = hashlib.sha256(line).hexdigest()
-            events.append(event)
-    return events
+    KIND = "stats-facts"
+    MODULES = (
+        "crisisplay.stats",
+        "crisisplay.report.metrics",
+        "crisisplay.events",
+        "crisisplay.log",
+        "crisisplay.walk",
+    )
+
+    def __init__(self, incidents: Path) -> None:
+        from crisisplay import cache
+
+        self._cache = cache
+        self._key = hashlib.sha256(str(incidents.resolve()).encode("utf-8")).hexdigest()
+        stored = cache.get(self.KIND, self._key, self.MODULES)
+        self._entries: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        self._changed = False
+        self.seen: set[str] = set()
+
+    def get(
+        self, name: str, stamp: tuple[int, int, int], snapshot: str | None
+    ) -> tuple[str, int, dict[str, Any]] | None:
+        entry = self._entries.get(name)
+        if not isinstance(entry, tuple) or len(entry) != 5:
+            return None
+        if entry[0] != stamp or entry[1] != snapshot:
+            return None
+        return entry[2], entry[3], entry[4]
+
+    def put(
+        self,
+        name: str,
+        stamp: tuple[int, int, int],
+        snapshot: str | None,
+        head: str,
+        count: int,
+        facts: dict[str, Any],
+    ) -> None:
+        self._entries[name] = (stamp, snapshot, head, count, facts)
+        self._changed = True
+
+    def save(self) -> None:
+        gone = [name for name in self._entries if name not in self.seen]
+        for name in gone:
+            del self._entries[name]
+        if self._changed or gone:
+            self._cache.put(self.KIND, self._key, self._entries, self.MODULES)
+
+
+def _refusal(reader: Any) -> str | None:
+    """Why `log verify` rejects the log the reader has read (None when it accepts it)."""
+    return _refusal_of(reader.result)
+
+
+def _refusal_of(result: Any) -> str | None:
+    if result.ok:
+        return None
+    n = len(result.problems)
+    first = result.problems[0] if result.problems else "unknown problem"
+    more = f" (and {n - 1} more problem{'s' if n != 2 else ''})" if n > 1 else ""
+    return f"the log fails verification: {first}{more}"
 
 
 def collect(incidents: Path, filters: Filters) -> Stats:
@@ -385,7 +433,9 @@ def collect(incidents: Path, filters: Filters) -> Stats:
     is listed in `unreadable` instead of stopping the others (under --debug it raises, to
     find the bug).
     """
-    from crisisplay.report.metrics import facts_for_folder
+    from crisisplay.events import typed
+    from crisisplay.log import LogReader
+    from crisisplay.report.metrics import Digest, facts_for_folder, read_digest
     from crisisplay.walk import parse_time
 
     stats = Stats(filters=filters)
@@ -393,12 +443,24 @@ def collect(incidents: Path, filters: Filters) -> Stats:
         return stats
     debug = bool(os.environ.get("CRISISPLAY_DEBUG"))
     clients: set[str] = set()
+    memo = _FactsMemo(incidents)
     for folder in sorted(incidents.iterdir()):
         log = folder / "log.jsonl"
         if folder.name.startswith(".") or not log.is_file():
             continue  # a start still opening, or not an incident
+        memo.seen.add(folder.name)
+        # One pass through the log's reader: the first event decides the filters, the rest
+        # is read (and checked exactly as `log verify` checks it) only if it passes them.
+        reader = LogReader(log)
+        events = typed(reader)
         try:
-            opened = _first_event(log)["data"]
+            first = next(events, None)
+            if first is None or first.type != "incident.opened":
+                reader.finish()
+                raise ValueError(_refusal(reader) or "the log does not begin with incident.opened")
+            opened = first.data
+            if not isinstance(opened.get("client"), dict):
+                raise ValueError("incident.opened lacks the client")
             slug = str(opened["client"]["slug"])
             drill = bool(opened.get("drill"))
             first_seen = parse_time(opened["first_seen"])
@@ -416,13 +478,37 @@ def collect(incidents: Path, filters: Filters) -> Stats:
             stats.drills_left_out += 1
             continue
         try:
-            facts = facts_for_folder(folder, read_chained(log))
+            stamp = _stamp(log)
+            snapshot = _snapshot_sha(folder)
+            known = memo.get(folder.name, stamp, snapshot)
+            if known is not None:
+                # Probably the log these facts were measured from: verify it all the same.
+                refused = _refusal(reader)
+                if refused:
+                    raise ValueError(refused)
+                result = reader.result
+                if (result.head, result.count) == (known[0], known[1]):
+                    stats.facts.append(known[2])
+                    continue
+                dg, result = read_digest(folder)  # it changed after all: read it again
+            else:
+                dg = Digest()
+                dg.add(first)
+                for event in events:
+                    dg.add(event)
+                result = reader.result
+            refused = _refusal(reader) if known is None else _refusal_of(result)
+            if refused:
+                raise ValueError(refused)
+            facts = facts_for_folder(folder, dg).to_json()
         except Exception as e:
             if debug:
                 raise
             stats.unreadable.append(Unreadable(folder.name, _problem(e)))
             continue
-        stats.facts.append(facts.to_json())
+        memo.put(folder.name, stamp, snapshot, result.head, result.count, facts)
+        stats.facts.append(facts)
+    memo.save()
     stats.clients = sorted(clients)
     return stats
 

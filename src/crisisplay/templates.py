@@ -18,6 +18,8 @@ MAX_OUTPUT = 64_000  # characters: above the longest post any network takes (Fac
 MAX_SEQUENCE = 20_000  # what `'a' * n` or `[x] * n` may build
 MAX_EXPONENT = 64
 MAX_RANGE = 1_000  # what `range()` may count to
+MAX_LIPSUM_PARAGRAPHS = 20  # `lipsum(n)`: placeholder text, not a book
+MAX_WORK = 20_000_000  # characters built in all during one render (loops included)
 SUFFIX = ".j2"
 
 
@@ -88,11 +90,22 @@ def file_layer(root: Path, language: str, layer: str) -> dict[str, dict[str, Sou
         for path in sorted(directory.glob(f"*{SUFFIX}")):
             stem = path.name[: -len(SUFFIX)]
             tid, _, platform = stem.partition(".")
-            text = path.read_text(encoding="utf-8")
+            text = _read_template(path)
             out.setdefault(tid, {})[platform or "default"] = Source(
                 tid, platform or "default", text, str(path), layer
             )
     return out
+
+
+def _read_template(path: Path) -> str:
+    """A template file's text, at most `files.TEMPLATE` bytes, read with the limit on."""
+    from crisisplay.errors import PlaybookError, Problem
+    from crisisplay.files import TEMPLATE, ReadError, read_text_limited
+
+    try:
+        return read_text_limited(path, TEMPLATE, what="a statement template")
+    except ReadError as e:
+        raise PlaybookError([Problem(str(path), 1, 1, e.reason)]) from None
 
 
 def inline_layer(templates: dict[str, Any]) -> dict[str, dict[str, Source]]:
@@ -104,6 +117,446 @@ def inline_layer(templates: dict[str, Any]) -> dict[str, dict[str, Source]]:
 
 
 # --- the sandbox -------------------------------------------------------------------------
+#
+# A template is a statement: a few hundred words. Everything a template can do that
+# builds text or a list, or loops, is bounded before it happens, so a template that
+# would need gigabytes (`lipsum(n=1000000)`, `'a'.ljust(10**10)`, `'%99999999s' % x`,
+# `a ~ a` ten times over) is a clear error that names what to change, at validation
+# time, never an out-of-memory in the middle of an incident:
+#
+# * every call (`x.ljust(n)`, `lipsum()`, `'…'.format()`) goes through `Sandbox.call`:
+#   sizes given as arguments are checked first, and what comes back is checked after;
+# * every filter is wrapped the same way (`center`, `indent`, `wordwrap`, `format`,
+#   `join`, `sum`, `replace`, `batch`…), and so are `+`, `*`, `**`, `%` and `~`;
+# * a value printed is measured before it is turned into text;
+# * all the text built during one render counts against MAX_WORK, so a loop cannot
+#   build the limit a thousand times over.
+
+
+def _refuse(message: str) -> Exception:
+    from jinja2.exceptions import SecurityError
+
+    return SecurityError(message)
+
+
+_WORK = [0]  # characters built during the current render (rendering is single-threaded)
+
+
+def fresh_budget() -> None:
+    """Start counting the work of a new render."""
+    _WORK[0] = 0
+
+
+def _spend(n: int) -> None:
+    _WORK[0] += n
+    if _WORK[0] > MAX_WORK:
+        raise _refuse(
+            f"the template builds over {MAX_WORK:,} characters in all while it runs (a loop "
+            "that builds text again and again): a statement never needs that much work"
+        )
+
+
+def _approx_len(value: Any, cap: int = MAX_OUTPUT) -> int:
+    """Roughly len(str(value)), without building it, and stopping past `cap`: a list of
+    20,000 references to one long text is small in memory and gigabytes as text."""
+    if isinstance(value, str):
+        return len(value)
+    if value is None or isinstance(value, bool | float):
+        return 5
+    if isinstance(value, int):
+        return value.bit_length() // 3 + 2
+    if not isinstance(value, list | tuple | dict | set | frozenset):
+        return len(str(value))
+    total = 0
+    stack: list[Any] = [value]
+    while stack and total <= cap:
+        item = stack.pop()
+        if isinstance(item, dict):
+            total += 2 + 4 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += 2 + 2 * len(item)
+            stack.extend(item)
+        else:
+            total += _approx_len(item, cap)
+    return total
+
+
+def _check_text(size: int, what: str) -> None:
+    if size > MAX_OUTPUT:
+        raise _refuse(
+            f"{what} would build about {size:,} characters (the limit for a statement is "
+            f"{MAX_OUTPUT:,})"
+        )
+
+
+def _check_items(count: int, what: str) -> None:
+    if count > MAX_SEQUENCE:
+        raise _refuse(f"{what} would build {count:,} items (the limit is {MAX_SEQUENCE:,})")
+
+
+def _check_width(width: Any, what: str) -> None:
+    if isinstance(width, int) and not isinstance(width, bool) and abs(width) > MAX_SEQUENCE:
+        raise _refuse(
+            f"{what}: a width or count of {width:,} (the limit is {MAX_SEQUENCE:,}): a "
+            "statement never needs that much space"
+        )
+
+
+def _checked(value: Any, what: str) -> Any:
+    """What a call, a filter or an operator gave back, if it is a sensible size."""
+    if isinstance(value, str):
+        _check_text(len(value), what)
+        _spend(len(value))
+    elif isinstance(value, list | tuple | dict | set | frozenset):
+        _check_items(len(value), what)
+        _spend(len(value))
+    return value
+
+
+def bounded_output(value: Any) -> Any:
+    """Jinja's `finalize`: a value printed by `{{ … }}` is measured before it is text."""
+    _check_text(_approx_len(value), "printing this value")
+    return value
+
+
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?([a-zA-Z%])")
+
+
+def _check_percent(fmt: Any, values: Any, what: str) -> None:
+    """`'%10s' % x`, the `format` filter: widths, precisions and the size of the result."""
+    if not isinstance(fmt, str):
+        return
+    specs = 0
+    widths = 0
+    for width, precision, kind in _PERCENT.findall(fmt):
+        if kind == "%":
+            continue
+        specs += 1
+        for n in (width, precision):
+            if n == "*":
+                raise _refuse(
+                    f"{what}: a width taken from the values ('*') is not allowed: write "
+                    "the width as a number"
+                )
+            if n:
+                _check_width(int(n) if len(n) < 12 else 10**12, what)
+                widths += int(n) if len(n) < 12 else 10**12
+    if isinstance(values, dict):
+        args: list[Any] = list(values.values())
+    elif isinstance(values, tuple | list):
+        args = list(values)
+    else:
+        args = [values]
+    biggest = max((_approx_len(a) for a in args), default=0)
+    _check_text(len(fmt) + specs * biggest + widths, what)
+
+
+def _check_format(fmt: str, args: tuple[Any, ...], kwargs: dict[str, Any], what: str) -> None:
+    """`'{:>10}'.format(x)`, `format_map`: widths, nesting and the size of the result."""
+    from string import Formatter
+
+    fields = 0
+    widths = 0
+    for _, name, spec, _ in Formatter().parse(fmt):
+        if name is None:
+            continue
+        fields += 1
+        if spec and "{" in spec:
+            raise _refuse(
+                f"{what}: a width taken from another value ('{{:>{{w}}}}') is not allowed: "
+                "write the width as a number"
+            )
+        for n in re.findall(r"\d+", spec or ""):
+            value = int(n) if len(n) < 12 else 10**12
+            _check_width(value, what)
+            widths += value
+    values = [*args, *kwargs.values()]
+    if len(args) == 1 and isinstance(args[0], dict):  # format_map
+        values += list(args[0].values())
+    biggest = max((_approx_len(v) for v in values), default=0)
+    _check_text(len(fmt) + fields * biggest + widths, what)
+
+
+def _materialize(iterable: Any, what: str) -> list[Any]:
+    """An iterable as a list, refusing one too long to be part of a statement."""
+    if isinstance(iterable, list | tuple | str | dict | set | frozenset):
+        _check_items(len(iterable), what)
+        return list(iterable)
+    out: list[Any] = []
+    for item in iterable:
+        out.append(item)
+        if len(out) > MAX_SEQUENCE:
+            _check_items(len(out), what)
+    return out
+
+
+def _check_join(items: list[Any], sep: Any, what: str) -> None:
+    total = _approx_len(sep) * max(0, len(items) - 1)
+    for item in items:
+        total += _approx_len(item)
+        if total > MAX_OUTPUT:
+            break
+    _check_text(total, what)
+
+
+def _check_str_method(text: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Sizes in a call of a method of a text; returns the arguments to call it with."""
+    what = f"'{name}()'"
+    values = [*args, *kwargs.values()]
+    if name in ("ljust", "rjust", "center", "zfill"):
+        for v in values[:1]:
+            _check_width(v, what)
+    elif name == "expandtabs":
+        size = values[0] if values else 8
+        if isinstance(size, int):
+            _check_width(size, what)
+            _check_text(len(text) + text.count("\t") * max(size, 0), what)
+    elif name == "replace" and len(values) >= 2:
+        old, new = str(values[0]), str(values[1])
+        count = values[2] if len(values) > 2 and isinstance(values[2], int) else -1
+        hits = (len(text) + 1) if old == "" else text.count(old)
+        if count >= 0:
+            hits = min(hits, count)
+        _check_text(len(text) + hits * max(0, len(new) - len(old)), what)
+    elif name == "join" and args:
+        items = _materialize(args[0], what)
+        _check_join(items, text, what)
+        return (items, *args[1:]), kwargs
+    elif name in ("format", "format_map"):
+        _check_format(text, args, kwargs, what)
+    elif name == "translate" and args and isinstance(args[0], dict):
+        longest = max((_approx_len(v) for v in args[0].values()), default=1)
+        _check_text(len(text) * max(longest, 1), what)
+    return args, kwargs
+
+
+def _bounded_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
+    """`lipsum()` for a placeholder: a few paragraphs, never a million."""
+    from jinja2.utils import generate_lorem_ipsum
+
+    for value, limit, name in (
+        (n, MAX_LIPSUM_PARAGRAPHS, "n"),
+        (max, 200, "max"),
+        (min, 200, "min"),
+    ):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= limit:
+            raise _refuse(
+                f"lipsum({name}={value!r}): {name} is at most {limit} in a statement "
+                "template (placeholder text is a few paragraphs)"
+            )
+    return generate_lorem_ipsum(n=n, html=html, min=min, max=max)
+
+
+def _bounded_range(*args: int) -> range:
+    """`range` for a statement: a few hundred items at most, never millions."""
+    r = range(*args)
+    if len(r) > MAX_RANGE:
+        raise _refuse(f"range() of {len(r):,} numbers (the limit is {MAX_RANGE:,})")
+    return r
+
+
+def _filter_checks(name: str, bound: dict[str, Any]) -> None:
+    """What a filter is about to build, from its arguments (named as in Jinja)."""
+    what = f"the '{name}' filter"
+    value = bound.get("value", bound.get("s"))
+    if name in ("center", "batch", "slice", "truncate"):
+        for key in ("width", "linecount", "slices", "length"):
+            _check_width(bound.get(key), what)
+    elif name == "indent":
+        width = bound.get("width", 4)
+        _check_width(width, what)
+        text = str(value)
+        step = width if isinstance(width, int) else len(str(width))
+        _check_text(len(text) + (text.count("\n") + 1) * max(step, 0), what)
+    elif name == "wordwrap":
+        width = bound.get("width", 79)
+        _check_width(width, what)
+        wrap = bound.get("wrapstring") or "\n"
+        text = str(value)
+        lines = 2 * len(text) // max(int(width) if isinstance(width, int) else 1, 1) + 2
+        _check_text(len(text) + lines * len(str(wrap)), what)
+    elif name == "format":
+        _check_percent(value, bound.get("kwargs") or bound.get("args"), what)
+
+
+def _bounded_filter(name: str, f: Any) -> Any:
+    """A filter whose arguments are checked before it runs and whose result after."""
+    import inspect
+
+    pass_arg = getattr(f, "jinja_pass_arg", None)
+    try:
+        signature: inspect.Signature | None = inspect.signature(f)
+    except (TypeError, ValueError):
+        signature = None
+    skip = 1 if pass_arg is not None else 0
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        what = f"the '{name}' filter"
+        if name in ("join", "sum") and len(args) > skip:
+            items = _materialize(args[skip], what)
+            args = (*args[:skip], items, *args[skip + 1 :])
+        if signature is not None and name in _SIZED_FILTERS:
+            try:
+                bound_args = signature.bind(*args, **kwargs)
+            except TypeError:
+                pass  # the filter itself says what is wrong
+            else:
+                bound_args.apply_defaults()
+                named = dict(bound_args.arguments)
+                if name == "join":
+                    _check_join(named["value"], named.get("d", ""), what)
+                elif name == "sum":
+                    start = named.get("start", 0)
+                    if not isinstance(start, int | float) or any(
+                        isinstance(i, str | list | tuple) for i in named["iterable"]
+                    ):
+                        _check_items(len(named["iterable"]), what)
+                        if len(named["iterable"]) > MAX_RANGE:
+                            _check_items(MAX_SEQUENCE + 1, what)
+                        _check_text(
+                            _approx_len(start) + sum(_approx_len(i) for i in named["iterable"]),
+                            what,
+                        )
+                elif name == "replace":
+                    text, old, new = str(named["s"]), str(named["old"]), str(named["new"])
+                    count = named.get("count")
+                    hits = (len(text) + 1) if old == "" else text.count(old)
+                    if isinstance(count, int) and count >= 0:
+                        hits = min(hits, count)
+                    _check_text(len(text) + hits * max(0, len(new) - len(old)), what)
+                else:
+                    _filter_checks(name, named)
+        return _checked(f(*args, **kwargs), what)
+
+    bounded.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
+    return bounded
+
+
+# Filters whose arguments are sizes or whose result grows with them.
+_SIZED_FILTERS = frozenset(
+    {
+        "center",
+        "indent",
+        "wordwrap",
+        "format",
+        "join",
+        "sum",
+        "replace",
+        "batch",
+        "slice",
+        "truncate",
+    }
+)
+
+
+def _make_environment() -> Any:
+    from jinja2 import StrictUndefined
+    from jinja2.compiler import CodeGenerator
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class BoundedCode(CodeGenerator):
+        def visit_Concat(self, node: Any, frame: Any) -> None:
+            # `a ~ b`: Jinja joins the pieces itself, out of reach of the sandbox; go
+            # through `environment.bounded_concat` so that the size is checked first.
+            if frame.eval_ctx.volatile:
+                func_name = "(markup_join if context.eval_ctx.volatile else str_join)"
+            elif frame.eval_ctx.autoescape:
+                func_name = "markup_join"
+            else:
+                func_name = "str_join"
+            self.write(f"environment.bounded_concat({func_name}, (")
+            for arg in node.nodes:
+                self.visit(arg, frame)
+                self.write(", ")
+            self.write("))")
+
+    class Sandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "+", "%"})
+        code_generator_class = BoundedCode
+
+        def bounded_concat(self, join: Any, parts: tuple[Any, ...]) -> Any:
+            total = 0
+            for part in parts:
+                total += _approx_len(part)
+                _check_text(total, "'~'")
+            return _checked(join(parts), "'~'")
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            what = f"'{operator}'"
+            if operator == "**":
+                if isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+                    raise _refuse(
+                        f"a power ('**') with an exponent over {MAX_EXPONENT}: a statement "
+                        "never needs a number that large"
+                    )
+                if isinstance(left, int | float) and abs(left) > 10**9:
+                    raise _refuse(
+                        "a power ('**') of a number over 1,000,000,000: a statement never "
+                        "needs a number that large"
+                    )
+            elif operator == "*":
+                for seq, n in ((left, right), (right, left)):
+                    sized = isinstance(seq, str | list | tuple) and isinstance(n, int)
+                    if sized and len(seq) * n > MAX_SEQUENCE:
+                        raise _refuse(
+                            f"'*' would repeat text or a list into {len(seq) * n:,} "
+                            f"characters or items (the limit is {MAX_SEQUENCE:,})"
+                        )
+                if (
+                    isinstance(left, int)
+                    and isinstance(right, int)
+                    and left.bit_length() + right.bit_length() > 4096
+                ):
+                    raise _refuse(
+                        "'*' of numbers that large: a statement never needs such a number"
+                    )
+            elif operator == "+":
+                if isinstance(left, str) and isinstance(right, str):
+                    _check_text(len(left) + len(right), what)
+                elif isinstance(left, list | tuple) and isinstance(right, list | tuple):
+                    _check_items(len(left) + len(right), what)
+            elif operator == "%" and isinstance(left, str):
+                _check_percent(left, right, "'%' formatting")
+            return _checked(super().call_binop(context, operator, left, right), what)
+
+        def wrap_str_format(self, value: Any) -> Any:
+            # Jinja swaps `'…'.format` for its own function when the attribute is read;
+            # check the sizes before that function runs.
+            wrapped = super().wrap_str_format(value)
+            if wrapped is None:
+                return None
+            text, name = value.__self__, value.__name__
+
+            def checked(*args: Any, **kwargs: Any) -> Any:
+                _check_str_method(text, name, args, kwargs)
+                return wrapped(*args, **kwargs)
+
+            return checked
+
+        def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+            owner = getattr(obj, "__self__", None)
+            name = getattr(obj, "__name__", "")
+            if isinstance(owner, str) and isinstance(name, str):
+                args, kwargs = _check_str_method(owner, name, args, kwargs)
+            what = f"'{name}()'" if name else "a call"
+            return _checked(super().call(context, obj, *args, **kwargs), what)
+
+    env = Sandbox(
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=bounded_output,
+    )
+    env.globals["range"] = _bounded_range
+    env.globals["lipsum"] = _bounded_lipsum
+    for name, f in list(env.filters.items()):
+        env.filters[name] = _bounded_filter(name, f)
+    return env
+
 
 _ENV: Any = None
 
@@ -113,126 +566,6 @@ def environment() -> Any:
     if _ENV is None:
         _ENV = _make_environment()
     return _ENV
-
-
-def _make_environment() -> Any:
-    from jinja2 import StrictUndefined
-    from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    class Sandbox(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**"})
-
-        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-            if operator == "**":
-                if isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-                    raise SecurityError(
-                        f"a power ('**') with an exponent over {MAX_EXPONENT}: a statement "
-                        "never needs a number that large"
-                    )
-                if isinstance(left, int | float) and abs(left) > 10**9:
-                    raise SecurityError(
-                        "a power ('**') of a number over 1,000,000,000: a statement never "
-                        "needs a number that large"
-                    )
-            if operator == "*":
-                for seq, n in ((left, right), (right, left)):
-                    sized = isinstance(seq, str | list | tuple) and isinstance(n, int)
-                    if sized and len(seq) * n > MAX_SEQUENCE:
-                        raise SecurityError(
-                            f"'*' would repeat text or a list into {len(seq) * n:,} "
-                            f"characters or items (the limit is {MAX_SEQUENCE:,})"
-                        )
-                if (
-                    isinstance(left, int)
-                    and isinstance(right, int)
-                    and left.bit_length() + right.bit_length() > 4096
-                ):
-                    raise SecurityError(
-                        "'*' of numbers that large: a statement never needs such a number"
-                    )
-            return super().call_binop(context, operator, left, right)
-
-        def wrap_str_format(self, value: Any) -> Any:
-            # `'{:>999999999}'.format(x)`: a width is a size, like the count of `*`.
-            wrapped = super().wrap_str_format(value)
-            if wrapped is not None:
-                _check_widths(re.findall(r"\{[^{}]*:[^{}]*?(\d+)", str(value.__self__)))
-            return wrapped
-
-    env = Sandbox(
-        undefined=StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["range"] = _bounded_range
-    for name in ("center", "indent", "wordwrap", "slice", "batch"):
-        env.filters[name] = _bounded_filter(env.filters[name])
-    env.filters["format"] = _bounded_format(env.filters["format"])
-    env.filters["replace"] = _bounded_replace(env.filters["replace"])
-    return env
-
-
-def _check_widths(widths: list[Any]) -> None:
-    from jinja2.exceptions import SecurityError
-
-    for width in widths:
-        if isinstance(width, str) and width.isdigit():
-            width = int(width)
-        if isinstance(width, int) and not isinstance(width, bool) and width > MAX_SEQUENCE:
-            raise SecurityError(
-                f"a width or count of {width:,} (the limit is {MAX_SEQUENCE:,}): a statement "
-                "never needs that much space"
-            )
-
-
-def _bounded_range(*args: int) -> range:
-    """`range` for a statement: a few hundred items at most, never millions."""
-    from jinja2.exceptions import SecurityError
-
-    r = range(*args)
-    if len(r) > MAX_RANGE:
-        raise SecurityError(f"range() of {len(r):,} numbers (the limit is {MAX_RANGE:,})")
-    return r
-
-
-def _bounded_filter(f: Any) -> Any:
-    """Filters whose numeric arguments are sizes (`center(10**9)`) get them bounded."""
-    pass_arg = getattr(f, "jinja_pass_arg", None)  # e.g. wordwrap takes the environment first
-    skip = 2 if pass_arg is not None else 1  # (environment,) value: not sizes
-
-    def bounded(*args: Any, **kwargs: Any) -> Any:
-        _check_widths([*args[skip:], *kwargs.values()])
-        return f(*args, **kwargs)
-
-    bounded.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
-    return bounded
-
-
-def _bounded_format(f: Any) -> Any:
-    def bounded(value: Any, *args: Any, **kwargs: Any) -> Any:
-        _check_widths(re.findall(r"%[-+ #0]*(\d+)", str(value)))
-        return f(value, *args, **kwargs)
-
-    return bounded
-
-
-def _bounded_replace(f: Any) -> Any:
-    def bounded(eval_ctx: Any, s: Any, old: Any, new: Any, count: Any = None) -> Any:
-        from jinja2.exceptions import SecurityError
-
-        text, old_s, new_s = str(s), str(old), str(new)
-        hits = text.count(old_s) if count is None else min(count, text.count(old_s))
-        if len(text) + hits * (len(new_s) - len(old_s)) > MAX_OUTPUT:
-            raise SecurityError(
-                f"replace() would build over {MAX_OUTPUT:,} characters (the limit for a statement)"
-            )
-        return f(eval_ctx, s, old, new, count)
-
-    bounded.jinja_pass_arg = getattr(f, "jinja_pass_arg", None)  # type: ignore[attr-defined]
-    return bounded
 
 
 @dataclass
@@ -328,6 +661,7 @@ def _parse(source: Source) -> Parsed:
                 node.lineno,
             )
     # `{{ 'a' * 10**10 }}` is refused now, with its line, not in the middle of an incident.
+    fresh_budget()
     for node in every:
         if isinstance(node, nodes.Mul | nodes.Pow):
             try:
@@ -390,13 +724,14 @@ def _plain_syntax(message: str) -> str:
 
 
 def render(source: Source, context: dict[str, Any]) -> str:
-    """Render with the incident's values. Raises TemplateError with a readable message."""
+    """Render with the incident's values. Raises TemplateError with a readable message,
+    and the template line where it failed when Jinja knows it."""
     from jinja2.exceptions import SecurityError, UndefinedError
-    from jinja2.exceptions import TemplateError as JinjaError
 
     parsed = parse(source)
     pieces: list[str] = []
     size = 0
+    fresh_budget()
     try:
         for piece in parsed.template.generate(context):
             size += len(piece)
@@ -406,12 +741,29 @@ def render(source: Source, context: dict[str, Any]) -> str:
                     "check the template for loops or repeated text"
                 )
             pieces.append(piece)
+    except TemplateError:
+        raise
     except UndefinedError as e:
-        raise TemplateError(f"template uses a value that is not set: {e.message}") from None
+        raise TemplateError(
+            f"template uses a value that is not set: {e.message}", template_line(e)
+        ) from None
     except RecursionError:
         raise TemplateError("the template calls itself without end") from None
     except SecurityError as e:
-        raise TemplateError(f"template refused by the sandbox: {e}") from None
-    except (JinjaError, ArithmeticError, TypeError, ValueError, OverflowError) as e:
-        raise TemplateError(f"template failed: {e}") from None
+        raise TemplateError(f"template refused by the sandbox: {e}", template_line(e)) from None
+    except MemoryError:
+        raise TemplateError("the template needs more memory than a statement ever does") from None
+    except Exception as e:  # a template is someone's text: any failure is theirs to fix
+        raise TemplateError(f"template failed: {e}", template_line(e)) from None
     return "".join(pieces).strip()
+
+
+def template_line(exc: BaseException) -> int | None:
+    """The template line Jinja put into the traceback of a rendering error."""
+    line = getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line if isinstance(line, int) else None

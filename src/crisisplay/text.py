@@ -16,9 +16,58 @@ def slugify(text: str, max_len: int = 40) -> str:
     return slug or "untitled"
 
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Characters that must never reach a terminal from text someone else wrote: C0 controls
+# but tab and newline (ESC starts `\e]0;title\a` and `\e[2J`; CR overwrites a line; BEL),
+# DEL, C1 controls (U+009B is a one-byte CSI on some terminals), and the bidirectional
+# embeddings, overrides and isolates that make text read differently from what it is
+# ("Trojan Source"). Marks (U+200E/F, U+061C) stay: right-to-left text needs them.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    """``text`` without control characters (keeps newlines and tabs) for a terminal."""
-    return _UNPRINTABLE.sub("", text)
+    """`text` without the characters that can rewrite a terminal or disguise text."""
+    return _UNSAFE.sub("", text) if _UNSAFE.search(text) else text
+
+
+def json_safe(encoded: str) -> str:
+    """JSON text with those characters escaped (`\\u001b`, `\\u202e`): the data stays
+    exactly the same for a parser, and `cat report.json` cannot rewrite the screen.
+    (They can only occur inside JSON strings, where an escape means the same.)"""
+    if not _UNSAFE.search(encoded):
+        return encoded
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+MAX_URL = 2048  # what browsers and the networks' own links stay under
+
+
+def web_address(text: str) -> str:
+    """`text` if it is an http(s) address with a host (where a statement was published),
+    else ValueError saying what is wrong. `javascript:alert(1)`, `file:///etc/passwd`,
+    `https://` alone, spaces and control characters are refused: the report turns the
+    address into a link."""
+    from urllib.parse import urlsplit
+
+    url = str(text).strip()
+    shown = printable(url[:80]) + ("…" if len(url) > 80 else "")
+
+    def refuse(why: str) -> ValueError:
+        return ValueError(
+            f"'{shown}' is not a web address ({why}): give the post's link, https://…"
+        )
+
+    if len(url) > MAX_URL:
+        raise refuse(f"over {MAX_URL:,} characters")
+    if any(c.isspace() for c in url) or printable(url) != url:
+        raise refuse("it has spaces or control characters in it")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise refuse("it cannot be read as a link") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise refuse("only http:// and https:// links are")
+    if not host or ("." not in host.strip(".") and host != "localhost"):
+        raise refuse("it has no host, such as x.com")
+    return url

@@ -17,8 +17,8 @@ from crisisplay.durations import format_duration, parse_duration
 from crisisplay.errors import CrisisplayError
 
 if TYPE_CHECKING:
-    from crisisplay.playbook.library import Resolved
     from crisisplay.playbook.model import Stage, Step
+    from crisisplay.playbook.resolved import Resolved
 
 END = "end"
 
@@ -45,7 +45,10 @@ def parse_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
         return base
     m = re.fullmatch(r"(\S+)\s+ago", text)
     if m:
-        return base - parse_duration(m.group(1))
+        try:
+            return base - parse_duration(m.group(1))
+        except OverflowError:
+            raise ValueError(f"'{text}' is before the year 1") from None
     m = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
     if m:
         t = base.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0)
@@ -77,6 +80,39 @@ def network_states(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
         else:
             out[platform] = {"state": "pending"}
     return out
+
+
+# What a time someone gives for an incident may be. A crisis first seen more than five
+# years ago is a typo (a wrong year), and a time in the future has not happened: both
+# would record a wrong story, and a date such as 9999-12-31 breaks every deadline added
+# to it (the incident could never be resumed or reported). A few minutes ahead are
+# allowed: the clocks of two machines differ.
+MAX_PAST = timedelta(days=5 * 366)
+MAX_AHEAD = timedelta(minutes=5)
+
+
+def incident_time(
+    value: Any, what: str, *, relative_to: datetime | None = None, now: datetime | None = None
+) -> datetime:
+    """`parse_time` for a time the user gives (first seen, opened at, when a step
+    happened), refused with a clear ValueError if it is far in the past or in the future."""
+    now = now or now_utc()
+    try:
+        t = parse_time(value, relative_to=relative_to)
+    except ValueError as e:
+        raise ValueError(f"{what}: {e}") from None
+    shown = str(value).strip() if not isinstance(value, datetime) else rfc3339(t)
+    if t > now + MAX_AHEAD:
+        raise ValueError(
+            f"{what} '{shown}' is in the future (now is {rfc3339(now)[:16]}Z): "
+            "give the time it really happened"
+        )
+    if t < now - MAX_PAST:
+        raise ValueError(
+            f"{what} '{shown}' is more than {MAX_PAST.days // 366} years ago: "
+            "check the year (an incident is recorded while it is handled, or backfilled soon after)"
+        )
+    return t
 
 
 def clock(t: datetime) -> str:
@@ -494,10 +530,12 @@ class Walk:
                 )
             return match
         if kind == "url":
-            text = str(value).strip()
-            if not re.match(r"^https?://\S+\.\S+", text):
-                raise AnswerError(f"Step '{step.id}': '{text}' is not a web address (https://…).")
-            return text
+            from crisisplay.text import web_address
+
+            try:
+                return web_address(str(value))
+            except ValueError as e:
+                raise AnswerError(f"Step '{step.id}': {e}") from None
         if kind == "datetime":
             try:
                 return rfc3339(parse_time(value))
@@ -535,10 +573,8 @@ class Walk:
             if raw.get("approved_via"):
                 out["approval"]["via"] = str(raw["approved_via"])
         if raw.get("published"):
-            out["published"] = raw["published"]
-        out["networks"] = network_states(
-            {**out, "published": raw.get("published"), "unpublished": raw.get("unpublished")}
-        )
+            out["published"] = self._published(step, raw["published"])
+        out["networks"] = network_states({**out, "unpublished": raw.get("unpublished")})
         promise = self._promise(step, out["texts"])
         if promise is not None:
             out["next_update_by"] = rfc3339(promise)
@@ -558,6 +594,31 @@ class Walk:
                 {"reason": str(o["reason"]).strip(), "rules": sorted({f["rule"] for f in errors})}
                 for o in overrides
             ]
+        return out
+
+    def _published(self, step: Step, published: Any) -> dict[str, Any]:
+        """Where each statement went out: a web address (http or https, with a host) per
+        platform of the draft, checked before anything is recorded."""
+        from crisisplay.text import printable, web_address
+
+        if not isinstance(published, dict):
+            raise AnswerError(f"Step '{step.id}': published is a mapping of platform to link.")
+        platforms = self.resolved.draft_platforms(step)
+        out = {}
+        for platform, where in published.items():
+            if platform not in platforms:
+                raise AnswerError(
+                    f"Step '{step.id}': '{printable(str(platform))}' is not one of this "
+                    f"draft's platforms ({', '.join(platforms)})."
+                )
+            url = where.get("url") if isinstance(where, dict) else where
+            try:
+                checked = web_address(str(url or ""))
+            except ValueError as e:
+                raise AnswerError(
+                    f"Step '{step.id}': published on {platform} at {e}", None
+                ) from None
+            out[platform] = {**where, "url": checked} if isinstance(where, dict) else checked
         return out
 
     def _promise(self, step: Step, texts: dict[str, str]) -> datetime | None:

@@ -25,6 +25,9 @@ README = """\
   (`<id>.<platform>.j2` for one network).
 - `incidents/` — one folder per incident: the log (`log.jsonl`) and the statements sent.
   Keep it in backups; never edit a log by hand (`crisisplay log verify` will notice).
+- `checker/` — the agency's own statement-checker rules: `common.yaml` for every
+  language, `en.yaml`, `es.yaml` … for one (see the checker's docs).
+- `scenarios/` — the agency's own drills, one YAML scenario each (`crisisplay drill --list`).
 """
 
 
@@ -46,6 +49,8 @@ def create_workspace(directory: Path) -> list[str]:
             ("playbooks", "client playbooks"),
             ("templates", "statement templates"),
             ("incidents", "incident logs and statements"),
+            ("checker", "your own statement-checker rules"),
+            ("scenarios", "your own drill scenarios"),
         ):
             (root / sub).mkdir(exist_ok=True)
             created.append(f"{sub}/{' ' * (len(WORKSPACE_FILE) - len(sub) - 1)}  {what}")

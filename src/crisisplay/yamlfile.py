@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from crisisplay.errors import PlaybookError, Problem
+from crisisplay.files import HAND_WRITTEN
 
-MAX_BYTES = 1024 * 1024  # a playbook is a few hundred lines; 1 MiB is generous
+MAX_BYTES = HAND_WRITTEN  # a playbook is a few hundred lines; 1 MiB is generous
 MAX_NODES = 200_000  # after expanding aliases
 MAX_DEPTH = 40
 # Above this many '[' and '{', count the nesting before building anything (see load()).
@@ -137,36 +138,21 @@ class Located:
         return Problem(self.file, line, col, message)
 
 
-def read_text(path: Path, display: str | None = None) -> str:
+def read_text(path: Path, display: str | None = None, *, what: str = "a playbook") -> str:
     """Read a UTF-8 file people wrote, refusing what is too big or not text."""
     name = display or str(path)
-    return decode(read_bytes(path, name), name)
+    return decode(read_bytes(path, name, what=what), name)
 
 
-def read_bytes(path: Path, name: str) -> bytes:
-    """A file's bytes, refusing one too big to be a playbook."""
+def read_bytes(path: Path | str, name: str, *, what: str = "a playbook") -> bytes:
+    """A file's bytes ('-': standard input), refusing more than MAX_BYTES *while reading*:
+    a device or a pipe (`/dev/zero`) has no size to check beforehand."""
+    from crisisplay.files import ReadError, read_limited
+
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise PlaybookError([Problem(name, 1, 1, "file not found")]) from None
-    except OSError as e:
-        raise PlaybookError([Problem(name, 1, 1, f"cannot read: {e.strerror}")]) from None
-    if size > MAX_BYTES:
-        raise PlaybookError(
-            [
-                Problem(
-                    name,
-                    1,
-                    1,
-                    f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit for a playbook: "
-                    "split it into a base and client overlays, or remove what is not protocol.",
-                )
-            ]
-        )
-    try:
-        return path.read_bytes()
-    except OSError as e:
-        raise PlaybookError([Problem(name, 1, 1, f"cannot read: {e.strerror}")]) from None
+        return read_limited(path, MAX_BYTES, what=what, name=name)
+    except ReadError as e:
+        raise PlaybookError([Problem(name, 1, 1, e.reason)]) from None
 
 
 def decode(raw: bytes, name: str) -> str:
@@ -194,7 +180,9 @@ def load(text: str, name: str) -> Located:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     if len(text) > MAX_BYTES:
-        raise PlaybookError([Problem(name, 1, 1, "text is over the 1 MiB limit")])
+        raise PlaybookError(
+            [Problem(name, 1, 1, f"text is over the {MAX_BYTES:,}-character limit")]
+        )
     yaml = YAML(typ="safe", pure=False)
     yaml.Resolver = _resolver_class()
     if text.count("[") + text.count("{") > _MANY_BRACKETS:
@@ -273,13 +261,15 @@ def _check_flow_depth(yaml: Any, text: str, name: str) -> None:
         return  # the composer reports syntax errors with the right words
 
 
-def load_file(path: Path, display: str | None = None, *, cache: bool = False) -> Located:
+def load_file(
+    path: Path, display: str | None = None, *, cache: bool = False, what: str = "a playbook"
+) -> Located:
     """`load` of a file. With `cache`, a file read before without error is not parsed
     again: its values and positions come from the disk cache, keyed by its bytes.
     (Playbooks only: answers files hold an incident's details, which stay where they are.)
     """
     name = display or str(path)
-    raw = read_bytes(path, name)
+    raw = read_bytes(path, name, what=what)
     if not cache:
         return load(decode(raw, name), name)
     import hashlib

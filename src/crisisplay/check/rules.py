@@ -152,10 +152,16 @@ def _read(path: Path) -> dict[str, Any]:
     from ruamel.yaml import YAML  # imported here: `import crisisplay.check` stays cheap
     from ruamel.yaml.error import YAMLError
 
+    from crisisplay.files import HAND_WRITTEN, ReadError, read_text_limited
+
     try:
         # libyaml (ruamel.yaml.clib) reads the rule files ~8x faster than the pure loader,
         # with the same YAML 1.2 values: part of the first check in every process.
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        data = YAML(typ="safe").load(
+            read_text_limited(path, HAND_WRITTEN, what="a rule file", name=str(path))
+        )
+    except ReadError as exc:
+        raise RulesError(f"{path}: cannot read rules: {exc.reason}") from None
     except (OSError, UnicodeDecodeError, YAMLError) as exc:
         raise RulesError(f"{path}: cannot read rules: {exc}") from exc
     if data is None:

@@ -6,6 +6,8 @@ because the tool is started in an emergency and `--help` must come back at once.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import sys
 from typing import Annotated, Any
@@ -88,10 +90,29 @@ def _root(
 
 
 def main() -> None:
-    """Entry point: one clean paragraph for a user error, exit codes per the contract."""
-    from crisisplay.errors import CrisisplayError
+    """Entry point: one clean paragraph for a user error, exit codes per the contract.
+
+    Everything printed goes through `output.guarded_streams` (no control characters from
+    what others wrote reach the terminal), and a stdout or stderr that cannot be written
+    (`> /dev/full`, `| head -1`) ends the command without a traceback.
+    """
+    from crisisplay.cli.output import OutputGone, guarded_streams
 
     _skip_last_collection()
+    code: int | None = None
+    with guarded_streams():
+        try:
+            code = _run()
+            sys.stdout.flush()  # here, not at exit: a full device is reported, not ignored
+            sys.stderr.flush()
+        except OutputGone as e:
+            code = _output_gone(e, code)
+    sys.exit(code)
+
+
+def _run() -> int:
+    from crisisplay.errors import CrisisplayError
+
     try:
         code = _only_what_runs(app, sys.argv[1:3])(standalone_mode=False)
     except CrisisplayError as e:
@@ -99,27 +120,68 @@ def main() -> None:
             raise
         if e.exit_code in (0, 130):  # paused or interrupted with state kept: not an error
             print(str(e), file=sys.stderr)
-            sys.exit(e.exit_code)
+            return e.exit_code
         from crisisplay.cli.output import print_error
 
         print_error(e)
-        sys.exit(e.exit_code)
+        return e.exit_code
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
-        sys.exit(130)
+        return 130
     except typer.Exit as e:
-        sys.exit(e.exit_code)
+        return e.exit_code
     except typer.Abort:
         print("\nInterrupted.", file=sys.stderr)
-        sys.exit(130)
+        return 130
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except Exception as e:  # Typer's own usage errors
-        code = getattr(e, "exit_code", None)
+        exit_code = getattr(e, "exit_code", None)
         show = getattr(e, "show", None)
-        if code is not None and callable(show):
+        if isinstance(exit_code, int) and callable(show):
             show()
-            sys.exit(code)
+            return exit_code
+        if isinstance(e, OSError) and e.errno == errno.EPIPE:
+            raise _gone(e) from None
         raise
-    sys.exit(code if isinstance(code, int) else 0)
+    return code if isinstance(code, int) else 0
+
+
+def _gone(e: OSError) -> Exception:
+    from crisisplay.cli.output import OutputGone
+
+    return OutputGone("output", e)
+
+
+def _output_gone(e: Any, code: int | None) -> int:
+    """A closed pipe ends quietly (the reader has had enough: `| head -1`); a full device
+    or an I/O error says so in one line, exit 1. Either way the streams are pointed at
+    /dev/null so that the interpreter's own flush at exit finds nothing to complain of."""
+    from crisisplay.cli.output import raw
+
+    _to_devnull(raw(sys.stdout if e.stream == "output" else sys.stderr))
+    if e.errno == errno.EPIPE:
+        return code if code is not None else 0
+    try:
+        sys.stderr.write(f"error: {e}\n")
+        sys.stderr.flush()
+    except Exception:
+        _to_devnull(raw(sys.stderr))
+    return 1
+
+
+def _to_devnull(stream: Any) -> None:
+    """Point a broken stream's file descriptor at /dev/null and drop what it buffered."""
+    try:
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        return
+    # What is still in the TextIOWrapper's buffer now goes to /dev/null, harmlessly.
+    with contextlib.suppress(OSError, ValueError):
+        stream.flush()
 
 
 def _skip_last_collection() -> None:

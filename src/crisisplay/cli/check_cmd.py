@@ -146,36 +146,36 @@ def check(
 
 def _read_statement(file: str | None) -> str:
     """The statement as given, less one trailing newline (what an editor or echo adds)."""
-    from pathlib import Path
-
     from crisisplay.errors import CrisisplayError, UsageError
+    from crisisplay.files import ReadError, read_limited
 
     how = (
         "Give a file (crisisplay check statement.txt) or pipe the text in "
         "(pbpaste | crisisplay check -)."
     )
     if file is None or file == "-":
-        if file is None and sys.stdin.isatty():
+        if file is None and (sys.stdin is None or sys.stdin.isatty()):
             raise UsageError("No statement to check.", how)
-        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
         name = "standard input"
+        source = "-"
     else:
-        path = Path(file).expanduser()
-        try:
-            with path.open("rb") as f:
-                raw = f.read(MAX_BYTES + 1)
-        except FileNotFoundError:
-            raise CrisisplayError(f"No file at {file}.", how) from None
-        except IsADirectoryError:
-            raise CrisisplayError(f"{file} is a folder, not a statement.", how) from None
-        except OSError as e:
-            raise CrisisplayError(f"Cannot read {file}: {e.strerror}.") from None
+        from pathlib import Path
+
         name = file
-    if len(raw) > MAX_BYTES:
-        raise CrisisplayError(
-            f"{name} is over {MAX_BYTES:,} bytes: that is not a statement.",
-            "Check one statement at a time.",
-        )
+        source = str(Path(file).expanduser())
+    try:
+        raw = read_limited(source, MAX_BYTES, what="a statement", name=name)
+    except ReadError as e:
+        if e.kind == "missing":
+            raise CrisisplayError(f"No file at {file}.", how) from None
+        if e.kind == "folder":
+            raise CrisisplayError(f"{file} is a folder, not a statement.", how) from None
+        if e.kind == "too-big":
+            raise CrisisplayError(
+                f"{name} is over {MAX_BYTES:,} bytes: that is not a statement.",
+                "Check one statement at a time.",
+            ) from None
+        raise CrisisplayError(f"Cannot read {name}: {e.reason}.") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
 import typer
@@ -22,17 +24,9 @@ def _home() -> Any:
 
 
 def _find(home: Any, ref: str) -> str:
-    """An incident's folder name: the exact name first (even when its log is unreadable)."""
-    from crisisplay.incident import find_incident
+    from crisisplay.incident import incident_named
 
-    if (
-        ref
-        and "/" not in ref
-        and not ref.startswith(".")
-        and (home.incidents / ref / "log.jsonl").is_file()
-    ):
-        return ref
-    return str(find_incident(home, ref))
+    return incident_named(home, ref)
 
 
 @app.command("list")
@@ -88,58 +82,96 @@ def show(
     """The incident's timeline by stage: deadlines, statements as published, metrics."""
     import os
 
+    from crisisplay.cli.timeline import fold_notes
     from crisisplay.errors import CrisisplayError
-    from crisisplay.log import LogError
-    from crisisplay.log import verify as verify_log
+    from crisisplay.events import Event, typed
+    from crisisplay.log import LogError, LogReader
+    from crisisplay.report.metrics import Digest
 
     home = _home()
     incident_id = _find(home, incident)
     folder = home.incidents / incident_id
+    # One pass through the log's reader: the events (checked as `log verify` checks them),
+    # what the metrics need, and the verification itself. Only what is shown is kept: the
+    # staged view folds long runs of notes; --events and --json list every event.
+    reader = LogReader(folder / "log.jsonl")
+    dg = Digest()
+
+    def digested(events: Iterable[Event]) -> Iterator[Event]:
+        for e in events:
+            dg.add(e)
+            yield e
+
+    stream = digested(typed(reader))
     try:
-        events = _readable_events(folder / "log.jsonl")
-        result = verify_log(folder / "log.jsonl")
+        # The file is opened by the first read: a missing or unreadable log fails here,
+        # before anything is printed.
+        first = next(stream, None)
     except LogError as e:
         raise CrisisplayError(str(e)) from None
+    everything = itertools.chain(() if first is None else (first,), stream)
     if as_json:
-        from crisisplay.cli.output import print_json
-
-        print_json(
-            {
-                "incident": incident_id,
-                "events": events,
-                "verification": {
-                    "ok": result.ok,
-                    "head": result.head,
-                    "problems": result.problems,
-                },
-            }
-        )
-        _exit_if_damaged(incident_id, result.ok)
+        _print_json(incident_id, everything, reader)  # printed as read: memory stays flat
+        _exit_if_damaged(incident_id, reader.result.ok)
         return
     from crisisplay.cli.output import console
 
     if flat:
-        from crisisplay.cli.timeline import timeline
+        from rich.console import Group
 
+        from crisisplay.cli.timeline import timeline_lines
+
+        con = console()
+        batch: list[Any] = []
+        for line in timeline_lines(everything):
+            batch.append(line)
+            if len(batch) >= 1000:
+                con.print(Group(*batch))
+                batch = []
+        if batch:
+            con.print(Group(*batch))
+        result = reader.result
         if not result.ok:
             for p in result.problems:
                 sys.stderr.write(f"{incident_id}: {p}\n")
-        console().print(timeline(events))
         _exit_if_damaged(incident_id, result.ok)
         return
+    events = list(fold_notes(everything))
+    result = reader.result
     from crisisplay.cli.timeline import staged
 
     facts = problem = None
     try:
         from crisisplay.report.metrics import facts_for_folder
 
-        facts = facts_for_folder(folder, events).to_json()
+        facts = facts_for_folder(folder, dg).to_json()
     except Exception as e:  # a damaged log still shows what can be read
         if os.environ.get("CRISISPLAY_DEBUG"):
             raise
         problem = " ".join(str(e).split()) or type(e).__name__
     console().print(staged(events, facts=facts, problems=result.problems, facts_problem=problem))
     _exit_if_damaged(incident_id, result.ok)
+
+
+def _print_json(incident_id: str, events: Iterable[Any], reader: Any) -> None:
+    """`{"incident", "events", "verification"}` exactly as json.dumps(indent=2) writes it,
+    one event at a time (the verification is known only once every event is read)."""
+    import json
+
+    out = sys.stdout
+    out.write(
+        '{\n  "incident": ' + json.dumps(incident_id, ensure_ascii=False) + ',\n  "events": ['
+    )
+    lead = "\n    "
+    for e in events:
+        text = json.dumps(e.to_dict(), ensure_ascii=False, indent=2, default=str)
+        out.write(lead + text.replace("\n", "\n    "))
+        lead = ",\n    "
+    out.write("]" if lead == "\n    " else "\n  ]")
+    result = reader.result
+    verification = {"ok": result.ok, "head": result.head, "problems": result.problems}
+    text = json.dumps(verification, ensure_ascii=False, indent=2, default=str)
+    out.write(',\n  "verification": ' + text.replace("\n", "\n  ") + "\n}\n")
 
 
 def _exit_if_damaged(incident_id: str, ok: bool) -> None:
@@ -150,35 +182,6 @@ def _exit_if_damaged(incident_id: str, ok: bool) -> None:
             "(details: crisisplay log verify).\n"
         )
         raise typer.Exit(1)
-
-
-def _readable_events(path: Any) -> list[dict[str, Any]]:
-    """Every complete line that is an event, skipping damaged ones (verify names them)."""
-    import json
-
-    from crisisplay.log import LogError
-
-    out = []
-    try:
-        f = open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except FileNotFoundError:
-        raise LogError(f"There is no incident log at {path}.") from None
-    with f:
-        for raw in f:
-            if not raw.endswith(b"\n"):
-                break  # a torn last line: not an event
-            try:
-                event = json.loads(raw)
-            except ValueError:
-                continue
-            if (
-                isinstance(event, dict)
-                and isinstance(event.get("type"), str)
-                and isinstance(event.get("ts"), str)
-                and isinstance(event.get("data", {}), dict)
-            ):
-                out.append(event)
-    return out
 
 
 @app.command()

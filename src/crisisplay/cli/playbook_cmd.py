@@ -28,6 +28,7 @@ def list_(as_json: JsonOpt = False) -> None:
     """Every playbook you can use: id, version, language, client, base, where it is."""
     lib = _library()
     entries = lib.entries()
+    broken = lib.broken()
     if as_json:
         from crisisplay.cli.output import print_json
 
@@ -42,8 +43,25 @@ def list_(as_json: JsonOpt = False) -> None:
                     "extends": e.extends or None,
                     "origin": e.origin,
                     "path": str(e.path),
+                    "usable": True,
                 }
                 for e in entries
+            ]
+            + [
+                {
+                    "id": b.id,
+                    "version": None,
+                    "language": None,
+                    "name": None,
+                    "client": None,
+                    "extends": None,
+                    "origin": b.origin,
+                    "path": str(b.path),
+                    "usable": False,
+                    "problems": len(b.problems),
+                    "problem": _problem_json(b.problems[0]),
+                }
+                for b in broken
             ]
         )
         return
@@ -66,6 +84,27 @@ def list_(as_json: JsonOpt = False) -> None:
     out = console()
     out.print(table)
     out.print(f"[dim]home: {lib.home.describe()}[/]")
+    if broken:
+        # After the table, where they cannot be missed; one line each, first problem.
+        n = len(broken)
+        out.print(
+            f"[red bold]{n} playbook file{'s' if n != 1 else ''} cannot be used[/] "
+            "(fix before a crisis; every problem: crisisplay playbook validate):",
+            highlight=False,
+        )
+        for b in broken:
+            first = b.problems[0]
+            more = len(b.problems) - 1
+            out.print(
+                f"  {b.id}  {_short(b.path)}:{first.line}:{first.col}: {first.message}"
+                + (f" (and {more} more)" if more else ""),
+                markup=False,
+                highlight=False,
+            )
+
+
+def _problem_json(p: Any) -> dict[str, Any]:
+    return {"file": p.file, "line": p.line, "col": p.col, "message": p.message}
 
 
 def _short(path: Path) -> str:
@@ -124,7 +163,11 @@ def validate(
     from crisisplay.errors import CrisisplayError, PlaybookError, Problem
 
     lib = _library()
-    targets = list(paths or [str(e.path) for e in lib.entries()])
+    # Without paths: every playbook file found, the usable ones and those that do not
+    # even parse (which `list` and `start` would otherwise not see).
+    targets = list(
+        paths or [str(e.path) for e in lib.entries()] + [str(b.path) for b in lib.broken()]
+    )
     results: list[dict[str, Any]] = []
     for target in targets:
         problems: list[Problem] = []
@@ -187,8 +230,10 @@ def schema(
     from crisisplay.playbook.model import json_schema
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
-    if output:
-        output.write_text(text, encoding="utf-8")
+    if output and str(output) != "-":
+        from crisisplay.files import write_regular
+
+        write_regular(output, lambda f: f.write(text), what="the schema")
         sys.stderr.write(f"wrote {output}\n")
     else:
         sys.stdout.write(text)
@@ -203,10 +248,10 @@ def new(
 ) -> None:
     """A commented client overlay to fill in, in this home's playbooks/ folder."""
     from crisisplay.errors import CrisisplayError, UsageError
-    from crisisplay.playbook.model import _ID
+    from crisisplay.playbook.model import is_id
     from crisisplay.playbook.scaffold import overlay_text
 
-    if not _ID.match(playbook_id):
+    if not is_id(playbook_id):
         raise UsageError(
             f"'{playbook_id}' is not a valid id: use lower-case letters, digits "
             "and '-', e.g. bean-there."
@@ -231,7 +276,25 @@ def new(
     except OSError as e:
         raise CrisisplayError(f"Cannot write {target}: {e.strerror or e}") from None
     sys.stderr.write(f"created {target} (extends {base_res.playbook.id})\n")
+    _warn_env_home(lib.home)
     sys.stdout.write(f"{target}\n")
+
+
+def _warn_env_home(home: Any) -> None:
+    """$CRISISPLAY_HOME wins over the workspace the manager is standing in: say so, or the
+    playbook they just made is not where they will look for it."""
+    if home.kind != "env":
+        return
+    from crisisplay.home import find_workspace
+
+    workspace = find_workspace()
+    if workspace is None or workspace == home.root:
+        return
+    sys.stderr.write(
+        f"warning: $CRISISPLAY_HOME is set ({home.root}), so it wins over the workspace you "
+        f"are in ({workspace}): the playbook went to the home, not to the workspace. "
+        "Unset CRISISPLAY_HOME to use the workspace.\n"
+    )
 
 
 @app.command("diff")

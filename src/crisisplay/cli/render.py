@@ -16,6 +16,61 @@ def _clip(text: str, width: int = 90) -> str:
     return one if len(one) <= width else one[: width - 1] + "…"
 
 
+def yaml_text(value: Any) -> str:
+    """A value as the YAML a playbook author would write (block style), never a repr."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    yaml.width = 4096
+    buf = io.StringIO()
+    yaml.dump(_plain(value), buf)
+    text = buf.getvalue()
+    return text[: -len("...\n")].rstrip() if text.endswith("...\n") else text.rstrip()
+
+
+def inline(value: Any) -> str:
+    """A value on one line: text as it is, lists as `[a, b]`, mappings as `{k: v}`."""
+    value = _plain(value)
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list):
+        return "[" + ", ".join(inline(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {inline(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _add_yaml(node: Any, key: str, value: Any) -> None:
+    """`key: value` on one line when it fits, else the key with its YAML below it."""
+    one = inline(value)
+    if not isinstance(_plain(value), dict | list) or len(one) <= 80:
+        node.add(Text(f"{key}: {_clip(one)}"))
+        return
+    node.add(Text(f"{key}:\n" + yaml_text(value)))
+
+
+def _deadlines(deadlines: dict[str, str]) -> str:
+    return ", ".join(f"{stage} {due}" for stage, due in deadlines.items())
+
+
 def playbook_tree(res: Any) -> Any:
     pb = res.playbook
     head = Text()
@@ -40,7 +95,7 @@ def playbook_tree(res: Any) -> Any:
     levels = pb.severity_levels()
     sev = tree.add(Text("severities", style="bold"))
     for s in levels:
-        extra = f", deadlines {s.deadlines}" if s.deadlines else ""
+        extra = f", deadlines: {_deadlines(s.deadlines)}" if s.deadlines else ""
         sev.add(
             Text(
                 f"{s.level} {s.name}: updates every {s.update_every}{extra}"
@@ -74,7 +129,7 @@ def _step_label(step: Any, res: Any) -> Any:
         for opt in step.options or []:
             where = f" → {opt.goto}" if opt.goto else ""
             sets = (
-                " (sets " + ", ".join(f"{k}={v}" for k, v in opt.set.items()) + ")"
+                " (sets " + ", ".join(f"{k}={inline(v)}" for k, v in opt.set.items()) + ")"
                 if opt.set
                 else ""
             )
@@ -98,8 +153,7 @@ def overlay_tree(raw: Any, res: Any) -> Any:
                 for contact in value:
                     c.add(f"{contact.role}: {contact.name} ({contact.reach})")
             else:
-                shown = value.model_dump() if hasattr(value, "model_dump") else value
-                c.add(f"{key}: {shown}")
+                _add_yaml(c, key, value)
     if raw.deadlines:
         d = tree.add(Text("deadlines", style="bold"))
         for stage, due in raw.deadlines.items():
@@ -107,7 +161,12 @@ def overlay_tree(raw: Any, res: Any) -> Any:
     if raw.change:
         ch = tree.add(Text("change", style="bold"))
         for sid, fields in raw.change.items():
-            ch.add(f"{sid}: " + ", ".join(f"{k} = {v!r}" for k, v in fields.items()))
+            if not isinstance(fields, dict):
+                ch.add(Text(f"{sid}: {_clip(inline(fields))}"))
+                continue
+            node = ch.add(Text(sid, style="green"))
+            for k, v in fields.items():
+                _add_yaml(node, k, v)
     for ins in raw.add or []:
         where = f"before {ins.before}" if ins.before else f"after {ins.after}"
         a = tree.add(Text(f"add {where}", style="bold"))
@@ -133,11 +192,9 @@ def diff_text(d: dict[str, Any]) -> Any:
         lines.append(Text("No differences in the resolved protocol."))
         return Group(*lines)
     for key, (a, b) in d["fields"].items():
-        lines.append(Text(f"~ {key}: {a!r} → {b!r}", style="yellow"))
+        lines.extend(_changed(key, a, b))
     for key, (a, b) in d["client"].items():
-        lines.append(
-            Text(f"~ client.{key}: {_clip(str(a), 60)} → {_clip(str(b), 60)}", style="yellow")
-        )
+        lines.extend(_changed(f"client.{key}", a, b))
     for sid, change in d["stages"].items():
         if change.get("added"):
             lines.append(Text(f"+ stage {sid}", style="green"))
@@ -145,7 +202,7 @@ def diff_text(d: dict[str, Any]) -> Any:
             lines.append(Text(f"- stage {sid}", style="red"))
         else:
             for f, (a, b) in change.items():
-                lines.append(Text(f"~ stage {sid}.{f}: {a} → {b}", style="yellow"))
+                lines.extend(_changed(f"stage {sid}.{f}", a, b))
     for s in d["steps"]["removed"]:
         lines.append(
             Text(f"- {s['id']} ({s['stage']}, {s['kind']}): {_clip(s['text'], 70)}", style="red")
@@ -160,16 +217,70 @@ def diff_text(d: dict[str, Any]) -> Any:
         )
     for s in d["steps"]["changed"]:
         for f, (a, b) in s["changes"].items():
-            lines.append(
-                Text(f"~ {s['id']}.{f}: {_clip(str(a), 50)} → {_clip(str(b), 50)}", style="yellow")
-            )
+            lines.extend(_changed(f"{s['id']}.{f}", a, b))
     if d["steps"]["reordered"]:
         lines.append(Text("~ the order of existing steps changed", style="yellow"))
     for tid, platforms in d["templates"].items():
         lines.append(Text(f"~ template {tid}: {', '.join(platforms) or 'changed'}", style="yellow"))
     for name, (a, b) in d["variables"].items():
-        sign = "+" if a is None else "-" if b is None else "~"
-        lines.append(Text(f"{sign} variable {name}", style="yellow"))
+        if a is None or b is None:
+            sign, v = ("+", b) if a is None else ("-", a)
+            prompt = f": {_clip(v.get('prompt', ''), 70)}" if isinstance(v, dict) else ""
+            lines.append(Text(f"{sign} variable {name}{prompt}", style="yellow"))
+        else:
+            lines.extend(_changed(f"variable {name}", a, b))
     if d["severities_changed"]:
-        lines.append(Text("~ severity levels changed", style="yellow"))
+        a, b = d.get("severities") or ([], [])
+        lines.extend(_changed("severity", a, b) or [Text("~ severity levels changed")])
     return Group(*lines)
+
+
+_KEYS = ("id", "role", "level", "name", "label")
+
+
+def _changed(label: str, a: Any, b: Any) -> list[Any]:
+    """A readable account of one value changing: a short value on one line, a long text
+    as its two versions, a list as what was added and removed, a mapping key by key."""
+    a, b = _plain(a), _plain(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[Any] = []
+        for k in [*a, *[k for k in b if k not in a]]:
+            if a.get(k) != b.get(k):
+                out.extend(_changed(f"{label}.{k}", a.get(k), b.get(k)))
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        return _changed_list(label, a, b)
+    one_a, one_b = inline(a), inline(b)
+    if len(one_a) + len(one_b) <= 90:
+        return [Text(f"~ {label}: {one_a} → {one_b}", style="yellow")]
+    return [
+        Text(f"~ {label}:", style="yellow"),
+        Text(f"    - {_clip(one_a, 200)}", style="red"),
+        Text(f"    + {_clip(one_b, 200)}", style="green"),
+    ]
+
+
+def _changed_list(label: str, a: list[Any], b: list[Any]) -> list[Any]:
+    key = next(
+        (k for k in _KEYS if all(isinstance(v, dict) and k in v for v in [*a, *b]) and a + b),
+        None,
+    )
+    if key is None:  # plain items: what came and what went
+        added = [v for v in b if v not in a]
+        removed = [v for v in a if v not in b]
+        if not added and not removed:
+            return [Text(f"~ {label}: the order changed: {_clip(inline(b), 80)}", style="yellow")]
+        parts = [f"+ {inline(v)}" for v in added] + [f"- {inline(v)}" for v in removed]
+        return [Text(f"~ {label}: {_clip(', '.join(parts), 120)}", style="yellow")]
+    before = {str(v[key]): v for v in a}
+    after = {str(v[key]): v for v in b}
+    out: list[Any] = []
+    for k, v in after.items():
+        if k not in before:
+            out.append(Text(f"+ {label} {k}: {_clip(inline(v), 100)}", style="green"))
+        elif before[k] != v:
+            out.extend(_changed(f"{label} {k}", before[k], v))
+    for k, v in before.items():
+        if k not in after:
+            out.append(Text(f"- {label} {k}: {_clip(inline(v), 100)}", style="red"))
+    return out

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
+import errno
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -24,18 +25,22 @@ def report(
     ] = Format.md,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to this file instead of stdout."),
+        typer.Option(
+            "--output", "-o", help="Write to this file (a regular file) instead of stdout."
+        ),
     ] = None,
 ) -> None:
     """The post-mortem of an incident: summary, impact, timeline, statements, decisions,
     deadlines, promises, five whys, action items and metrics. Exit 1 (the report is still
     written) when the log fails verification."""
-    from crisisplay.cli.log_cmd import _find, _home
+    from crisisplay.cli.output import OutputGone
+    from crisisplay.home import home as find_home
+    from crisisplay.incident import incident_named
     from crisisplay.report.build import build_report
 
-    home = _home()
-    incident_id = _find(home, incident)
-    data = build_report(home.incidents / incident_id)
+    home = find_home()
+    incident_id = incident_named(home, incident)
+    data = build_report(home.incidents / incident_id, full=format is Format.json)
     from crisisplay.incident import check_receipt
 
     # A log that chains perfectly can still have been cut or rewritten since its receipt.
@@ -44,14 +49,15 @@ def report(
         verification = data["verification"]
         verification["ok"] = False
         verification["problems"] = [*verification.get("problems", []), *against_receipt]
-    if output is None:
+    if output is None or str(output) == "-":
         try:
             _write(data, format, sys.stdout)
             sys.stdout.flush()
-        except BrokenPipeError:
-            # `crisisplay report … | head`: the reader has had enough; not an error.
-            import os
-
+        except (BrokenPipeError, OutputGone) as e:
+            # `crisisplay report … | head`: the reader has had enough; not an error. A full
+            # disk or an I/O error is: main() says it in one line.
+            if e.errno != errno.EPIPE:
+                raise
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     else:
         _write_file(data, format, output)
@@ -65,37 +71,45 @@ def report(
 
 
 def _write(data: dict[str, Any], format: Format, out: Any) -> None:
+    """The report in `format`; every format is safe to `cat` to a terminal: JSON escapes
+    control characters and bidi overrides (`\\u202e`: the data is unchanged), Markdown and
+    HTML (whose text is escaped) leave them out."""
+    from crisisplay.text import json_safe, printable
+
     if format is Format.json:
         from crisisplay.report.build import write_json
 
-        write_json(data, out)
+        write_json(data, _Filtered(out, json_safe))
     elif format is Format.html:
         from crisisplay.report.html import parts
 
         for piece in parts(data):
-            out.write(piece)
+            out.write(printable(piece))
     else:
         from crisisplay.report.markdown import sections
 
         for line in sections(data):
-            out.write(line + "\n")
+            out.write(printable(line) + "\n")
+
+
+class _Filtered:
+    """A stream whose writes pass through `change` first."""
+
+    def __init__(self, out: Any, change: Any) -> None:
+        self.out = out
+        self.change = change
+
+    def write(self, text: str) -> int:
+        self.out.write(self.change(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.out, name)
 
 
 def _write_file(data: dict[str, Any], format: Format, path: Path) -> None:
-    """Written next to its final name, then renamed: a reader never sees half a report."""
-    import os
+    """Written next to its final name, then renamed: a reader never sees half a report;
+    only a regular file is ever written or replaced (files.write_regular)."""
+    from crisisplay.files import write_regular
 
-    from crisisplay.errors import CrisisplayError
-
-    target = path.expanduser()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            _write(data, format, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise CrisisplayError(f"Cannot write the report to {target}: {e.strerror or e}") from None
+    write_regular(path, lambda f: _write(data, format, f), what="the report")

@@ -7,6 +7,7 @@ and `timeline` (the flat listing of every event, one line each: `log show --even
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from crisisplay.cli.render import KIND_MARK
+from crisisplay.events import Event
 from crisisplay.stats import (
     human_duration,
     is_duration,
@@ -28,24 +30,24 @@ BACKFILLED = "* happened earlier than recorded (backfilled): the time shown is w
 SCENARIO_TIME = "* scenario time: the drill's clock, which runs faster than real time"
 
 
-def _legend(events: list[dict[str, Any]], short: bool = False) -> str:
+def _legend(events: Sequence[Event | Folded], short: bool = False) -> str:
     """What the `*` means: a drill's events carry `at` on its clock, not after the fact."""
-    opened = (events[0].get("data") or {}) if events else {}
+    opened = events[0].data if events and isinstance(events[0], Event) else {}
     if opened.get("drill"):
         return SCENARIO_TIME
     return "* happened earlier than recorded (backfilled)" if short else BACKFILLED
 
 
-def _when(event: dict[str, Any]) -> str:
-    t = event.get("at") or event["ts"]
-    mark = "*" if event.get("at") else " "
+def _when(event: Event) -> str:
+    t = event.at or event.ts
+    mark = "*" if event.at else " "
     return f"{t[:10]} {t[11:19]}{mark}"
 
 
-def describe(event: dict[str, Any]) -> tuple[str, str]:
+def describe(event: Event) -> tuple[str, str]:
     """(style, one line) for an event."""
-    d = event.get("data", {})
-    kind = event["type"]
+    d: Any = event.data
+    kind = event.type
     if kind.startswith("drill."):
         return _drill_text(kind, d)
     if kind == "incident.opened":
@@ -104,20 +106,80 @@ def _short(value: Any, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def timeline(events: list[dict[str, Any]]) -> Any:
+def timeline(events: Iterable[Event | Folded]) -> Any:
     """Every event, one line each, in log order, with its sequence number."""
-    lines = []
-    for e in events:
+    return Group(*timeline_lines(events))
+
+
+def timeline_lines(events: Iterable[Event | Folded]) -> Iterator[Text]:
+    """The lines of :func:`timeline`, made one event at a time."""
+    drill = False
+    for n, e in enumerate(events):
+        if isinstance(e, Folded):
+            yield Text(f"{'':>4}  {e.text}", style="dim")
+            continue
+        if n == 0 and e.type == "incident.opened":
+            drill = bool(e.data.get("drill"))
         try:
             style, line = describe(e)
         except (KeyError, TypeError, AttributeError):
-            style, line = "red", f"{e.get('type')} (unexpected data) {_short(e.get('data'))}"
+            style, line = "red", f"{e.type} (unexpected data) {_short(e.data)}"
         t = Text()
-        t.append(f"{e['seq']:>4}  {_when(e)}  ", style="dim")
+        t.append(f"{e.seq:>4}  {_when(e)}  ", style="dim")
         t.append(line, style=style)
-        lines.append(t)
-    lines.append(Text(_legend(events, short=True), style="dim"))
-    return Group(*lines)
+        yield t
+    yield Text(SCENARIO_TIME if drill else _legend([], short=True), style="dim")
+
+
+class Folded:
+    """A run of notes `log show` does not print one by one: how many, and where to see them."""
+
+    __slots__ = ("count",)
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    @property
+    def text(self) -> str:
+        return (
+            f"… {self.count:,} notes folded here (`crisisplay log show INCIDENT --events` "
+            "lists every event)"
+        )
+
+
+#: Of a run of consecutive notes longer than FOLD_HEAD + FOLD_TAIL, `log show` prints the
+#: first FOLD_HEAD and the last FOLD_TAIL and says how many it folded in between.
+FOLD_HEAD = 20
+FOLD_TAIL = 5
+
+
+def fold_notes(events: Iterable[Event]) -> Iterator[Event | Folded]:
+    """The events with long runs of notes folded, one event in memory at a time (plus the
+    last FOLD_TAIL notes of the current run)."""
+    from collections import deque
+
+    run = 0
+    tail: deque[Event] = deque(maxlen=FOLD_TAIL)
+    folded = 0
+    for e in events:
+        if e.type == "note":
+            run += 1
+            if run <= FOLD_HEAD:
+                yield e
+                continue
+            if len(tail) == FOLD_TAIL:
+                folded += 1
+            tail.append(e)
+            continue
+        if folded:
+            yield Folded(folded)
+        yield from tail
+        tail.clear()
+        run = folded = 0
+        yield e
+    if folded:
+        yield Folded(folded)
+    yield from tail
 
 
 # --- the staged view ---------------------------------------------------------------------------
@@ -133,8 +195,8 @@ def offset(t: datetime, origin: datetime) -> str:
     return f"T{sign}{d}d {h:02d}:{m:02d}" if d else f"T{sign}{h:02d}:{m:02d}"
 
 
-def _time(event: dict[str, Any]) -> datetime:
-    return parse_time(event.get("at") or event["ts"])
+def _time(event: Event) -> datetime:
+    return parse_time(event.at or event.ts)
 
 
 def _clock(t: datetime) -> str:
@@ -231,10 +293,10 @@ def _statement(d: dict[str, Any], origin: datetime) -> list[Any]:
     return out
 
 
-def _line(event: dict[str, Any], origin: datetime) -> tuple[str, str, list[Any]]:
+def _line(event: Event, origin: datetime) -> tuple[str, str, list[Any]]:
     """(style, text, renderables below it) of one event in the staged view."""
-    d = event.get("data") or {}
-    kind = event["type"]
+    d: Any = event.data
+    kind = event.type
     if kind == "step":
         mark = KIND_MARK.get(d.get("kind", ""), "·")
         step = f"{mark} {d.get('step')}"
@@ -279,7 +341,7 @@ def _line(event: dict[str, Any], origin: datetime) -> tuple[str, str, list[Any]]
             [],
         )
     if kind == "incident.opened":
-        return "bold", f"OPENED by {event.get('actor', 'unknown')}", []
+        return "bold", f"OPENED by {event.actor or 'unknown'}", []
     if kind == "incident.closed":
         return "bold", f"CLOSED ({d.get('outcome', 'closed')})", []
     if kind == "variables":
@@ -369,7 +431,7 @@ def _seconds(t: float) -> str:
 
 
 def staged(
-    events: list[dict[str, Any]],
+    events: Sequence[Event | Folded],
     *,
     facts: dict[str, Any] | None = None,
     problems: list[str] | None = None,
@@ -394,14 +456,15 @@ def staged(
         if len(problems) > 10:
             parts.append(Text(f"  … {len(problems) - 10} more: crisisplay log verify", style="red"))
         parts.append(Text(""))
-    opened = events[0] if events and events[0].get("type") == "incident.opened" else None
+    first = events[0] if events else None
+    opened = first if isinstance(first, Event) and first.type == "incident.opened" else None
     if opened is None:
         parts.append(
             Text("The log does not begin with incident.opened: showing events as recorded.")
         )
         parts.append(timeline(events))
         return Group(*parts)
-    od = opened["data"]
+    od: Any = opened.data
     origin = parse_time(od["first_seen"])
     parts += _heading(opened, events, facts)
     deadlines = {str(d["stage"]): d for d in (facts or {}).get("deadlines") or []}
@@ -413,19 +476,25 @@ def staged(
     seen: set[str] = set()
     current: str | None = None
     day = None
-    timed: list[tuple[dict[str, Any], datetime | None]] = []
+    timed: list[tuple[Event | Folded, datetime | None]] = []
     for event in events:
+        if isinstance(event, Folded):
+            timed.append((event, None))
+            continue
         try:
             timed.append((event, _time(event)))
         except (KeyError, TypeError, ValueError):
             timed.append((event, None))
     width = max((len(offset(t, origin)) for _, t in timed if t is not None), default=7)
     for event, t in timed:
-        if t is None:
-            parts.append(Text(f"  (event seq {event.get('seq')} has no readable time)", "red"))
+        if isinstance(event, Folded):
+            parts.append(Text(f"  {'':<{width}}  {'':<6}  {event.text}", style="dim"))
             continue
-        data = event.get("data") or {}
-        if event["type"] == "step" and data.get("stage") != current:
+        if t is None:
+            parts.append(Text(f"  (event seq {event.seq} has no readable time)", "red"))
+            continue
+        data = event.data
+        if event.type == "step" and data.get("stage") != current:
             current = data.get("stage")
             sid = str(current)
             parts.append(Text(""))
@@ -441,10 +510,10 @@ def staged(
         try:
             style, text, below = _line(event, origin)
         except (KeyError, TypeError, AttributeError, ValueError):
-            style, text, below = "red", f"{event.get('type')} (unexpected data)", []
+            style, text, below = "red", f"{event.type} (unexpected data)", []
         prefix = Text("  ")
         prefix.append(f"{offset(t, origin):<{width}}  ", style="dim")
-        prefix.append(f"{_clock(t)}{'*' if event.get('at') else ' '}  ", style="dim")
+        prefix.append(f"{_clock(t)}{'*' if event.at else ' '}  ", style="dim")
         parts.append(_Row(prefix, Text(text, style=style)))
         if below:
             parts.append(Padding(Group(*below), (0, 0, 0, prefix.cell_len)))
@@ -455,15 +524,15 @@ def staged(
     )
     parts += _deadlines(list(deadlines.values()), titles, origin, partial)
     parts += _metrics(facts, facts_problem, partial)
-    if any(e.get("at") for e in events):
+    if any(isinstance(e, Event) and e.at for e in events):
         parts += [Text(""), Text(_legend(events), style="dim")]
     return Group(*parts)
 
 
 def _heading(
-    opened: dict[str, Any], events: list[dict[str, Any]], facts: dict[str, Any] | None
+    opened: Event, events: Sequence[Event | Folded], facts: dict[str, Any] | None
 ) -> list[Any]:
-    od = opened["data"]
+    od: Any = opened.data
     origin = parse_time(od["first_seen"])
     pb = od.get("playbook") or {}
     title = Text()
@@ -476,7 +545,10 @@ def _heading(
     if pb.get("id"):
         info.append(f" · playbook {pb['id']} {pb.get('version')} ({pb.get('language')})")
     when = Text(f"first seen {origin:%Y-%m-%d %H:%M} UTC · opened {_at(_iso(opened), origin)}")
-    closed = next((e for e in reversed(events) if e.get("type") == "incident.closed"), None)
+    closed = next(
+        (e for e in reversed(events) if isinstance(e, Event) and e.type == "incident.closed"),
+        None,
+    )
     if closed is not None:
         when.append(f" · closed {_at(_iso(closed), origin)}")
     else:
@@ -489,15 +561,15 @@ def _heading(
     return [title, info, when]
 
 
-def _iso(event: dict[str, Any]) -> str:
-    return str(event.get("at") or event["ts"])
+def _iso(event: Event) -> str:
+    return str(event.at or event.ts)
 
 
-def _where(events: list[dict[str, Any]]) -> str | None:
+def _where(events: Sequence[Event | Folded]) -> str | None:
     """The stage of the last step recorded (where an open incident stands)."""
     for e in reversed(events):
-        if e.get("type") == "step":
-            d = e.get("data") or {}
+        if isinstance(e, Event) and e.type == "step":
+            d = e.data
             return f"stage {d.get('stage')}, after {d.get('step')}"
     return None
 

@@ -27,7 +27,12 @@ def start(
         str | None, typer.Option("--title", "-t", help="What is happening, in a few words.")
     ] = None,
     severity: Annotated[
-        int | None, typer.Option("--severity", "-s", min=1, max=9, help="1 is the most severe.")
+        int | None,
+        typer.Option(
+            "--severity",
+            "-s",
+            help="The level, from the playbook's severities: 1 is the most severe.",
+        ),
     ] = None,
     first_seen: Annotated[
         str | None,
@@ -56,6 +61,8 @@ def start(
         )
         _finish(session)
         return
+    if severity is not None:  # a wrong level is wrong usage, said before any question
+        _check_severity(lib, playbook, client, severity)
     _need_terminal("start")
     from crisisplay.interactive import start_interactive
 
@@ -86,6 +93,27 @@ def resume(
     from crisisplay.interactive import resume_interactive
 
     resume_interactive(lib, incident)
+
+
+def _check_severity(lib: Any, playbook: str | None, client: str | None, severity: int) -> None:
+    """--severity against the levels of the playbook `start` would walk (each of the
+    client's, when it has several and the walk will ask which)."""
+    from crisisplay.errors import UsageError
+
+    if playbook or not client:
+        candidates = [lib.load(playbook or "default")]
+    else:  # the walk imports these for a --client start anyway
+        from crisisplay.scripted import pick_playbook, playbooks_for_client
+        from crisisplay.text import slugify
+
+        entries = playbooks_for_client(lib, slugify(client))
+        if len(entries) > 1:
+            candidates = [lib.load(str(e.path)) for e in entries]
+        else:
+            candidates = [pick_playbook(lib, None, client)]
+    problems = [why for res in candidates if (why := res.severity_problem(severity))]
+    if len(problems) == len(candidates):
+        raise UsageError(f"--severity {severity}: {problems[0]}")
 
 
 def _need_terminal(command: str) -> None:

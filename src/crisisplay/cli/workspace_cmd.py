@@ -12,7 +12,7 @@ import typer
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create it.")] = Path("."),
 ) -> None:
-    """Create an agency workspace: crisisplay.toml, playbooks/, templates/, incidents/."""
+    """Create an agency workspace: settings, playbooks, templates, incidents, checker, scenarios."""
     from crisisplay.workspace import create_workspace
 
     created = create_workspace(directory)

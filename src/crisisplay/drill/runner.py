@@ -30,7 +30,8 @@ from crisisplay.errors import CrisisplayError
 if TYPE_CHECKING:
     from crisisplay.drill.state import DrillLog
     from crisisplay.incident import Session
-    from crisisplay.playbook.library import Library, Resolved
+    from crisisplay.playbook.library import Library
+    from crisisplay.playbook.resolved import Resolved
 
 TICK = 0.25  # real seconds between looks at the clock (at ×60 that is 15 scenario seconds)
 PLATFORM_NAMES = {
@@ -266,14 +267,21 @@ def play(
         now=clock.now, stamp=True, before_step=drill.before_step, after_walk=drill.after_walk
     )
     live = _live()
+    saved_file = getattr(out, "file", None)
     try:
         with _patched_stdout() if live else contextlib.nullcontext():
             if live:
+                # The console was made before stdout was patched and holds the real
+                # stream: print through the patch, so what the clock brings in lands
+                # above the prompt instead of over it.
+                out.file = sys.stdout
                 drill.start_thread()
             interactive.run(session, out)
     finally:
         drill.stop()
         interactive.hooks = saved
+        if live and saved_file is not None:
+            out.file = saved_file
 
 
 @contextlib.contextmanager

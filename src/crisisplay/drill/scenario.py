@@ -23,7 +23,7 @@ from crisisplay.playbook.model import Id, Scalar, StageId
 
 if TYPE_CHECKING:
     from crisisplay.home import Home
-    from crisisplay.playbook.library import Resolved
+    from crisisplay.playbook.resolved import Resolved
     from crisisplay.yamlfile import Located
 
 SCHEMA = "crisisplay/scenario/v1"
@@ -278,15 +278,10 @@ class Loaded:
 def load_scenario(path: Path, origin: str = "file", display: str | None = None) -> Loaded:
     """Read and check a scenario file on its own; raise PlaybookError with every problem."""
     from crisisplay.playbook.validate import validate
-    from crisisplay.yamlfile import decode, load
+    from crisisplay.yamlfile import decode, load, read_bytes
 
     name = display or str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PlaybookError([Problem(name, 1, 1, "file not found")]) from None
-    except OSError as e:
-        raise PlaybookError([Problem(name, 1, 1, f"cannot read: {e.strerror}")]) from None
+    raw = read_bytes(path, name, what="a scenario")
     located = load(decode(raw, name), name)
     if not isinstance(located.data, dict):
         what = "empty" if located.data is None else "not a mapping of keys"

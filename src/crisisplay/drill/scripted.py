@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.drill.scenario import Event, Loaded, Option, parse_offset, stamp
+from crisisplay.durations import MAX_DURATION
 from crisisplay.errors import CrisisplayError
-from crisisplay.walk import Incident, Walk, now_utc, parse_time, rfc3339
+from crisisplay.walk import Incident, Walk, incident_time, now_utc, parse_time, rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.answers import Answers, Planned
     from crisisplay.drill.session import DrillSession
-    from crisisplay.playbook.library import Library, Resolved
+    from crisisplay.playbook.library import Library
+    from crisisplay.playbook.resolved import Resolved
 
 DRILL_INCIDENT_KEYS = ("first_seen", "variables")
 NO_ANSWER = ("no answer", "no answer yet", "unacknowledged", "not acknowledged")
@@ -35,12 +37,19 @@ class Decision:
 
 def _when(value: Any, start: datetime) -> datetime:
     """An answer's `at`: an offset in scenario time, or an RFC 3339 time."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else parse_time(value)
     try:
         return start + parse_offset(value)
-    except ValueError:
-        return parse_time(value, relative_to=start)
+    except (ValueError, TypeError):
+        pass
+    t = parse_time(value, relative_to=start)
+    # Scenario time runs from the drill's start; a time a year off it is a typo, and one
+    # in the year 9999 would overflow the deadlines added to it.
+    if abs(t - start) > MAX_DURATION:
+        raise ValueError(
+            f"at: {rfc3339(t)[:16]}Z is more than {MAX_DURATION.days} days from the drill's "
+            f"start ({rfc3339(start)[:16]}Z): give an offset such as 5m, or a time near it"
+        )
+    return t
 
 
 def _split(value: Any, start: datetime) -> tuple[Any, datetime | None]:
@@ -193,7 +202,7 @@ def scripted_drill(
             )
     try:
         start = (
-            parse_time(answers.incident["first_seen"])
+            incident_time(answers.incident["first_seen"], "incident.first_seen")
             if answers.incident.get("first_seen")
             else now_utc()
         )

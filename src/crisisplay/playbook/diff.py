@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crisisplay.playbook.library import Resolved
+    from crisisplay.playbook.resolved import Resolved
 
 
 def diff(a: Resolved, b: Resolved) -> dict[str, Any]:
@@ -99,6 +99,8 @@ def diff(a: Resolved, b: Resolved) -> dict[str, Any]:
     sev_a = [s.model_dump(mode="json") for s in pa.severity_levels()]
     sev_b = [s.model_dump(mode="json") for s in pb.severity_levels()]
     out["severities_changed"] = sev_a != sev_b
+    if sev_a != sev_b:  # what changed, level by level (a deadline that now applies, …)
+        out["severities"] = [sev_a, sev_b]
     va = {v.name: v.model_dump(mode="json") for v in pa.variables}
     vb = {v.name: v.model_dump(mode="json") for v in pb.variables}
     out["variables"] = {

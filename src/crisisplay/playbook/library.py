@@ -6,8 +6,7 @@ ones. A workspace playbook shadows every shipped playbook with the same id.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from crisisplay.errors import CrisisplayError, PlaybookError, Problem
 from crisisplay.home import Home, shipped_root
 from crisisplay.playbook.model import Client, Playbook, Stage, Step
+from crisisplay.playbook.resolved import Origins, Resolved
 from crisisplay.playbook.validate import validate
 from crisisplay.semver import Range, Version, split_ref
 from crisisplay.yamlfile import Located, load_file
@@ -41,6 +41,60 @@ class Entry:
         except ValueError:
             v = Version(0, 0, 0)
         return (self.id, v)
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A file in a playbooks folder that cannot be used: it does not parse, or is not a
+    playbook. Listed and validated with its problems, never silently left out."""
+
+    id: str  # the id the file's text claims (`id: acme`), else its file name stem
+    path: Path
+    origin: str
+    problems: tuple[Problem, ...]
+    names: tuple[str, ...] = ()  # indented `name:` and `slug:` values: the client's
+
+    def claims(self, name: str) -> bool:
+        return name in (self.id, self.path.stem)
+
+    def for_client(self, slug: str) -> bool:
+        from crisisplay.text import slugify
+
+        return (
+            self.claims(slug)
+            or self.id.startswith(slug + "-")
+            or any(slugify(n) == slug for n in self.names)
+        )
+
+    def error(self) -> PlaybookError:
+        """Its problems, and what to do about them."""
+        from crisisplay.invocation import command
+
+        error = PlaybookError(list(self.problems))
+        error.hint = (
+            f"Playbook '{self.id}' ({self.path}) cannot be used until this is fixed: correct "
+            f"the lines above and check again with `{command('playbook', 'validate', self.id)}`,"
+            " or move the file out of the playbooks folder."
+        )
+        return error
+
+
+_CLAIMED_ID = re.compile(r"""^id:[ \t]*["']?([a-z0-9]+(?:-[a-z0-9]+)*)["']?[ \t]*(?:#.*)?$""", re.M)
+_CLAIMED_NAME = re.compile(r"""^[ \t]+(?:name|slug):[ \t]*["']?([^"'#\n]+)""", re.M)
+
+
+def _claims(path: Path) -> tuple[str, tuple[str, ...]]:
+    """The id a file says it has and the client names and slugs it mentions, read as
+    text: a file that does not parse still names the playbook and client it is meant for."""
+    from crisisplay.yamlfile import read_text
+
+    try:
+        text = read_text(path)
+    except (PlaybookError, OSError):
+        return path.stem, ()
+    found = _CLAIMED_ID.search(text)
+    names = tuple(m.group(1).strip() for m in _CLAIMED_NAME.finditer(text))
+    return (found.group(1) if found else path.stem), names
 
 
 def _files(folder: Path) -> list[Path]:
@@ -75,6 +129,7 @@ def entry_for(path: Path, origin: str, located: Located | None = None) -> Entry 
 class Library:
     home: Home
     _entries: list[Entry] | None = None
+    _broken: list[Broken] = field(default_factory=list)
     _located: dict[Path, Located] = field(default_factory=dict)
     _read: dict[Path, tuple[Playbook, Located]] = field(default_factory=dict)
     _checked: dict[Path, list[Problem]] = field(default_factory=dict)
@@ -87,16 +142,21 @@ class Library:
         """Every playbook visible from here, workspace ones shadowing shipped ones."""
         if self._entries is None:
             found: list[Entry] = []
+            broken: list[Broken] = []
             workspace_ids: set[str] = set()
             for folder, origin in self.search_path():
                 for path in _files(folder):
                     kind = "example" if origin == "shipped" and "examples" in path.parts else origin
                     try:
                         located = self.locate(path)
-                    except PlaybookError:
-                        continue  # not a playbook we can list; `validate` says why
-                    entry = entry_for(path, kind, located)
-                    if entry is None:
+                        entry = entry_for(path, kind, located)
+                        if entry is None:  # a mapping without id or schema, a list, nothing
+                            read(path, located)  # says what is missing
+                            raise PlaybookError([Problem(str(path), 1, 1, "not a playbook")])
+                    except PlaybookError as e:
+                        # Not left out in silence: `list`, `validate` and `start` name it.
+                        claimed, names = _claims(path)
+                        broken.append(Broken(claimed, path, kind, tuple(e.problems), names))
                         continue
                     if origin != "workspace" and entry.id in workspace_ids:
                         continue
@@ -104,7 +164,17 @@ class Library:
                 if origin == "workspace":
                     workspace_ids = {e.id for e in found}
             self._entries = sorted(found, key=Entry.sort_key)
+            self._broken = broken
         return self._entries
+
+    def broken(self) -> list[Broken]:
+        """Files in the playbooks folders that cannot be used, with their problems."""
+        self.entries()
+        return list(self._broken)
+
+    def broken_for(self, name: str) -> Broken | None:
+        """The unusable file meant to be playbook `name` (by its id or its file name)."""
+        return next((b for b in self.broken() if b.claims(name)), None)
 
     def find(self, ref: str) -> Entry:
         """`default`, `default@^1`, or a path to a file."""
@@ -131,6 +201,14 @@ class Library:
                     f"Ask for one of those (e.g. {name}@^{versions[-1].split('.')[0]}), "
                     "or add the version you need to the workspace's playbooks/ folder.",
                 )
+        broken = self.broken_for(name)
+        if broken is not None and (
+            not candidates
+            or (broken.origin == "workspace" and all(e.origin != "workspace" for e in candidates))
+        ):
+            # A workspace file that would shadow a shipped playbook but does not parse is
+            # still the one the agency meant: walking the shipped one instead is not an option.
+            raise broken.error()
         if not candidates:
             known = sorted({e.id for e in self.entries()})
             import difflib
@@ -238,133 +316,6 @@ def _version_in(text: str, wanted: Range) -> bool:
         return False
 
 
-# --- where things came from ---------------------------------------------------------------
-
-Where = tuple[Located, tuple[str | int, ...]]
-
-
-@dataclass
-class Origins:
-    """For each part of a resolved playbook, the file and YAML path it came from."""
-
-    top: dict[str, Where] = field(default_factory=dict)
-    stages: dict[str, Where] = field(default_factory=dict)
-    due: dict[str, Where] = field(default_factory=dict)
-    steps: dict[str, list[Where]] = field(default_factory=dict)  # >1 if id reused
-    fields: dict[tuple[str, str], Where] = field(default_factory=dict)
-    templates: dict[str, Where] = field(default_factory=dict)
-    variables: dict[str, Where] = field(default_factory=dict)
-    client: dict[str, Where] = field(default_factory=dict)
-
-    def copy(self) -> Origins:
-        """An overlay adds to its base's origins without changing the base's."""
-        out = Origins()
-        for name in self.__dataclass_fields__:
-            table = getattr(self, name)
-            setattr(out, name, {k: list(v) if isinstance(v, list) else v for k, v in table.items()})
-        return out
-
-    def step(
-        self,
-        step_id: str,
-        message: str,
-        fld: str | None = None,
-        *,
-        sub: tuple[str | int, ...] = (),
-        key: bool = False,
-        nth: int = 0,
-    ) -> Problem:
-        where = self.fields.get((step_id, fld)) if fld else None
-        if where is None:
-            places = self.steps[step_id]
-            located, path = places[min(nth, len(places) - 1)]
-            where = (located, path + ((fld,) if fld else ()))
-        located, path = where
-        return located.problem(path + sub, message, key=key or (fld is not None and not sub))
-
-    def stage(self, stage_id: str, message: str, fld: str | None = None) -> Problem:
-        if fld == "due" and stage_id in self.due:
-            located, path = self.due[stage_id]
-            return located.problem(path, message)
-        located, path = self.stages[stage_id]
-        return located.problem(path + ((fld,) if fld else ()), message, key=fld is not None)
-
-    def at(
-        self, name: str, message: str, sub: tuple[str | int, ...] = (), table: str = "top"
-    ) -> Problem:
-        where = getattr(self, table).get(name)
-        if where is None:
-            where = self.top.get(table if table != "top" else name) or next(iter(self.top.values()))
-            located, path = where
-            return located.problem(path, message)
-        located, path = where
-        return located.problem(path + sub, message)
-
-
-@dataclass
-class Resolved:
-    """A playbook with its overlays applied: what an incident actually walks."""
-
-    playbook: Playbook
-    path: Path
-    origin: str
-    lineage: list[dict[str, str]]
-    origins: Origins
-    library: Library
-
-    @property
-    def client(self) -> Client:
-        return self.playbook.client or Client()
-
-    @property
-    def client_slug(self) -> str:
-        from crisisplay.text import slugify
-
-        return self.client.slug or slugify(self.client.name)
-
-    def template_store(self) -> Any:
-        if not hasattr(self, "_store"):
-            self._store = self.library.template_store(self)
-        return self._store
-
-    def content(self) -> dict[str, Any]:
-        """The resolved content, with every template text it can use, for hashing/showing."""
-        data = self.playbook.model_dump(
-            mode="json",
-            by_alias=True,
-            exclude_none=True,
-            exclude={"extends", "deadlines", "change", "add", "remove"},
-        )
-        store = self.template_store()
-        used: dict[str, dict[str, str]] = {}
-        for _, step in self.playbook.steps():
-            if step.kind == "draft" and step.template:
-                for platform in self.draft_platforms(step):
-                    src = store.find(step.template, platform)
-                    if src is not None:
-                        used.setdefault(step.template, {})[platform] = src.text
-        data["templates"] = used
-        return data
-
-    @property
-    def sha256(self) -> str:
-        if not hasattr(self, "_sha"):
-            canon = json.dumps(
-                self.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-            )
-            self._sha = hashlib.sha256(canon.encode("utf-8")).hexdigest()
-        return self._sha
-
-    def draft_platforms(self, step: Step) -> list[str]:
-        return list(step.platforms or self.client.platforms or ["x", "facebook"])
-
-    def stage_of(self, step_id: str) -> Stage:
-        for stage, step in self.playbook.steps():
-            if step.id == step_id:
-                return stage
-        raise KeyError(step_id)
-
-
 # --- resolving ---------------------------------------------------------------------------
 
 
@@ -412,6 +363,8 @@ def resolve(
         )
     try:
         base_entry = library.find(playbook.extends)
+    except PlaybookError:
+        raise  # the base's own file is broken: its problems, where they are
     except CrisisplayError as e:
         raise PlaybookError(
             [located.problem(("extends",), f"base playbook: {e.message} {e.hint or ''}".strip())]
@@ -629,7 +582,7 @@ def _apply_overlay(
             "language": ov.language or bp.language,
             "description": ov.description or bp.description,
             "client": client.model_dump(),
-            "severities": [s.model_dump() for s in (ov.severities or bp.severities or [])] or None,
+            "severities": _severities(ov, bp),
             "variables": [v.model_dump() for v in variables.values()],
             "templates": templates,
             "stages": [s.model_dump(exclude_none=True) for s in stages],
@@ -637,6 +590,26 @@ def _apply_overlay(
     )
     lineage = [entry, *base.lineage]
     return Resolved(merged, path, origin, lineage, o, base.library)
+
+
+def _severities(ov: Playbook, bp: Playbook) -> list[dict[str, Any]] | None:
+    """The levels an overlay walks with, and which deadline wins.
+
+    A client's overlay is the agreement with that client: a stage deadline it sets
+    (`deadlines: {hold: 45m}`) is the deadline at every level, over the base's severity
+    table (the base's `{hold: 30m}` at level 1 no longer applies to that stage). Only
+    the overlay's own `severities` may change a deadline it sets, level by level.
+    """
+    if ov.severities:
+        return [s.model_dump() for s in ov.severities]
+    if not ov.deadlines:
+        return [s.model_dump() for s in bp.severities] if bp.severities else None
+    levels = []
+    for sev in bp.severity_levels():  # the base's own, or the four built-in levels
+        data = sev.model_dump()
+        data["deadlines"] = {k: v for k, v in sev.deadlines.items() if k not in ov.deadlines}
+        levels.append(data)
+    return levels
 
 
 def _removal_problems(

@@ -39,6 +39,11 @@ _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
+def is_id(text: str) -> bool:
+    """True for a valid playbook, step or role id (lower-case words joined by '-')."""
+    return _ID.match(text) is not None
+
+
 def _id(value: str) -> str:
     if not _ID.match(value):
         raise ValueError(
@@ -89,14 +94,18 @@ def _extends(value: str) -> str:
     return value
 
 
-Id = Annotated[str, AfterValidator(_id)]
-VarName = Annotated[str, AfterValidator(_var)]
+# The JSON Schema says what these validators check, so an editor agrees with the loader.
+Id = Annotated[str, AfterValidator(_id), Field(json_schema_extra={"pattern": _ID.pattern})]
+VarName = Annotated[str, AfterValidator(_var), Field(json_schema_extra={"pattern": _VAR.pattern})]
+#: At least one part, and not all of them zero (`""` and `0m` are not deadlines).
+DURATION_PATTERN = r"^(?=\d)(?=.*[1-9])(\d+d)?(\d+h)?(\d+m)?(\d+s)?$"
 Duration = Annotated[
     str,
     BeforeValidator(_unitless),
     AfterValidator(_duration),
-    Field(json_schema_extra={"pattern": r"^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$"}),
+    Field(json_schema_extra={"pattern": DURATION_PATTERN}),
 ]
+SEMVER_PATTERN = r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
 Platform = Literal["x", "bluesky", "threads", "instagram", "facebook", "linkedin", "tiktok"]
 InputKind = Literal["text", "multiline", "choice", "number", "url", "datetime", "confirm"]
 StageId = Literal["detect", "hold", "verify", "apologise", "remedy", "close"]
@@ -216,7 +225,7 @@ class Step(_Model):
     default: Scalar = None
     required: bool | None = None
     # decide
-    options: list[Option] | None = None
+    options: list[Option] | None = Field(None, json_schema_extra={"minItems": 2})
     # draft
     template: Id | None = None
     platforms: list[Platform] | None = None
@@ -242,7 +251,7 @@ class Stage(_Model):
     title: str
     goal: str = ""
     due: Duration | None = None
-    steps: list[Step] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list, json_schema_extra={"minItems": 1})
 
 
 class Insertion(_Model):
@@ -251,14 +260,35 @@ class Insertion(_Model):
     steps: list[Step]
 
 
+#: What library._shape_problems checks, said to an editor: an overlay (`extends`) holds no
+#: stages; a full protocol holds stages and a language, and none of the overlay's keys.
+_SHAPE: dict[str, Any] = {
+    "if": {"required": ["extends"]},
+    "then": {"not": {"required": ["stages"]}},
+    "else": {
+        "required": ["stages", "language"],
+        "not": {"anyOf": [{"required": [k]} for k in ("deadlines", "change", "add", "remove")]},
+    },
+}
+
+
 class Playbook(_Model):
     """A playbook file: a full protocol, or a client overlay (`extends`)."""
 
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, json_schema_extra=_SHAPE)
+
     schema_: Literal["crisisplay/v1"] = Field(alias="schema")
     id: Id
-    version: Annotated[str, AfterValidator(_version)]
+    version: Annotated[
+        str, AfterValidator(_version), Field(json_schema_extra={"pattern": SEMVER_PATTERN})
+    ]
     name: str
-    language: Annotated[str, AfterValidator(_language)] | None = None
+    language: (
+        Annotated[
+            str, AfterValidator(_language), Field(json_schema_extra={"pattern": _LANG.pattern})
+        ]
+        | None
+    ) = None
     description: str = ""
     extends: Annotated[str, AfterValidator(_extends)] | None = None
     client: Client | None = None
@@ -282,8 +312,29 @@ class Playbook(_Model):
         return list(self.severities or DEFAULT_SEVERITIES)
 
 
+def _no_null(node: Any) -> Any:
+    """`X | None = None` in a model means "leave it out", and the loader reads an absent key
+    and a null one alike; in the schema, `anyOf: [X, null]` would make an editor report a bad
+    stage id at `$.stages` instead of at `$.stages[0].id`. Keep X alone."""
+    if isinstance(node, dict):
+        any_of = node.get("anyOf")
+        if isinstance(any_of, list) and {"type": "null"} in any_of:
+            rest = [alt for alt in any_of if alt != {"type": "null"}]
+            node = {k: v for k, v in node.items() if k != "anyOf"}
+            if len(rest) == 1:
+                node.update(rest[0])
+            else:
+                node["anyOf"] = rest
+            if node.get("default", ...) is None:
+                del node["default"]
+        return {k: _no_null(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_no_null(v) for v in node]
+    return node
+
+
 def json_schema() -> dict[str, Any]:
-    schema = Playbook.model_json_schema(by_alias=True)
+    schema = _no_null(Playbook.model_json_schema(by_alias=True))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://crisisplay.invalid/schema/crisisplay-v1.json"
     schema["title"] = "crisisplay playbook (crisisplay/v1)"

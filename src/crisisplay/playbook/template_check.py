@@ -33,23 +33,20 @@ An unreadable or unwritable cache only costs the time.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import Problem
+from crisisplay.files import HAND_WRITTEN, read_limited
 
 if TYPE_CHECKING:
-    from crisisplay.playbook.library import Resolved
+    from crisisplay.playbook.resolved import Resolved
     from crisisplay.templates import Source
 
 CACHE_FORMAT = 1
-CACHE_DAYS = 60
 MAX_VARIANTS = 16  # renders per template and platform (one per branch-deciding value)
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around what an expression printed
 
@@ -149,7 +146,7 @@ def _units(resolved: Resolved, lang: str) -> list[dict[str, Any]]:
             for name in sorted(parsed.variables & set(candidates)):
                 for value in candidates[name][1:]:
                     if len(variants) < MAX_VARIANTS:
-                        variants.append((f"{name} = {value!r}", {**base, name: value}))
+                        variants.append((f"{name} is {_said(value)}", {**base, name: value}))
             units[ident] = {
                 "src": src,
                 "template": step.template,
@@ -232,10 +229,11 @@ def render_marked(src: Source, context: dict[str, Any]) -> tuple[str, list[tuple
     Jinja's `finalize` sees every value an expression prints and never the template's
     own text, so marking its output tells the template's words from the answers.
     """
-    from crisisplay.templates import MAX_OUTPUT, TemplateError, render
+    from crisisplay.templates import MAX_OUTPUT, TemplateError, fresh_budget, render
 
     pieces: list[str] = []
     size = 0
+    fresh_budget()
     try:
         for piece in _marking_template(src).generate(context):
             size += len(piece)
@@ -276,7 +274,9 @@ def render_marked(src: Source, context: dict[str, Any]) -> tuple[str, list[tuple
 
 
 def _mark(value: Any) -> str:
-    return f"{_OPEN}{value}{_CLOSE}"
+    from crisisplay.templates import bounded_output
+
+    return f"{_OPEN}{bounded_output(value)}{_CLOSE}"
 
 
 _MARKING: dict[str, Any] = {}
@@ -294,14 +294,20 @@ def _marking_template(src: Source) -> Any:
 
 
 def _template_line(exc: BaseException) -> int | None:
-    """The template line Jinja put into the traceback of a rendering error."""
-    line = getattr(exc, "lineno", None)
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line if isinstance(line, int) else None
+    from crisisplay.templates import template_line
+
+    return template_line(exc)
+
+
+def _said(value: Any) -> str:
+    """A sample answer as a person says it: yes/no, “text”, a number."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return "empty"
+    if isinstance(value, str):
+        return f"“{value}”"
+    return str(value)
 
 
 def _check_unit(
@@ -549,7 +555,10 @@ def _checker_inputs(extra: tuple[Path, ...]) -> list[Any] | None:
         stamps = tuple(_stamp(f) for f in rule_paths)
         code = [_stamp(f) for f in (Path(__file__), *sorted(SHIPPED_RULES.parent.glob("*.py")))]
         if stamps not in _RULE_HASHES:
-            _RULE_HASHES[stamps] = [hashlib.sha256(f.read_bytes()).hexdigest() for f in rule_paths]
+            _RULE_HASHES[stamps] = [
+                hashlib.sha256(read_limited(f, HAND_WRITTEN, what="a rule file")).hexdigest()
+                for f in rule_paths
+            ]
     except OSError:
         return None
     return [_RULE_HASHES[stamps], code]
@@ -560,37 +569,17 @@ def _stamp(path: Path) -> tuple[str, int, int]:
     return str(path), st.st_mtime_ns, st.st_size
 
 
-def _cache_dir() -> Path | None:
-    """`$CRISISPLAY_CACHE_DIR` (`off` for none), else the user cache directory."""
-    env = os.environ.get("CRISISPLAY_CACHE_DIR")
-    if env is not None:
-        if env.strip().lower() in ("", "off", "0", "no"):
-            return None
-        return Path(env).expanduser() / "template-checks"
-    if sys.platform.startswith("linux"):
-        # What platformdirs answers on Linux, without the import (part of every
-        # `playbook validate`, which is timed).
-        root = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
-        return Path(root) / "crisisplay" / "template-checks"
-    from platformdirs import user_cache_path
-
-    return user_cache_path("crisisplay", appauthor=False) / "template-checks"
-
-
 _RENDER_KEYS = {"what", "message", "line", "when"}
 _FINDING_KEYS = {"what", "rule", "severity", "message", "hint", "excerpt", "note", "when"}
+#: The modules whose code decides a result: cache.py files results under their stamps.
+_CACHE_MODULES = ("crisisplay.playbook.template_check", "crisisplay.templates")
 
 
 def _cache_read(key: str) -> list[list[dict[str, Any]]] | None:
-    folder = _cache_dir()
-    if folder is None:
-        return None
-    path = folder / f"{key}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        os.utime(path)  # still in use: keep it past the next pruning
-    except (OSError, ValueError):
-        return None
+    """The results stored for ``key`` in the one disk cache (crisisplay.cache)."""
+    from crisisplay import cache
+
+    data = cache.get("template-checks", key, _CACHE_MODULES)
     shapes = {"render": _RENDER_KEYS, "finding": _FINDING_KEYS}
     if isinstance(data, list) and all(
         isinstance(found, list)
@@ -604,34 +593,6 @@ def _cache_read(key: str) -> list[list[dict[str, Any]]] | None:
 
 
 def _cache_write(key: str, results: list[list[dict[str, Any]]]) -> None:
-    """Atomically (a reader never sees half a file); failing to cache is not a failure."""
-    import tempfile
+    from crisisplay import cache
 
-    folder = _cache_dir()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(results, f, ensure_ascii=False)
-            os.replace(tmp, folder / f"{key}.json")
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        _prune(folder)
-    except OSError:
-        pass
-
-
-def _prune(folder: Path) -> None:
-    """Results unused for CACHE_DAYS go (each edit of a template leaves one behind)."""
-    import time
-
-    cutoff = time.time() - CACHE_DAYS * 86400
-    for entry in folder.iterdir():
-        with contextlib.suppress(OSError):
-            if entry.stat().st_mtime < cutoff:
-                entry.unlink()
+    cache.put("template-checks", key, results, _CACHE_MODULES)

@@ -10,13 +10,23 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+import tempfile
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from crisisplay.report.metrics import event_time, facts_for_folder, parse_ts, rfc3339
+from crisisplay.events import Event
+from crisisplay.report.metrics import Digest, facts_for_folder, parse_ts, rfc3339
 
 SCHEMA = "crisisplay/report/v1"
+
+# Markdown and HTML show the first NOTE_LIMIT notes and, of the other events, the first
+# EVENT_LIMIT; the rest are folded into one line each that says how many (JSON holds all).
+NOTE_LIMIT = 300
+EVENT_LIMIT = 5000
+# A JSON report keeps this many timeline (or note) lines in memory, the rest on disk.
+SPOOL_AFTER = 20_000
 
 # Answers that describe the crisis's reach and exposure, by the variable they are saved as
 # (ask steps' save_as, or a decision's `set`), in the order a reader wants them.
@@ -76,105 +86,6 @@ def parse_action_items(text: str | None) -> list[dict[str, Any]]:
     return items
 
 
-# --- reading ---------------------------------------------------------------------------
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-# NaN and Infinity are not JSON: a line holding one fails verification, as in log.verify.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-
-
-def read_verified(path: Path) -> tuple[Any, list[dict[str, Any]], int]:
-    """(the log's VerifyResult, its events, how many lines could not be read), in one pass.
-
-    Each line gets the check `log.verify` runs on it (its hash chained to the line before,
-    its seq, its fields); on the first line that fails, `log.verify` itself re-reads the
-    file for the full list of problems and the events are read again tolerantly. So a
-    healthy log, the usual case, is read and hashed once, not twice.
-    """
-    from crisisplay.errors import CrisisplayError
-    from crisisplay.log import GENESIS, LogError, VerifyResult, verify
-    from crisisplay.log import _line_problems as line_problems  # what verify() checks per line
-
-    events: list[dict[str, Any]] = []
-    prev = GENESIS
-    seq = 0
-    clean = True
-    decode = _DECODER.decode
-    sha256 = hashlib.sha256
-    try:
-        f = open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except OSError as e:
-        raise CrisisplayError(f"The incident log {path} cannot be read: {e.strerror}.") from None
-    with f:
-        for raw in f:
-            if not raw.endswith(b"\n"):
-                clean = False  # a torn tail: verify() says so
-                break
-            line = raw[:-1]
-            try:
-                event = decode(line.decode("utf-8"))
-            except ValueError:
-                clean = False
-                break
-            if not isinstance(event, dict) or line_problems(event, seq, prev):
-                clean = False
-                break
-            prev = sha256(line).hexdigest()
-            seq += 1
-            events.append(event)
-    if clean:
-        return VerifyResult(ok=True, count=seq, head=prev), events, 0
-    try:
-        result = verify(path)
-    except LogError as e:
-        raise CrisisplayError(str(e)) from None
-    events, bad = read_events_tolerant(path, careful=not result.ok)
-    return result, events, bad
-
-
-def read_events_tolerant(path: Path, careful: bool) -> tuple[list[dict[str, Any]], int]:
-    """Every event that can be read, and how many complete lines could not.
-
-    With `careful` (the log failed verification), lines without the fields a report needs
-    are left out too, so a tampered log still gives a report of the rest.
-    """
-    events: list[dict[str, Any]] = []
-    bad = 0
-    loads = json.loads
-    with open(path, "rb") as f:
-        for raw in f:
-            if not raw.endswith(b"\n"):
-                break  # a torn tail is not an event (verify reports it)
-            try:
-                event = loads(raw)
-            except ValueError:
-                bad += 1
-                continue
-            if careful and not _usable(event):
-                bad += 1
-                continue
-            events.append(event)
-    return events, bad
-
-
-def _usable(event: Any) -> bool:
-    if not isinstance(event, dict) or not isinstance(event.get("data"), dict):
-        return False
-    if not isinstance(event.get("type"), str) or not isinstance(event.get("seq"), int):
-        return False
-    try:
-        event_time(event)
-        if "ts" in event:
-            parse_ts(event["ts"])
-    except (TypeError, ValueError, KeyError):
-        return False
-    return True
-
-
 # --- the report ------------------------------------------------------------------------
 
 
@@ -195,10 +106,10 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-def describe(event: dict[str, Any]) -> str:
+def describe(event: Event) -> str:
     """One plain line saying what the event records."""
-    d = event.get("data") or {}
-    kind = event.get("type")
+    d = event.data
+    kind = event.type
     if kind == "incident.opened":
         pb = d.get("playbook") or {}
         return (
@@ -270,62 +181,176 @@ def _one_line(text: str, width: int = 200) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class Rows:
-    """A report section with one entry per event, made as it is read.
+class Section:
+    """A report section with one entry per event, made as the log is read.
 
-    A long incident's timeline is as long as its log: rendering it entry by entry keeps
-    memory flat, and Markdown and HTML, which show only part of it, never make the rest.
+    A long incident's timeline is as long as its log, so the section never holds it: it
+    keeps the events Markdown and HTML show (`keep(event)` says which; the rest are counted
+    in `folded`), and, when `spool` is set (the JSON report, which lists every entry), writes
+    each entry's JSON line to an anonymous temporary file as it goes. Memory stays flat
+    however long the log is, and the log is still read only once.
     """
 
-    def __init__(self, events: list[dict[str, Any]], entry: Any, line: Any = None) -> None:
-        self.events = events
+    def __init__(
+        self,
+        entry: Callable[[Event], dict[str, Any]],
+        line: Callable[[Event], str | None] | None,
+        keep: Callable[[Event], bool],
+        spool: bool,
+    ) -> None:
         self.entry = entry
         #: the entry as one line of JSON, written directly (None when it has to be built)
         self.line = line
+        self._keep = keep
+        self.kept: list[Event] = []  #: the events shown, in log order
+        self.total = 0
+        self.folded: dict[str, int] = {}  #: events not kept, by type
+        self._prefix = 0  # kept[:_prefix] are the first entries, with nothing folded between
+        self._encode = _item_encoder()
+        self._full = spool
+        # JSON lines in memory up to SPOOL_AFTER, then in an anonymous temporary file
+        self._lines: list[str] = []
+        self._spool: IO[str] | None = None
+
+    def add(self, e: Event, text: str | None = None) -> None:
+        """Add the next event; `text` is its JSON line when the caller has made it already."""
+        if self._keep(e):
+            self.kept.append(e)
+            if self._prefix == self.total:
+                self._prefix += 1
+        else:
+            self.folded[e.type] = self.folded.get(e.type, 0) + 1
+        self.total += 1
+        if self._full:
+            if text is None:
+                text = (self.line(e) if self.line is not None else None) or self._encode(
+                    self.entry(e)
+                )
+            self._lines.append(text)
+            if len(self._lines) >= SPOOL_AFTER:
+                self._spill()
+
+    def _spill(self) -> None:
+        if not self._lines:
+            return
+        if self._spool is None:
+            self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+            weakref.finalize(self, self._spool.close)  # closed with the section
+        self._spool.write("\n".join(self._lines) + "\n")
+        self._lines.clear()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every entry is in memory (nothing folded)."""
+        return self._prefix == self.total
 
     def __len__(self) -> int:
-        return len(self.events)
+        return self.total
+
+    def shown(self) -> Iterator[dict[str, Any]]:
+        """The entries Markdown and HTML show (see :attr:`folded` for the rest)."""
+        entry = self.entry
+        for e in self.kept:
+            yield entry(e)
+
+    def json_lines(self) -> Iterator[str]:
+        """Every entry as one line of JSON, in order."""
+        if not self._full:
+            if not self.complete:
+                raise ValueError("this section kept only what Markdown and HTML show")
+            line, encode, entry = self.line, self._encode, self.entry
+            for e in self.kept:
+                yield (line(e) if line is not None else None) or encode(entry(e))
+            return
+        if self._spool is not None:
+            self._spill()
+            self._spool.flush()
+            self._spool.seek(0)
+            for text in self._spool:
+                yield text[:-1]
+            self._spool.seek(0, 2)
+        else:
+            yield from self._lines
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        entry = self.entry
-        for e in self.events:
-            yield entry(e)
+        if self.complete:
+            yield from self.shown()
+        else:
+            for text in self.json_lines():
+                yield json.loads(text)
 
     def __getitem__(self, n: int | slice) -> Any:
         if isinstance(n, slice):
-            return [self.entry(e) for e in self.events[n]]
-        return self.entry(self.events[n])
+            stop = self.total if n.stop is None else n.stop
+            if n.start in (None, 0) and n.step in (None, 1) and 0 <= stop <= self._prefix:
+                return [self.entry(e) for e in self.kept[:stop]]
+            return list(self)[n]
+        if 0 <= n < self._prefix:
+            return self.entry(self.kept[n])
+        return list(self)[n]
 
 
-def timeline_entry(e: dict[str, Any]) -> dict[str, Any]:
+def shown_timeline(timeline: Any) -> tuple[Iterator[dict[str, Any]], int, int]:
+    """The timeline rows Markdown and HTML show, and how many notes and how many other
+    events they leave out: the first NOTE_LIMIT notes and the first EVENT_LIMIT other events
+    are shown, in log order. `timeline` is a report's Section, or a plain list of entries."""
+    if isinstance(timeline, Section):
+        folded = dict(timeline.folded)
+        hidden_notes = folded.pop("note", 0)
+        return timeline.shown(), hidden_notes, sum(folded.values())
+    rows: list[dict[str, Any]] = []
+    notes = others = hidden_notes = hidden_others = 0
+    for t in timeline:
+        if t["type"] == "note":
+            notes += 1
+            if notes > NOTE_LIMIT:
+                hidden_notes += 1
+                continue
+        else:
+            others += 1
+            if others > EVENT_LIMIT:
+                hidden_others += 1
+                continue
+        rows.append(t)
+    return iter(rows), hidden_notes, hidden_others
+
+
+def folded_text(hidden: int) -> str:
+    return (
+        f"{hidden:,} more events (not notes) not shown, past the first {EVENT_LIMIT:,}; "
+        "--format json has the full timeline."
+    )
+
+
+def timeline_entry(e: Event) -> dict[str, Any]:
     """One event as the report's timeline shows it."""
-    data = e["data"]
-    kind = e["type"]
-    backfilled = "at" in e
-    recorded = _stamp(e["ts"])
+    data = e.data
+    kind = e.type
+    backfilled = e.at is not None
+    recorded = _stamp(e.ts)
     return {
-        "seq": e.get("seq"),
+        "seq": e.seq,
         "type": kind,
-        "at": _stamp(e["at"]) if backfilled else recorded,
+        "at": _stamp(e.at) if e.at is not None else recorded,
         "recorded_at": recorded,
         "backfilled": backfilled,
-        "actor": e.get("actor"),
+        "actor": e.actor,
         "stage": data.get("stage") if kind == "step" else None,
         "step": data.get("step"),
         "text": f"Note: {_one_line(str(data.get('text', '')))}" if kind == "note" else describe(e),
     }
 
 
-def note_entry(e: dict[str, Any]) -> dict[str, Any]:
-    data = e["data"]
-    backfilled = "at" in e
-    recorded = _stamp(e["ts"])
+def note_entry(e: Event) -> dict[str, Any]:
+    data = e.data
+    backfilled = e.at is not None
+    recorded = _stamp(e.ts)
     return {
-        "seq": e.get("seq"),
-        "at": _stamp(e["at"]) if backfilled else recorded,
+        "seq": e.seq,
+        "at": _stamp(e.at) if e.at is not None else recorded,
         "recorded_at": recorded,
         "backfilled": backfilled,
-        "actor": e.get("actor"),
+        "actor": e.actor,
         "step": data.get("step"),
         "text": str(data.get("text", "")),
     }
@@ -337,9 +362,9 @@ def note_entry(e: dict[str, Any]) -> dict[str, Any]:
 _QUOTE = json.encoder.encode_basestring
 
 
-def _note_parts(e: dict[str, Any]) -> tuple[str, ...] | None:
-    data = e["data"]
-    seq, actor, step, text = e.get("seq"), e.get("actor"), data.get("step"), data.get("text", "")
+def _note_parts(e: Event) -> tuple[str, ...] | None:
+    data = e.data
+    seq, actor, step, text = e.seq, e.actor, data.get("step"), data.get("text", "")
     if not (
         type(seq) is int
         and type(actor) is str
@@ -347,9 +372,9 @@ def _note_parts(e: dict[str, Any]) -> tuple[str, ...] | None:
         and (step is None or type(step) is str)
     ):
         return None  # anything unusual goes the slow, general way
-    recorded = _stamp(e["ts"])
-    backfilled = "at" in e
-    at = _stamp(e["at"]) if backfilled else recorded
+    recorded = _stamp(e.ts)
+    backfilled = e.at is not None
+    at = _stamp(e.at) if e.at is not None else recorded
     return (
         str(seq),
         _QUOTE(at),
@@ -361,9 +386,7 @@ def _note_parts(e: dict[str, Any]) -> tuple[str, ...] | None:
     )
 
 
-def timeline_note_line(e: dict[str, Any]) -> str | None:
-    if e["type"] != "note" or (p := _note_parts(e)) is None:
-        return None
+def _timeline_note_text(p: tuple[str, ...]) -> str:
     return (
         f'{{"seq": {p[0]}, "type": "note", "at": {p[1]}, "recorded_at": {p[2]}, '
         f'"backfilled": {p[3]}, "actor": {p[4]}, "stage": null, "step": {p[5]}, '
@@ -371,130 +394,113 @@ def timeline_note_line(e: dict[str, Any]) -> str | None:
     )
 
 
-def note_line(e: dict[str, Any]) -> str | None:
-    if (p := _note_parts(e)) is None:
-        return None
+def _note_text(p: tuple[str, ...]) -> str:
     return (
         f'{{"seq": {p[0]}, "at": {p[1]}, "recorded_at": {p[2]}, "backfilled": {p[3]}, '
         f'"actor": {p[4]}, "step": {p[5]}, "text": {_QUOTE(p[6])}}}'
     )
 
 
+def timeline_note_line(e: Event) -> str | None:
+    if e.type != "note" or (p := _note_parts(e)) is None:
+        return None
+    return _timeline_note_text(p)
+
+
+def note_line(e: Event) -> str | None:
+    if (p := _note_parts(e)) is None:
+        return None
+    return _note_text(p)
+
+
 def materialize(report: dict[str, Any]) -> dict[str, Any]:
     """The report with every section a plain list (what the JSON holds)."""
-    return {k: list(v) if isinstance(v, Rows) else v for k, v in report.items()}
+    return {k: list(v) if isinstance(v, Section) else v for k, v in report.items()}
 
 
-def build_report(folder: Path) -> dict[str, Any]:
-    """The whole post-mortem of the incident in `folder`, as JSON-ready data."""
+def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
+    """The whole post-mortem of the incident in `folder`, as JSON-ready data.
+
+    The log is read once, through the log's reader (so it is checked exactly as `log
+    verify` checks it), and only what the report needs is kept: the walk's own events, the
+    statements, decisions and answers, and the timeline and notes Markdown and HTML show.
+    With `full` (the JSON report) every timeline and note entry is also kept, on disk, for
+    `write_json`; without it those sections hold only what is shown (see `Section`).
+    """
     from crisisplay.errors import CrisisplayError
+    from crisisplay.events import typed
+    from crisisplay.log import LogError, LogReader
 
     path = folder / "log.jsonl"
     if not path.is_file():
         raise CrisisplayError(f"There is no incident log in {folder}.")
-    result, events, unreadable = read_verified(path)
-    if not events or events[0].get("type") != "incident.opened":
+
+    others = 0
+
+    def shown_in_timeline(e: Event) -> bool:
+        nonlocal others
+        if e.type == "note":
+            return notes.total < NOTE_LIMIT  # the same first notes as the notes section
+        others += 1
+        return others <= EVENT_LIMIT
+
+    notes = Section(note_entry, note_line, lambda e: notes.total < NOTE_LIMIT, full)
+    timeline = Section(timeline_entry, timeline_note_line, shown_in_timeline, full)
+    dg = Digest()
+    statements: list[dict[str, Any]] = []
+    decisions: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    overrides: list[dict[str, Any]] = []
+    answers: dict[str, dict[str, Any]] = {}  # variable -> {value, step, at}
+    start_values: dict[str, Any] = {}
+    pending_decision: dict[str, Any] | None = None
+
+    reader = LogReader(path)
+    try:
+        for e in typed(reader):
+            dg.add(e)
+            kind = e.type
+            if kind == "note":
+                # A note's two JSON lines share their parts: made once (JSON only).
+                parts = _note_parts(e) if full else None
+                if parts is not None:
+                    timeline.add(e, _timeline_note_text(parts))
+                    notes.add(e, _note_text(parts))
+                else:
+                    timeline.add(e)
+                    notes.add(e)
+                continue
+            timeline.add(e)
+            pending_decision = _take(
+                e,
+                pending_decision,
+                statements,
+                decisions,
+                notifications,
+                overrides,
+                answers,
+                start_values,
+            )
+        result = reader.result
+    except LogError as e:
+        raise CrisisplayError(str(e)) from None
+    unreadable = result.unreadable
+    if dg.first is None or dg.first.type != "incident.opened":
         raise CrisisplayError(
             f"The log in {folder} does not begin with an incident.opened event"
             + ("" if result.ok else " (and it fails verification)")
             + ": there is no incident to report on.",
             "Check it with `crisisplay log verify`.",
         )
-    facts = facts_for_folder(folder, events)
+    facts = facts_for_folder(folder, dg)
     resolved = facts.resolved
     step_texts: dict[str, str] = {}
     if resolved is not None:
         step_texts = {s.id: s.text.strip() for _, s in resolved.playbook.steps()}
-
-    statements: list[dict[str, Any]] = []
-    decisions: list[dict[str, Any]] = []
-    notifications: list[dict[str, Any]] = []
-    overrides: list[dict[str, Any]] = []
-    note_events: list[dict[str, Any]] = []
-    answers: dict[str, dict[str, Any]] = {}  # variable -> {value, step, at}
-    start_values: dict[str, Any] = {}
-    pending_decision: dict[str, Any] | None = None
-
-    for e in events:
-        kind = e["type"]
-        if kind == "note":
-            note_events.append(e)
-            continue
-        data = e["data"]
-        backfilled = "at" in e
-        at = _stamp(e["at"]) if backfilled else _stamp(e["ts"])
-        recorded = _stamp(e["ts"])
-        if kind == "variables":
-            start_values.update(data.get("values") or {})
-            continue
-        if kind == "incident.closed" and pending_decision is not None:
-            pending_decision["led_to"] = "end"
-            pending_decision = None
-            continue
-        if kind != "step":
-            continue
-        step = data.get("step")
-        if pending_decision is not None:
-            pending_decision["led_to"] = step
-            pending_decision = None
-        if data.get("save_as"):
-            answers[data["save_as"]] = {"value": data.get("value"), "step": step, "at": at}
-        for name, value in (data.get("set") or {}).items():
-            answers[name] = {"value": value, "step": step, "at": at}
-        k = data.get("kind")
-        if k == "decide":
-            pending_decision = {
-                "step": step,
-                "stage": data.get("stage"),
-                "question": step_texts.get(step),
-                "option": data.get("option"),
-                "goto": data.get("goto"),
-                "set": data.get("set") or {},
-                "at": at,
-                "backfilled": backfilled,
-                "led_to": None,
-            }
-            decisions.append(pending_decision)
-        elif k == "notify":
-            notifications.append(
-                {
-                    "step": step,
-                    "stage": data.get("stage"),
-                    "purpose": step_texts.get(step),
-                    "status": data.get("status"),
-                    "reason": data.get("reason"),
-                    "contacted": [
-                        {
-                            "name": c.get("name"),
-                            "role": c.get("role"),
-                            "via": c.get("via"),
-                            "at": c.get("at") or at,
-                        }
-                        for c in data.get("contacted") or []
-                        if isinstance(c, dict)
-                    ],
-                    "acknowledged": data.get("acknowledged"),
-                    "at": at,
-                    "backfilled": backfilled,
-                }
-            )
-        elif k == "draft" and data.get("texts"):
-            statement = _statement(data, at, recorded, backfilled)
-            statements.append(statement)
-            if statement["overrides"]:
-                errors = [f for f in statement["findings"] if f.get("severity") == "error"]
-                for o in statement["overrides"]:
-                    overrides.append(
-                        {
-                            "step": step,
-                            "template": data.get("template"),
-                            "at": at,
-                            "reason": o.get("reason"),
-                            "rules": o.get("rules") or [],
-                            "findings": errors,
-                        }
-                    )
-
+    for d in decisions:
+        d["question"] = step_texts.get(d["step"])
+    for n in notifications:
+        n["purpose"] = step_texts.get(n["step"])
     incident = dict(facts.incident)
     incident["variables"] = start_values
     verification = {
@@ -535,7 +541,7 @@ def build_report(folder: Path) -> dict[str, Any]:
         "metrics": facts.metrics,
         "impact": impact,
         "stages": facts.stages,
-        "timeline": Rows(events, timeline_entry, timeline_note_line),
+        "timeline": timeline,
         "statements": statements,
         "decisions": decisions,
         "notifications": notifications,
@@ -545,8 +551,98 @@ def build_report(folder: Path) -> dict[str, Any]:
         "five_whys": five_whys,
         "review": review,
         "action_items": parse_action_items(items_raw if isinstance(items_raw, str) else None),
-        "notes": Rows(note_events, note_entry, note_line),
+        "notes": notes,
     }
+
+
+def _take(
+    e: Event,
+    pending_decision: dict[str, Any] | None,
+    statements: list[dict[str, Any]],
+    decisions: list[dict[str, Any]],
+    notifications: list[dict[str, Any]],
+    overrides: list[dict[str, Any]],
+    answers: dict[str, dict[str, Any]],
+    start_values: dict[str, Any],
+) -> dict[str, Any] | None:
+    """What one event (not a note) adds to the report; returns the decision still waiting
+    to learn where it led."""
+    kind = e.type
+    data = e.data
+    backfilled = e.at is not None
+    at = _stamp(e.at) if e.at is not None else _stamp(e.ts)
+    recorded = _stamp(e.ts)
+    if kind == "variables":
+        start_values.update(data.get("values") or {})
+        return pending_decision
+    if kind == "incident.closed" and pending_decision is not None:
+        pending_decision["led_to"] = "end"
+        pending_decision = None
+        return pending_decision
+    if kind != "step":
+        return pending_decision
+    step = data.get("step")
+    if pending_decision is not None:
+        pending_decision["led_to"] = step
+        pending_decision = None
+    if data.get("save_as"):
+        answers[data["save_as"]] = {"value": data.get("value"), "step": step, "at": at}
+    for name, value in (data.get("set") or {}).items():
+        answers[name] = {"value": value, "step": step, "at": at}
+    k = data.get("kind")
+    if k == "decide":
+        pending_decision = {
+            "step": step,
+            "stage": data.get("stage"),
+            "question": None,  # filled in from the playbook
+            "option": data.get("option"),
+            "goto": data.get("goto"),
+            "set": data.get("set") or {},
+            "at": at,
+            "backfilled": backfilled,
+            "led_to": None,
+        }
+        decisions.append(pending_decision)
+    elif k == "notify":
+        notifications.append(
+            {
+                "step": step,
+                "stage": data.get("stage"),
+                "purpose": None,  # filled in from the playbook
+                "status": data.get("status"),
+                "reason": data.get("reason"),
+                "contacted": [
+                    {
+                        "name": c.get("name"),
+                        "role": c.get("role"),
+                        "via": c.get("via"),
+                        "at": c.get("at") or at,
+                    }
+                    for c in data.get("contacted") or []
+                    if isinstance(c, dict)
+                ],
+                "acknowledged": data.get("acknowledged"),
+                "at": at,
+                "backfilled": backfilled,
+            }
+        )
+    elif k == "draft" and data.get("texts"):
+        statement = _statement(data, at, recorded, backfilled)
+        statements.append(statement)
+        if statement["overrides"]:
+            errors = [f for f in statement["findings"] if f.get("severity") == "error"]
+            for o in statement["overrides"]:
+                overrides.append(
+                    {
+                        "step": step,
+                        "template": data.get("template"),
+                        "at": at,
+                        "reason": o.get("reason"),
+                        "rules": o.get("rules") or [],
+                        "findings": errors,
+                    }
+                )
+    return pending_decision
 
 
 def _statement(data: dict[str, Any], at: str, recorded: str, backfilled: bool) -> dict[str, Any]:
@@ -625,13 +721,12 @@ def write_json(report: dict[str, Any], out: Any) -> None:
         value = report[key]
         tail = ",\n" if n < len(keys) - 1 else "\n"
         out.write(f"  {json.dumps(key)}: ")
-        if isinstance(value, list | Rows) and len(value):
+        if isinstance(value, list | Section) and len(value):
             out.write("[\n")
             batch: list[str] = []
             lead = ""
-            if isinstance(value, Rows):
-                entry, line = value.entry, value.line or (lambda e: None)
-                lines = (line(e) or encode(entry(e)) for e in value.events)
+            if isinstance(value, Section):
+                lines = value.json_lines()
             else:
                 lines = (encode(item) for item in value)
             for text in lines:
@@ -643,7 +738,7 @@ def write_json(report: dict[str, Any], out: Any) -> None:
                 out.write(lead + ",\n".join(batch))
             out.write("\n  ]" + tail)
         else:
-            empty = isinstance(value, Rows)  # a section with no entries
+            empty = isinstance(value, Section)  # a section with no entries
             text = json.dumps([] if empty else value, ensure_ascii=False, indent=2)
             out.write(text.replace("\n", "\n  ") + tail)
     out.write("}\n")

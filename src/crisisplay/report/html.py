@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from html import escape
 from typing import Any
 
+from crisisplay.report.build import folded_text, shown_timeline
 from crisisplay.report.humanize import duration, margin, when
 from crisisplay.report.markdown import COUNT_LABELS, METRIC_LABELS, NOTE_LIMIT
 
@@ -358,14 +359,8 @@ def parts(report: dict[str, Any]) -> Iterator[str]:
         '<table class="events"><thead><tr><th>#</th><th>when (UTC)</th><th>what</th></tr>'
         "</thead><tbody>"
     )
-    seen_notes = 0
-    hidden = 0
-    for t in report["timeline"]:
-        if t["type"] == "note":
-            seen_notes += 1
-            if seen_notes > NOTE_LIMIT:
-                hidden += 1
-                continue
+    shown, hidden, hidden_other = shown_timeline(report["timeline"])
+    for t in shown:
         if t["backfilled"]:
             yield (
                 f'<tr class="backfilled"><td class="num">{t["seq"]}</td><td>{e(when(t["at"]))}</td>'
@@ -382,6 +377,8 @@ def parts(report: dict[str, Any]) -> Iterator[str]:
             f"<tr><td>…</td><td></td><td><em>{hidden:,} more notes not shown; "
             "<code>--format json</code> has the full timeline.</em></td></tr>"
         )
+    if hidden_other:
+        yield f"<tr><td>…</td><td></td><td><em>{e(folded_text(hidden_other))}</em></td></tr>"
     yield "</tbody></table>\n</body>\n</html>\n"
 
 

@@ -6,11 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from crisisplay.report.build import NOTE_LIMIT, folded_text, shown_timeline
 from crisisplay.report.humanize import duration, margin, when
-
-# Past this many notes the Markdown and HTML timelines summarise the rest: the JSON keeps
-# every one, and a 100,000-line table helps nobody.
-NOTE_LIMIT = 300
 
 METRIC_LABELS = (
     ("time_to_acknowledge", "Time to acknowledge (first statement)"),
@@ -353,20 +350,16 @@ def sections(report: dict[str, Any]) -> Iterator[str]:
     yield ""
     yield "| # | when (UTC) | what |"
     yield "|---|---|---|"
-    shown_notes = 0
-    hidden = 0
-    for t in report["timeline"]:
-        if t["type"] == "note":
-            shown_notes += 1
-            if shown_notes > NOTE_LIMIT:
-                hidden += 1
-                continue
+    shown, hidden, hidden_other = shown_timeline(report["timeline"])
+    for t in shown:
         mark = f" _({late}, recorded at {when(t['recorded_at'])})_" if t["backfilled"] else ""
         yield f"| {t['seq']} | {when(t['at'])} | {esc(t['text'])}{mark} |"
     if hidden:
         yield (
             f"| … | | _{hidden:,} more notes not shown; `--format json` has the full timeline._ |"
         )
+    if hidden_other:
+        yield f"| … | | _{esc(folded_text(hidden_other))}_ |"
     yield ""
 
 

@@ -26,15 +26,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from crisisplay.errors import CrisisplayError
+from crisisplay.events import Event, typed
 
 if TYPE_CHECKING:
-    from crisisplay.playbook.library import Resolved
+    from crisisplay.playbook.resolved import Resolved
 
 SNAPSHOT = "playbook.json"  # the same name as incident.SNAPSHOT, without importing it
 
@@ -60,9 +62,9 @@ def parse_ts(value: str) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
-def event_time(event: dict[str, Any]) -> datetime:
+def event_time(event: Event) -> datetime:
     """When the event happened: its `at` if backfilled, else when it was recorded."""
-    return parse_ts(event.get("at") or event["ts"])
+    return parse_ts(event.at or event.ts)
 
 
 def rfc3339(t: datetime | None) -> str | None:
@@ -117,8 +119,91 @@ class Facts:
         }
 
 
+#: The events the facts are worked out from, kept by a Digest; every other one is counted.
+FACT_TYPES = frozenset(
+    (
+        "incident.opened",
+        "step",
+        "deadline.missed",
+        "severity.changed",
+        "incident.closed",
+        "incident.reopened",
+        "playbook.changed",
+    )
+)
+
+
+class Digest:
+    """What the facts need of one incident's event stream, gathered as it is read.
+
+    The events the walk recorded (FACT_TYPES) are kept, typed: as many as the playbook has
+    steps. The rest -- notes, nearly all of a long log, sessions, recoveries, drill events --
+    are only counted (how many, how many backfilled, the latest time), so measuring a
+    million-event incident holds a few hundred events, not a million.
+    """
+
+    __slots__ = (
+        "_last_other",
+        "_last_utc",
+        "count",
+        "events",
+        "first",
+        "notes",
+        "others_backfilled",
+    )
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []  #: the events of FACT_TYPES, in log order
+        self.count = 0  #: every event
+        self.first: Event | None = None
+        self.notes = 0
+        self.others_backfilled = 0  # of the events not kept
+        # The latest time an event not kept happened: as text while every time is in the
+        # log's own fixed-width UTC form (which sorts as time does), parsed otherwise.
+        self._last_utc: str | None = None
+        self._last_other: datetime | None = None
+
+    def add(self, e: Event) -> None:
+        if self.first is None:
+            self.first = e
+        self.count += 1
+        kind = e.type
+        if kind in FACT_TYPES:
+            self.events.append(e)
+            return
+        if kind == "note":
+            self.notes += 1
+        w = e.at
+        if w is not None:
+            self.others_backfilled += 1
+        else:
+            w = e.ts
+        if len(w) == 27 and w[26] == "Z" and w[10] == "T":
+            if self._last_utc is None or w > self._last_utc:
+                self._last_utc = w
+        else:
+            t = parse_ts(w)
+            if self._last_other is None or t > self._last_other:
+                self._last_other = t
+
+    @property
+    def others_last(self) -> datetime | None:
+        """When the last event not kept happened (None if every event was kept)."""
+        times = [t for t in (self._last_other,) if t is not None]
+        if self._last_utc is not None:
+            times.append(parse_ts(self._last_utc))
+        return max(times) if times else None
+
+
+def digest(events: Iterable[Event]) -> Digest:
+    d = Digest()
+    for e in events:
+        d.add(e)
+    return d
+
+
 def _stage_visits(
-    events: list[dict[str, Any]], opened: datetime
+    events: list[Event], opened: datetime
 ) -> tuple[list[dict[str, Any]], dict[str, datetime]]:
     """Stages in the order walked, with when each was entered and left (log alone).
 
@@ -132,9 +217,9 @@ def _stage_visits(
     current: str | None = None
     last_at = opened
     for e in events:
-        kind = e["type"]
+        kind = e.type
         if kind == "step":
-            stage = e["data"].get("stage")
+            stage: Any = e.data.get("stage")
             t = event_time(e)
             if stage != current:
                 if current is not None:
@@ -151,7 +236,7 @@ def _stage_visits(
     return visits, left
 
 
-def _walk_deadlines(events: list[dict[str, Any]], resolved: Resolved) -> tuple[Any, list[Any]]:
+def _walk_deadlines(events: list[Event], resolved: Resolved) -> tuple[Any, list[Any]]:
     """Replay the walk over the events and return it with its deadlines.
 
     The same state `Walk.apply` builds, but the walk's position is carried forward step by
@@ -161,14 +246,14 @@ def _walk_deadlines(events: list[dict[str, Any]], resolved: Resolved) -> tuple[A
     """
     from crisisplay.walk import Incident, Walk
 
-    walk = Walk(resolved, Incident.from_event(events[0]))
+    walk = Walk(resolved, Incident.from_event(events[0].to_dict()))
     steps, index, records = walk.steps, walk.index, walk.records
     total = len(steps)
     pos: int | None = 0 if total else None
     for e in events:
-        kind = e["type"]
+        kind = e.type
         if kind == "step":
-            data = e["data"]
+            data: Any = e.data
             n = index.get(data.get("step"))
             if n is None:
                 continue  # a step a later playbook version removed
@@ -183,28 +268,31 @@ def _walk_deadlines(events: list[dict[str, Any]], resolved: Resolved) -> tuple[A
                 walk.stage_done.setdefault(stage, event_time(e))
         elif kind == "severity.changed":
             with contextlib.suppress(KeyError, TypeError, ValueError):
-                walk.severity = int(e["data"]["to"])
+                walk.severity = int(e.data["to"])
         elif kind == "deadline.missed":
-            walk.missed.add(e["data"].get("stage"))
+            missed_stage: Any = e.data.get("stage")
+            walk.missed.add(missed_stage)
         elif kind == "incident.closed":
             walk.closed = True
     return walk, walk.deadlines()
 
 
 def incident_facts(
-    events: list[dict[str, Any]],
+    events: Digest | Iterable[Event],
     playbook: Resolved | None = None,
     playbook_check: dict[str, Any] | None = None,
 ) -> Facts:
-    """Measure one incident from its events (in log order).
+    """Measure one incident from its events (in log order), or their :class:`Digest`.
 
     `playbook` is the resolved playbook the incident walked (its snapshot); without it the
     deadlines met are unknown (null) and only the missed ones the log records are listed.
     """
-    if not events or events[0].get("type") != "incident.opened":
+    dg = events if isinstance(events, Digest) else digest(events)
+    if dg.first is None or dg.first.type != "incident.opened":
         raise CrisisplayError("This log does not begin with incident.opened: nothing to report.")
-    opened_event = events[0]
-    d = opened_event["data"]
+    kept = dg.events  # the events the facts are worked out from (no notes)
+    opened_event = dg.first
+    d = opened_event.data
     first_seen = parse_ts(d["first_seen"])
     opened_at = event_time(opened_event)
 
@@ -220,8 +308,8 @@ def incident_facts(
     overrides = 0
     steps = 0
     skipped = 0
-    notes = 0
-    backfilled = 0
+    notes = dg.notes
+    backfilled = dg.others_backfilled
     remedy_last: datetime | None = None
     remedy_left = False
     in_remedy = False
@@ -230,16 +318,19 @@ def incident_facts(
     promised: list[tuple[int, datetime, datetime, dict[str, Any]]] = []
     deliveries: list[tuple[int, datetime, str]] = []  # later statements and the close
     last_time = opened_at
+    others_last = dg.others_last
+    if others_last is not None and others_last > last_time:
+        last_time = others_last
 
-    for i, e in enumerate(events):
-        kind = e["type"]
-        if "at" in e:
+    for i, e in enumerate(kept):
+        kind = e.type
+        if e.at is not None:
             backfilled += 1
         t = event_time(e)
         if t > last_time:
             last_time = t
         if kind == "step":
-            data = e["data"]
+            data = e.data
             steps += 1
             if data.get("status") == "skipped":
                 skipped += 1
@@ -263,17 +354,15 @@ def incident_facts(
                 deliveries.append((i, t, data.get("step", "")))
                 if data.get("next_update_by"):
                     promised.append((i, t, parse_ts(data["next_update_by"]), data))
-        elif kind == "note":
-            notes += 1
         elif kind == "deadline.missed":
-            missed_logged.setdefault(e["data"]["stage"], {**e["data"], "at": t})
+            missed_logged.setdefault(e.data["stage"], {**e.data, "at": t})
         elif kind == "severity.changed":
             with contextlib.suppress(KeyError, TypeError, ValueError):
-                severity = int(e["data"]["to"])
+                severity = int(e.data["to"])
         elif kind == "incident.closed":
             if closed_at is None:
                 closed_at = t
-            outcome = e["data"].get("outcome")
+            outcome = e.data.get("outcome")
             deliveries.append((i, t, "incident.closed"))
             if in_remedy:
                 remedy_left = True
@@ -282,14 +371,14 @@ def incident_facts(
             closed_at = None
             outcome = None
 
-    visits, left = _stage_visits(events, opened_at)
+    visits, left = _stage_visits(kept, opened_at)
     promises = _promises(promised, deliveries, closed_at is not None, last_time)
 
     walk = None
     deadlines: list[dict[str, Any]] = []
     titles: dict[str, str] = {}
     if playbook is not None:
-        walk, walk_deadlines = _walk_deadlines(events, playbook)
+        walk, walk_deadlines = _walk_deadlines(kept, playbook)
         titles = {s.id: s.title for s in playbook.playbook.stages or []}
         order = [s.id for s in playbook.playbook.stages or []]
         cur = None if walk.closed else walk.current()
@@ -350,7 +439,7 @@ def incident_facts(
         "steps_skipped": skipped,
         "notes": notes,
         "backfilled_events": backfilled,
-        "events": len(events),
+        "events": dg.count,
     }
     pb = d.get("playbook") or {}
     incident = {
@@ -445,21 +534,31 @@ def _promises(
 _SNAPSHOTS: dict[str, tuple[str, Any, list[Any]] | None] = {}
 
 
-def expected_playbook_sha(events: list[dict[str, Any]]) -> str | None:
+def expected_playbook_sha(events: Digest | list[Event]) -> str | None:
     """The sha256 of the playbook the incident walks as the log ends."""
-    sha = (events[0]["data"].get("playbook") or {}).get("sha256") if events else None
+    if isinstance(events, Digest):
+        first, events = events.first, events.events
+    else:
+        first = events[0] if events else None
+    sha = (first.data.get("playbook") or {}).get("sha256") if first is not None else None
     for e in events:
-        if e["type"] == "playbook.changed" and e["data"].get("choice") == "update":
-            sha = (e["data"].get("to") or {}).get("sha256") or sha
+        if e.type == "playbook.changed" and e.data.get("choice") == "update":
+            sha = (e.data.get("to") or {}).get("sha256") or sha
+        elif e.type == "playbook.restored":  # resume replaced a damaged snapshot
+            sha = e.data.get("sha256") or sha
     return sha
 
 
 def load_snapshot(folder: Path, expected: str | None) -> tuple[Resolved | None, dict[str, Any]]:
     """The incident's playbook snapshot, if it is the one the log names."""
+    from crisisplay import safefs
+    from crisisplay.files import OWN_FILE
+
     path = folder / SNAPSHOT
     check: dict[str, Any] = {"status": "matched", "expected": expected, "found": None}
     try:
-        raw = path.read_bytes()
+        # Never through a link planted where the snapshot belongs.
+        raw = safefs.read_bytes(folder, SNAPSHOT, limit=OWN_FILE, depth=2, what="a snapshot")
     except FileNotFoundError:
         return None, {**check, "status": "missing"}
     except OSError:
@@ -474,7 +573,7 @@ def load_snapshot(folder: Path, expected: str | None) -> tuple[Resolved | None, 
     check["found"] = sha
     if expected is None or sha != expected:
         return None, {**check, "status": "mismatch"}
-    from crisisplay.playbook.library import Origins, Resolved
+    from crisisplay.playbook.resolved import Origins, Resolved
 
     # No library: deadlines and the replay need only the playbook, not its templates.
     return Resolved(playbook, path, "snapshot", lineage, Origins(), cast(Any, None)), check
@@ -496,20 +595,29 @@ def _parse_snapshot(raw: bytes) -> tuple[str, Any, list[Any]] | None:
         return None
 
 
-def read_log(folder: Path) -> list[dict[str, Any]]:
-    from crisisplay.log import LogError, read_events
+def read_digest(folder: Path) -> tuple[Digest, Any]:
+    """The digest of the incident's log, read once through the log's reader, and what the
+    reader found (a :class:`crisisplay.log.VerifyResult`)."""
+    from crisisplay.log import LogError, LogReader
 
+    reader = LogReader(folder / "log.jsonl")
     try:
-        return list(read_events(folder / "log.jsonl"))
+        dg = digest(typed(reader))
+        return dg, reader.result
     except LogError as e:
         raise CrisisplayError(str(e)) from None
 
 
-def facts_for_folder(folder: Path, events: list[dict[str, Any]] | None = None) -> Facts:
-    """The facts of the incident in `folder` (its log.jsonl and playbook.json)."""
+def facts_for_folder(folder: Path, events: Digest | list[Event] | None = None) -> Facts:
+    """The facts of the incident in `folder` (its log.jsonl and playbook.json).
+
+    Without `events` the log is read (and checked) here; a log that fails verification
+    still gives facts of what can be read (the caller decides what to do with that).
+    """
     if events is None:
-        events = read_log(folder)
-    if not events:
+        events, _ = read_digest(folder)
+    dg = events if isinstance(events, Digest) else digest(events)
+    if not dg.count:
         raise CrisisplayError(f"The incident log in {folder} is empty: nothing to report.")
-    resolved, check = load_snapshot(folder, expected_playbook_sha(events))
-    return incident_facts(events, resolved, check)
+    resolved, check = load_snapshot(folder, expected_playbook_sha(dg))
+    return incident_facts(dg, resolved, check)
