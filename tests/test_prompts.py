@@ -154,6 +154,7 @@ WALK = [
     ENTER,  # out on x now
     ENTER,  # facebook: not yet
     DOWN + ENTER,  # hold-done: ends the stage, so facebook is asked again first
+    "javascript:alert(1)" + ENTER,  # not a link: asked again
     ENTER,  # still not out
     "the page is locked by Meta" + ENTER,
     DOWN + ENTER,  # close-draft: accept

@@ -628,10 +628,9 @@ def _settle_publications(session: Session, stage_id: str, out: Any) -> None:
     Each answer is a `publication` event: step, stage, platform, state, url/at or reason."""
     for step_id, platform in session.walk.unpublished(stage_id):
         out.print(f"[yellow bold]The {step_id} statement is not yet published on {platform}.[/]")
-        url = _text(
-            f"Is it out on {platform} now? (link; empty if it will not be published)",
-            instruction="",
-        ).strip()
+        url = _published_url(
+            platform, f"Is it out on {platform} now? (link; empty if it will not be published)"
+        )
         data: dict[str, Any] = {"step": step_id, "stage": stage_id, "platform": platform}
         if url:
             when = _ask_time(f"When did it go out on {platform}?", None)
