@@ -35,10 +35,12 @@ class Ran(NamedTuple):
 
 
 class Crisisplay:
-    """`crisisplay ARGS` in-process; `home` is the CRISISPLAY_HOME used unless a run names one."""
+    """`crisisplay ARGS` in-process. `home` is the CRISISPLAY_HOME and `env` the variables
+    added to every run, unless a run names its own."""
 
     def __init__(self, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
         self.home = home
+        self.env: dict[str, str | None] = {}
         self._capsys = capsys
 
     def __call__(
@@ -62,7 +64,7 @@ class Crisisplay:
                 NO_COLOR="1",
                 COLUMNS=str(COLUMNS),
             )
-            for name, value in (env or {}).items():
+            for name, value in {**self.env, **(env or {})}.items():
                 if value is None:
                     os.environ.pop(name, None)
                 else:
