@@ -59,6 +59,7 @@ class Import:
     line: int
     target: str  # the module the import names
     name: str | None  # for `from target import name`: the name, when it is not a module
+    when: str = "at import"  # or "in a function", "for type hints only"
 
 
 def modules(src: Path = SRC, package: str = PACKAGE) -> dict[str, Path]:
@@ -77,17 +78,38 @@ def imports(src: Path = SRC, package: str = PACKAGE) -> Iterator[Import]:
     known = modules(src, package)
     for module, path in known.items():
         is_package = path.name == "__init__.py"
-        for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
+        for node, when in _import_statements(ast.parse(path.read_bytes(), str(path))):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if _ours(alias.name, package):
-                        yield _placed(module, node.lineno, alias.name, None, known)
-            elif isinstance(node, ast.ImportFrom):
+                        yield _placed(module, node.lineno, alias.name, None, known, when)
+            else:
                 base = _absolute(module, is_package, node)
                 if not _ours(base, package):
                     continue
                 for alias in node.names:
-                    yield _placed(module, node.lineno, base, alias.name, known)
+                    yield _placed(module, node.lineno, base, alias.name, known, when)
+
+
+def _import_statements(
+    node: ast.AST, when: str = "at import"
+) -> Iterator[tuple[ast.Import | ast.ImportFrom, str]]:
+    """Every import statement in `node`, with when it runs."""
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        yield node, when
+        return
+    if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        for inner in node.body:
+            yield from _import_statements(inner, "for type hints only")
+        for inner in node.orelse:
+            yield from _import_statements(inner, when)
+        return
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) and (
+        when == "at import"
+    ):
+        when = "in a function"
+    for child in ast.iter_child_nodes(node):
+        yield from _import_statements(child, when)
 
 
 def _ours(name: str, package: str) -> bool:
@@ -104,11 +126,13 @@ def _absolute(module: str, is_package: bool, node: ast.ImportFrom) -> str:
     return ".".join([*parts, *([node.module] if node.module else [])])
 
 
-def _placed(module: str, line: int, base: str, name: str | None, known: dict[str, Path]) -> Import:
+def _placed(
+    module: str, line: int, base: str, name: str | None, known: dict[str, Path], when: str
+) -> Import:
     if name is not None and f"{base}.{name}" in known:
-        return Import(module, line, f"{base}.{name}", None)
+        return Import(module, line, f"{base}.{name}", None, when)
     assert base in known, f"{known[module]}:{line}: imports {base}, which is no module"
-    return Import(module, line, base, name)
+    return Import(module, line, base, name, when)
 
 
 def graph(found: list[Import]) -> dict[str, dict[str, Import]]:
@@ -150,7 +174,7 @@ def _explain(cycle: tuple[str, ...], edges: dict[str, dict[str, Import]]) -> str
     steps = []
     for here, there in zip(cycle, (*cycle[1:], cycle[0]), strict=True):
         imp = edges[here][there]
-        steps.append(f"    {_where(here)}:{imp.line} imports {_short(there)}")
+        steps.append(f"    {_where(here)}:{imp.line} imports {_short(there)} {imp.when}")
     arrow = " → ".join(_short(m) for m in (*cycle, cycle[0]))
     return f"  {arrow}\n" + "\n".join(steps)
 
@@ -281,7 +305,12 @@ def test_cycles_through_late_relative_and_type_only_imports_are_found(tmp_path: 
     )
     edges = graph(list(imports(src, "pkg")))
     assert cycles(edges) == [("pkg.a", "pkg.b", "pkg.sub.c"), ("pkg.d", "pkg.e")]
-    assert edges["pkg.b"]["pkg.sub.c"].line == 2
+    assert (edges["pkg.b"]["pkg.sub.c"].line, edges["pkg.b"]["pkg.sub.c"].when) == (
+        2,
+        "in a function",
+    )
+    assert edges["pkg.sub.c"]["pkg.a"].when == "for type hints only"
+    assert edges["pkg.a"]["pkg.b"].when == "at import"
 
 
 def test_private_names_are_found_however_they_are_reached(tmp_path: Path) -> None:
