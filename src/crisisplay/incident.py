@@ -26,7 +26,8 @@ from crisisplay.walk import Deadline, Incident, Walk, now_utc, parse_time, rfc33
 if TYPE_CHECKING:
     from crisisplay.home import Home
     from crisisplay.log import IncidentLog
-    from crisisplay.playbook.library import Library, Resolved
+    from crisisplay.playbook.library import Library
+    from crisisplay.playbook.resolved import Resolved
     from crisisplay.receipts import Receipt
 
 SNAPSHOT = "playbook.json"
@@ -428,8 +429,8 @@ def read_snapshot(folder: Path, expected: str | None) -> dict[str, Any]:
 
 def snapshot_playbook(folder: Path, library: Library, expected: str | None) -> Resolved:
     """The incident's resolved playbook from its snapshot (see :func:`read_snapshot`)."""
-    from crisisplay.playbook.library import Origins, Resolved
     from crisisplay.playbook.model import Playbook
+    from crisisplay.playbook.resolved import Origins, Resolved
 
     payload = read_snapshot(folder, expected)
     try:
@@ -896,6 +897,19 @@ def open_incidents_line(found: list[Summary], client: str) -> str:
         f"⚠ {len(found)} incidents for {client} are still open ({ids}); to go on with one "
         f"instead: {command('resume')} INCIDENT"
     )
+
+
+def incident_named(home: Home, ref: str) -> str:
+    """The incident a person named: its exact folder name first (even when its log cannot be
+    read, so `log verify` can say what is wrong with it), else :func:`find_incident`."""
+    if (
+        ref
+        and "/" not in ref
+        and not ref.startswith(".")
+        and (home.incidents / ref / "log.jsonl").is_file()
+    ):
+        return ref
+    return str(find_incident(home, ref))
 
 
 def find_incident(home: Home, ref: str | None) -> str:

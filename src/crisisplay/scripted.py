@@ -21,7 +21,8 @@ from crisisplay.text import slugify
 from crisisplay.walk import Incident, Walk, incident_time, now_utc
 
 if TYPE_CHECKING:
-    from crisisplay.playbook.library import Library, Resolved
+    from crisisplay.playbook.library import Library
+    from crisisplay.playbook.resolved import Resolved
 
 
 def playbooks_for_client(lib: Library, slug: str) -> list[Any]:

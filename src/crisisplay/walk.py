@@ -17,8 +17,8 @@ from crisisplay.durations import format_duration, parse_duration
 from crisisplay.errors import CrisisplayError
 
 if TYPE_CHECKING:
-    from crisisplay.playbook.library import Resolved
     from crisisplay.playbook.model import Stage, Step
+    from crisisplay.playbook.resolved import Resolved
 
 END = "end"
 

@@ -24,17 +24,9 @@ def _home() -> Any:
 
 
 def _find(home: Any, ref: str) -> str:
-    """An incident's folder name: the exact name first (even when its log is unreadable)."""
-    from crisisplay.incident import find_incident
+    from crisisplay.incident import incident_named
 
-    if (
-        ref
-        and "/" not in ref
-        and not ref.startswith(".")
-        and (home.incidents / ref / "log.jsonl").is_file()
-    ):
-        return ref
-    return str(find_incident(home, ref))
+    return incident_named(home, ref)
 
 
 @app.command("list")

@@ -245,10 +245,10 @@ def new(
 ) -> None:
     """A commented client overlay to fill in, in this home's playbooks/ folder."""
     from crisisplay.errors import CrisisplayError, UsageError
-    from crisisplay.playbook.model import _ID
+    from crisisplay.playbook.model import is_id
     from crisisplay.playbook.scaffold import overlay_text
 
-    if not _ID.match(playbook_id):
+    if not is_id(playbook_id):
         raise UsageError(
             f"'{playbook_id}' is not a valid id: use lower-case letters, digits "
             "and '-', e.g. bean-there."

@@ -33,12 +33,13 @@ def report(
     """The post-mortem of an incident: summary, impact, timeline, statements, decisions,
     deadlines, promises, five whys, action items and metrics. Exit 1 (the report is still
     written) when the log fails verification."""
-    from crisisplay.cli.log_cmd import _find, _home
     from crisisplay.cli.output import OutputGone
+    from crisisplay.home import home as find_home
+    from crisisplay.incident import incident_named
     from crisisplay.report.build import build_report
 
-    home = _home()
-    incident_id = _find(home, incident)
+    home = find_home()
+    incident_id = incident_named(home, incident)
     data = build_report(home.incidents / incident_id, full=format is Format.json)
     from crisisplay.incident import check_receipt
 

@@ -30,7 +30,8 @@ from crisisplay.errors import CrisisplayError
 if TYPE_CHECKING:
     from crisisplay.drill.state import DrillLog
     from crisisplay.incident import Session
-    from crisisplay.playbook.library import Library, Resolved
+    from crisisplay.playbook.library import Library
+    from crisisplay.playbook.resolved import Resolved
 
 TICK = 0.25  # real seconds between looks at the clock (at ×60 that is 15 scenario seconds)
 PLATFORM_NAMES = {

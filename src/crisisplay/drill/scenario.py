@@ -23,7 +23,7 @@ from crisisplay.playbook.model import Id, Scalar, StageId
 
 if TYPE_CHECKING:
     from crisisplay.home import Home
-    from crisisplay.playbook.library import Resolved
+    from crisisplay.playbook.resolved import Resolved
     from crisisplay.yamlfile import Located
 
 SCHEMA = "crisisplay/scenario/v1"

@@ -25,8 +25,8 @@ from crisisplay.drill.words import Words
 from crisisplay.durations import format_duration, parse_duration
 
 if TYPE_CHECKING:
-    from crisisplay.playbook.library import Resolved
     from crisisplay.playbook.model import Stage
+    from crisisplay.playbook.resolved import Resolved
     from crisisplay.walk import Deadline, Walk
 
 SCHEMA = "crisisplay/drill-score/v1"

@@ -21,7 +21,8 @@ from crisisplay.walk import Incident, Walk, incident_time, now_utc, parse_time, 
 if TYPE_CHECKING:
     from crisisplay.answers import Answers, Planned
     from crisisplay.drill.session import DrillSession
-    from crisisplay.playbook.library import Library, Resolved
+    from crisisplay.playbook.library import Library
+    from crisisplay.playbook.resolved import Resolved
 
 DRILL_INCIDENT_KEYS = ("first_seen", "variables")
 NO_ANSWER = ("no answer", "no answer yet", "unacknowledged", "not acknowledged")

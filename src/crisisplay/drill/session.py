@@ -17,7 +17,8 @@ from crisisplay.incident import Session, open_incident
 
 if TYPE_CHECKING:
     from crisisplay.drill.scenario import Option
-    from crisisplay.playbook.library import Library, Resolved
+    from crisisplay.playbook.library import Library
+    from crisisplay.playbook.resolved import Resolved
 
 SNAPSHOT = "scenario.yaml"
 

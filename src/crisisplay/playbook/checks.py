@@ -24,7 +24,7 @@ from crisisplay.playbook.model import (
 )
 
 if TYPE_CHECKING:
-    from crisisplay.playbook.library import Resolved
+    from crisisplay.playbook.resolved import Resolved
 
 # Which optional fields belong to which step kind.
 _KIND_FIELDS = {

@@ -20,7 +20,8 @@ from crisisplay.errors import CrisisplayError
 if TYPE_CHECKING:
     from crisisplay.check import CheckProfile
     from crisisplay.home import Home
-    from crisisplay.playbook.library import Library, Resolved
+    from crisisplay.playbook.library import Library
+    from crisisplay.playbook.resolved import Resolved
 
 CHECKER_DIR = "checker"  # a workspace's own rule files
 SHIPPED_RULES = Path(__file__).resolve().parent.parent / "check" / "rules"

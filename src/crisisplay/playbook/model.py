@@ -39,6 +39,11 @@ _VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
+def is_id(text: str) -> bool:
+    """True for a valid playbook, step or role id (lower-case words joined by '-')."""
+    return _ID.match(text) is not None
+
+
 def _id(value: str) -> str:
     if not _ID.match(value):
         raise ValueError(

@@ -43,7 +43,7 @@ from crisisplay.errors import Problem
 from crisisplay.files import HAND_WRITTEN, read_limited
 
 if TYPE_CHECKING:
-    from crisisplay.playbook.library import Resolved
+    from crisisplay.playbook.resolved import Resolved
     from crisisplay.templates import Source
 
 CACHE_FORMAT = 1

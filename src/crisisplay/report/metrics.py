@@ -36,7 +36,7 @@ from crisisplay.errors import CrisisplayError
 from crisisplay.events import Event, typed
 
 if TYPE_CHECKING:
-    from crisisplay.playbook.library import Resolved
+    from crisisplay.playbook.resolved import Resolved
 
 SNAPSHOT = "playbook.json"  # the same name as incident.SNAPSHOT, without importing it
 
@@ -573,7 +573,7 @@ def load_snapshot(folder: Path, expected: str | None) -> tuple[Resolved | None, 
     check["found"] = sha
     if expected is None or sha != expected:
         return None, {**check, "status": "mismatch"}
-    from crisisplay.playbook.library import Origins, Resolved
+    from crisisplay.playbook.resolved import Origins, Resolved
 
     # No library: deadlines and the replay need only the playbook, not its templates.
     return Resolved(playbook, path, "snapshot", lineage, Origins(), cast(Any, None)), check
