@@ -30,9 +30,6 @@ KNOWN_CYCLES = {
     # incident that is a paused drill, hands it back to the drill (interactive → runner).
     # Both imports are inside functions.
     ("drill.runner", "interactive"),
-    # library runs the checks at load time (inside a function); checks names library's
-    # `Resolved` in type hints only (under TYPE_CHECKING).
-    ("playbook.checks", "playbook.library"),
 }
 
 # (importing module, module.private_name), module names without `crisisplay.`.
@@ -43,11 +40,6 @@ KNOWN_PRIVATE_IMPORTS = {
     # The drill runner asks the walk's questions with the walk's own prompts.
     ("drill.runner", "interactive._ask_variable"),
     ("drill.runner", "interactive._select"),
-    # `playbook new` checks the id it is given with the playbook's own pattern.
-    ("cli.playbook_cmd", "playbook.model._ID"),
-    # `report` finds an incident and the home the way `log` does.
-    ("cli.report_cmd", "cli.log_cmd._find"),
-    ("cli.report_cmd", "cli.log_cmd._home"),
     # The scripted drill writes its answers file from the answers module's example.
     ("drill.scripted", "answers._example"),
 }
