@@ -6,9 +6,23 @@ import atexit
 import os
 import shutil
 import tempfile
+from pathlib import Path
+
+import pytest
+
+from running import Crisisplay
 
 # Set before any test runs, so the CLI run in-process and every subprocess inherit it.
 # Tests that exercise the cache set their own folder with monkeypatch.
 _CACHE = tempfile.mkdtemp(prefix="crisisplay-test-cache-")
 os.environ["CRISISPLAY_CACHE_DIR"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
+
+
+@pytest.fixture
+def crisisplay(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Crisisplay:
+    """Runs `crisisplay ARGS` in-process through the real entry point (tests/running.py);
+    CRISISPLAY_HOME is an empty `tmp_path/home` unless a test sets `.home` or passes one."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return Crisisplay(home, capsys)

@@ -6,16 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from answering import DATA, answers_for, cli, library, write_yaml
-from crisisplay.cli import app
-from crisisplay.errors import CrisisplayError
 from crisisplay.scripted import start_scripted
+from running import Crisisplay
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
+def home(tmp_path: Path, crisisplay: Crisisplay) -> Path:
+    """Two closed incidents, Acme's and Bolt's; the home of every in-process run."""
     for client, choose in (("Acme", {"d-route": "Ignore"}), ("Bolt", {"d-route": "Hold"})):
         resolved = library(tmp_path).load(str(DATA / "branches.yaml"))
         answers = answers_for(
@@ -33,58 +32,50 @@ def home(tmp_path: Path) -> Path:
             severity=None,
             first_seen=None,
         )
+    crisisplay.home = tmp_path
     return tmp_path
-
-
-def run(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), env={"CRISISPLAY_HOME": str(home)})
-    if isinstance(result.exception, CrisisplayError):  # main() prints these
-        return result.exception.exit_code, result.stdout, str(result.exception)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 ACME = "20261120-0805-acme-cold-brew-made-customers-ill"
 BOLT = "20261120-0805-bolt-cold-brew-made-customers-ill"
 
 
-def test_list(home: Path) -> None:
-    code, out, _ = run(home, "log", "list")
+def test_list(crisisplay: Crisisplay, home: Path) -> None:
+    code, out, _ = crisisplay("log", "list")
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split()[:4] == ["id", "client", "sev", "status"]
     assert [line.split()[0] for line in lines[1:]] == [ACME, BOLT]  # ids never cut
-    code, out, _ = run(home, "log", "list", "--json")
+    code, out, _ = crisisplay("log", "list", "--json")
     items = json.loads(out)
     assert [(i["id"], i["client"], i["status"]) for i in items] == [
         (ACME, "acme", "closed"),
         (BOLT, "bolt", "closed"),
     ]
-    code, out, _ = run(home, "log", "list", "--json", "--client", "bolt")
+    code, out, _ = crisisplay("log", "list", "--json", "--client", "bolt")
     assert [i["id"] for i in json.loads(out)] == [BOLT]
-    assert run(home / "empty", "log", "list")[1].startswith("No incidents yet")
+    assert crisisplay("log", "list", home=home / "empty")[1].startswith("No incidents yet")
 
 
-def test_show(home: Path) -> None:
-    code, out, _ = run(home, "log", "show", BOLT)
+def test_show(crisisplay: Crisisplay, home: Path) -> None:
+    code, out, _ = crisisplay("log", "show", BOLT)
     assert code == 0
     assert "OPENED" in out and "h-draft" in out and "CLOSED" in out
-    code, out, _ = run(home, "log", "show", "bolt", "--json")
+    code, out, _ = crisisplay("log", "show", "bolt", "--json")
     data = json.loads(out)
     assert data["incident"] == BOLT
     assert [e["seq"] for e in data["events"]] == list(range(len(data["events"])))
 
 
-def test_verify_ok_and_anchor(home: Path) -> None:
-    code, out, _ = run(home, "log", "verify", ACME, "--json")
+def test_verify_ok_and_anchor(crisisplay: Crisisplay, home: Path) -> None:
+    code, out, _ = crisisplay("log", "verify", ACME, "--json")
     report = json.loads(out)
     assert code == 0 and report["ok"] and report["problems"] == []
     anchor = report["anchor"]
     assert anchor == f"{report['events'] - 1}:{report['head']}"
-    code, out, _ = run(home, "log", "verify", ACME, "--anchor", anchor)
+    code, out, _ = crisisplay("log", "verify", ACME, "--anchor", anchor)
     assert code == 0 and out.startswith("ok:")
-    code, _, err = run(home, "log", "verify", ACME, "--anchor", "nonsense")
+    code, _, err = crisisplay("log", "verify", ACME, "--anchor", "nonsense")
     assert code == 2 and "SEQ:SHA256" in err
 
 
@@ -119,15 +110,17 @@ def test_verify_fails_on_tampering(home: Path, damage: str) -> None:
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
 
 
-def test_truncation_is_caught_by_the_receipt_or_an_anchor(home: Path) -> None:
-    _, out, _ = run(home, "log", "verify", BOLT, "--json")
+def test_truncation_is_caught_by_the_receipt_or_an_anchor(
+    crisisplay: Crisisplay, home: Path
+) -> None:
+    _, out, _ = crisisplay("log", "verify", BOLT, "--json")
     anchor = json.loads(out)["anchor"]
     assert json.loads(out)["receipt"] == anchor  # the walk's own receipt covers the last line
     path, lines = _lines(home, BOLT)
     path.write_bytes(b"".join(lines[:-2]))
-    code, _, err = run(home, "log", "verify", BOLT)
+    code, _, err = crisisplay("log", "verify", BOLT)
     assert code == 1 and "cut from the end" in err
     (home / "receipts.jsonl").unlink()  # whoever cut the log also removed the ledger:
-    assert run(home, "log", "verify", BOLT)[0] == 0  # the chain alone cannot tell
-    code, _, err = run(home, "log", "verify", BOLT, "--anchor", anchor)  # a copy kept elsewhere
+    assert crisisplay("log", "verify", BOLT)[0] == 0  # the chain alone cannot tell
+    code, _, err = crisisplay("log", "verify", BOLT, "--anchor", anchor)  # a copy kept elsewhere
     assert code == 1 and "anchor" in err

@@ -12,11 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from answering import UNHAPPY_PATH, answers_for, events, library
-from crisisplay.cli import app
-from crisisplay.errors import CrisisplayError
+from running import Crisisplay
 from scheduled import run, scheduled_answers
 
 FIRST_SEEN = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -57,23 +55,19 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def show(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(
-        app, ["log", "show", *args], env={"CRISISPLAY_HOME": str(home), "COLUMNS": "400"}
-    )
-    if isinstance(result.exception, CrisisplayError):
-        return result.exception.exit_code, result.stdout, str(result.exception)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+@pytest.fixture(autouse=True)
+def wide(crisisplay: Crisisplay, home: Path) -> None:
+    """Every run reads this module's incidents, on a terminal wide enough for a whole line."""
+    crisisplay.home = home
+    crisisplay.env["COLUMNS"] = "400"
 
 
 def lines_of(out: str) -> list[str]:
     return [line.rstrip() for line in out.splitlines()]
 
 
-def test_stages_with_their_deadlines(home: Path) -> None:
-    code, out, _ = show(home, "closed-one")
+def test_stages_with_their_deadlines(crisisplay: Crisisplay) -> None:
+    code, out, _ = crisisplay("log", "show", "closed-one")
     assert code == 0
     lines = lines_of(out)
     assert lines[0] == "Closed one"
@@ -98,8 +92,8 @@ def test_stages_with_their_deadlines(home: Path) -> None:
     ]
 
 
-def test_events_with_offsets_clock_times_and_backfill_marks(home: Path) -> None:
-    _, out, _ = show(home, "closed-one")
+def test_events_with_offsets_clock_times_and_backfill_marks(crisisplay: Crisisplay) -> None:
+    _, out, _ = crisisplay("log", "show", "closed-one")
     lines = lines_of(out)
     row = next(line for line in lines if "detect-reach" in line)
     assert row.split() == ["T+00:10", "08:10*", "?", "detect-reach:", "12000"]
@@ -108,8 +102,8 @@ def test_events_with_offsets_clock_times_and_backfill_marks(home: Path) -> None:
     assert lines[-1].startswith("* happened earlier than recorded (backfilled)")
 
 
-def test_decisions_show_the_branch_taken(home: Path) -> None:
-    _, out, _ = show(home, "closed-one")
+def test_decisions_show_the_branch_taken(crisisplay: Crisisplay) -> None:
+    _, out, _ = crisisplay("log", "show", "closed-one")
     assert (
         "◇ detect-triage: decided “Unhappy customer — something really went wrong for them” "
         "→ detect-escalate" in out
@@ -117,8 +111,8 @@ def test_decisions_show_the_branch_taken(home: Path) -> None:
     assert "◇ detect-positive: decided “Negative or critical — assess it” → the next step" in out
 
 
-def test_statements_in_full_with_platform_and_approver(home: Path) -> None:
-    _, out, _ = show(home, "closed-one")
+def test_statements_in_full_with_platform_and_approver(crisisplay: Crisisplay, home: Path) -> None:
+    _, out, _ = crisisplay("log", "show", "closed-one")
     incident = next(p.name for p in (home / "incidents").iterdir() if "closed-one" in p.name)
     drafts = [
         e["data"]
@@ -136,8 +130,8 @@ def test_statements_in_full_with_platform_and_approver(home: Path) -> None:
     assert "✎ hold-draft: holding-statement published" in out
 
 
-def test_missed_deadline_is_an_event_and_in_the_summary(home: Path) -> None:
-    _, out, _ = show(home, "closed-one")
+def test_missed_deadline_is_an_event_and_in_the_summary(crisisplay: Crisisplay) -> None:
+    _, out, _ = crisisplay("log", "show", "closed-one")
     assert "✗ DEADLINE MISSED: hold, due 09:00 (T+01:00) (by 30 min when recorded)" in out
     deadlines = lines_of(out.split("\nDeadlines\n")[1].split("\nMetrics\n")[0])
     hold = next(line for line in deadlines if "Holding statement" in line)
@@ -159,8 +153,8 @@ def test_missed_deadline_is_an_event_and_in_the_summary(home: Path) -> None:
     )
 
 
-def test_metrics_at_the_end(home: Path) -> None:
-    _, out, _ = show(home, "closed-one")
+def test_metrics_at_the_end(crisisplay: Crisisplay) -> None:
+    _, out, _ = crisisplay("log", "show", "closed-one")
     metrics = {
         line.strip().split("  ")[0]: line
         for line in lines_of(out.split("\nMetrics\n")[1])
@@ -174,8 +168,8 @@ def test_metrics_at_the_end(home: Path) -> None:
     assert metrics["statements published"].split()[-1] == "4"
 
 
-def test_open_incident(home: Path) -> None:
-    code, out, _ = show(home, "open-one")
+def test_open_incident(crisisplay: Crisisplay) -> None:
+    code, out, _ = crisisplay("log", "show", "open-one")
     assert code == 0
     assert "OPEN, in stage hold, after hold-tone" in out
     lines = lines_of(out)
@@ -187,8 +181,8 @@ def test_open_incident(home: Path) -> None:
     assert closing.split()[-1] == "—"
 
 
-def test_damaged_log_says_what_is_wrong_and_shows_the_rest(home: Path) -> None:
-    code, out, err = show(home, "damaged-copy")
+def test_damaged_log_says_what_is_wrong_and_shows_the_rest(crisisplay: Crisisplay) -> None:
+    code, out, err = crisisplay("log", "show", "damaged-copy")
     assert code == 1  # shown, but a script notices
     assert out.startswith("This log FAILED verification (2 problems); below is what can be read:")
     assert "line 21: not valid JSON" in out
@@ -197,17 +191,17 @@ def test_damaged_log_says_what_is_wrong_and_shows_the_rest(home: Path) -> None:
     assert "FAILED verification" in err and "Traceback" not in err
 
 
-def test_flat_listing_and_json_are_kept(home: Path) -> None:
-    code, out, _ = show(home, "closed-one", "--events")
+def test_flat_listing_and_json_are_kept(crisisplay: Crisisplay, home: Path) -> None:
+    code, out, _ = crisisplay("log", "show", "closed-one", "--events")
     assert code == 0
     lines = lines_of(out)
     assert lines[0].split()[0] == "0" and "OPENED" in lines[0]
     assert lines[-1] == "* happened earlier than recorded (backfilled)"
-    code, out, _ = show(home, "closed-one", "--json")
+    code, out, _ = crisisplay("log", "show", "closed-one", "--json")
     data = json.loads(out)
     assert data["verification"]["ok"] is True and data["verification"]["problems"] == []
     assert [e["seq"] for e in data["events"]] == list(range(len(data["events"])))
-    code, out, _ = show(home, "damaged-copy", "--json")
+    code, out, _ = crisisplay("log", "show", "damaged-copy", "--json")
     data = json.loads(out)
     assert code == 1 and data["verification"]["ok"] is False
     assert 20 not in [e["seq"] for e in data["events"]]  # the garbled line, and only it

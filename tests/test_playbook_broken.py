@@ -9,13 +9,13 @@ checked is exactly what a person sees on stderr.
 from __future__ import annotations
 
 import re
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from crisisplay.cli import main
+from answering import cli
+from running import Crisisplay
 
 BROKEN = Path(__file__).parent / "data" / "playbooks" / "broken"
 CYCLE = Path(__file__).parent / "data" / "playbooks" / "cycle"
@@ -32,27 +32,6 @@ def expectation(path: Path) -> tuple[int, int | None, str]:
     m = _EXPECT.match(first)
     assert m, f"{path.name}: first line must be '# expect: LINE[:COL] KEYWORD'"
     return int(m[1]), int(m[2]) if m[2] else None, m[3].decode()
-
-
-def run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    """Run `crisisplay ARGS` as a user would; return (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["crisisplay", *args])
-    with pytest.raises(SystemExit) as exit_:
-        main()
-    out, err = capsys.readouterr()
-    code = exit_.value.code
-    return (code if isinstance(code, int) else 0), out, err
-
-
-@pytest.fixture(autouse=True)
-def empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Nothing but the shipped playbooks is visible: the user's own data stays out."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("CRISISPLAY_HOME", str(home))
-    monkeypatch.delenv("CRISISPLAY_DEBUG", raising=False)
-    monkeypatch.setenv("NO_COLOR", "1")
-    return home
 
 
 def problem_lines(err: str, path: Path) -> list[tuple[int, int, str]]:
@@ -73,11 +52,11 @@ def test_the_catalogue_is_big_enough() -> None:
 
 @pytest.mark.parametrize("path", CATALOGUE, ids=[p.stem for p in CATALOGUE])
 def test_broken_playbook_fails_at_the_right_place_with_a_clear_message(
-    path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    path: Path, crisisplay: Crisisplay
 ) -> None:
     line, col, keyword = expectation(path)
     started = time.perf_counter()
-    code, out, err = run(["playbook", "validate", str(path)], monkeypatch, capsys)
+    code, out, err = crisisplay("playbook", "validate", str(path))
     elapsed = time.perf_counter() - started
 
     assert code == 1, err
@@ -92,7 +71,7 @@ def test_broken_playbook_fails_at_the_right_place_with_a_clear_message(
 
 
 def test_every_problem_in_a_file_is_reported_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, crisisplay: Crisisplay
 ) -> None:
     path = tmp_path / "three.yaml"
     path.write_text(
@@ -111,7 +90,7 @@ def test_every_problem_in_a_file_is_reported_at_once(
         "        save_ass: post_url\n",
         encoding="utf-8",
     )
-    code, _, err = run(["playbook", "validate", str(path)], monkeypatch, capsys)
+    code, _, err = crisisplay("playbook", "validate", str(path))
     assert code == 1
     assert [(line, col) for line, col, _ in problem_lines(err, path)] == [
         (3, 10),
@@ -122,12 +101,12 @@ def test_every_problem_in_a_file_is_reported_at_once(
 
 
 def test_a_file_over_the_size_limit_is_refused_quickly(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, crisisplay: Crisisplay
 ) -> None:
     path = tmp_path / "huge.yaml"
     path.write_text("name: " + "a" * 2_000_000 + "\n", encoding="utf-8")
     started = time.perf_counter()
-    code, _, err = run(["playbook", "validate", str(path)], monkeypatch, capsys)
+    code, _, err = crisisplay("playbook", "validate", str(path))
     assert time.perf_counter() - started < 1.0
     assert code == 1
     assert f"{path}:1:1: file is 2,000,007 bytes, over the 1,048,576-byte limit" in err
@@ -137,56 +116,51 @@ def test_a_file_over_the_size_limit_is_refused_quickly(
 def test_tens_of_thousands_of_brackets_are_refused_without_crashing(
     opening: str,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    crisisplay: Crisisplay,
 ) -> None:
     # 30,000 levels used to overflow the C stack in the YAML composer (a segfault).
     path = tmp_path / "deep.yaml"
     closing = "]" if opening == "[" else "}"
     path.write_text("a: " + opening * 30_000 + closing * 30_000 + "\n", encoding="utf-8")
     started = time.perf_counter()
-    code, _, err = run(["playbook", "validate", str(path)], monkeypatch, capsys)
+    code, _, err = crisisplay("playbook", "validate", str(path))
     assert time.perf_counter() - started < 1.0
     assert code == 1
     assert "nested more than 40 levels deep" in err
 
 
 def test_two_overlays_extending_each_other_are_a_cycle(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, crisisplay: Crisisplay
 ) -> None:
     home = tmp_path / "agency"
-    assert run(["init", str(home)], monkeypatch, capsys)[0] == 0
-    monkeypatch.setenv("CRISISPLAY_HOME", str(home))
+    assert crisisplay("init", str(home))[0] == 0
+    crisisplay.home = home
     for source in CYCLE.glob("*.yaml"):
         (home / "playbooks" / source.name).write_bytes(source.read_bytes())
     target = home / "playbooks" / "acme-a.yaml"
-    code, _, err = run(["playbook", "validate", str(target)], monkeypatch, capsys)
+    code, _, err = crisisplay("playbook", "validate", str(target))
     assert code == 1
     assert "Traceback" not in err
     assert re.search(r"acme-[ab]\.yaml:6:10: 'extends: acme-.*' makes a cycle", err), err
 
 
-def test_an_overlay_extending_itself_is_a_cycle(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_overlay_extending_itself_is_a_cycle(tmp_path: Path, crisisplay: Crisisplay) -> None:
     path = tmp_path / "selfie.yaml"
     path.write_text(
         "schema: crisisplay/v1\nid: selfie\nversion: 1.0.0\nname: S\nlanguage: en\n"
         "extends: selfie\n",
         encoding="utf-8",
     )
-    code, _, err = run(["playbook", "validate", str(path)], monkeypatch, capsys)
+    code, _, err = crisisplay("playbook", "validate", str(path))
     assert code == 1
     assert f"{path}:6:10: 'extends: selfie' makes a cycle" in err
 
 
-def test_validate_json_lists_each_problem_with_its_place(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_validate_json_lists_each_problem_with_its_place(crisisplay: Crisisplay) -> None:
     import json
 
     path = BROKEN / "goto-typo.yaml"
-    code, out, _ = run(["playbook", "validate", "--json", str(path)], monkeypatch, capsys)
+    code, out, _ = crisisplay("playbook", "validate", "--json", str(path))
     assert code == 1
     report = json.loads(out)
     assert report["ok"] is False
@@ -198,21 +172,9 @@ def test_validate_json_lists_each_problem_with_its_place(
 
 def test_broken_playbooks_fail_the_same_way_in_a_real_process(tmp_path: Path) -> None:
     """A few through the installed command: exit code and stderr as a shell sees them."""
-    import os
-    import subprocess
-
-    exe = Path(sys.executable).parent / "crisisplay"
-    env = dict(os.environ, CRISISPLAY_HOME=str(tmp_path), NO_COLOR="1")
-    env.pop("CRISISPLAY_DEBUG", None)
     names = ["hostile-billion-laughs.yaml", "syntax-tab.yaml", "overlay-remove-goto-target.yaml"]
     paths = [str(BROKEN / n) for n in names]
-    proc = subprocess.run(
-        [str(exe), "playbook", "validate", *paths],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=30,
-    )
+    proc = cli(tmp_path, "playbook", "validate", *paths, timeout=30)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     for name in names:

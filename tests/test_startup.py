@@ -3,31 +3,11 @@ built alone, and everything else (help, typos, groups) still sees every command.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 import typer.main
 
-from crisisplay.cli import _only_what_runs, app, main
-
-
-def run(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["crisisplay", *args])
-    with pytest.raises(SystemExit) as exit_:
-        main()
-    out, err = capsys.readouterr()
-    code = exit_.value.code
-    return (code if isinstance(code, int) else 0), out, err
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CRISISPLAY_HOME", str(tmp_path))
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "120")
+from crisisplay.cli import _only_what_runs, app
+from running import Crisisplay
 
 
 def every_command() -> list[list[str]]:
@@ -52,46 +32,36 @@ def test_a_command_built_alone_has_all_its_options(words: list[str]) -> None:
     assert alone.help == full.help  # type: ignore[attr-defined]
 
 
-def test_a_typo_in_a_subcommand_still_suggests_the_right_one(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(monkeypatch, capsys, "playbook", "valdate")
+def test_a_typo_in_a_subcommand_still_suggests_the_right_one(crisisplay: Crisisplay) -> None:
+    code, _, err = crisisplay("playbook", "valdate")
     assert code == 2
     assert "Did you mean 'validate'" in err
 
 
-def test_a_group_without_its_command_lists_all_of_them(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(monkeypatch, capsys, "playbook", "--help")
+def test_a_group_without_its_command_lists_all_of_them(crisisplay: Crisisplay) -> None:
+    code, out, _ = crisisplay("playbook", "--help")
     assert code == 0
     for name in ("list", "show", "validate", "schema", "new", "diff", "upgrade"):
         assert f"  {name} " in out
 
 
-def test_top_level_help_lists_every_command(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(monkeypatch, capsys, "--help")
+def test_top_level_help_lists_every_command(crisisplay: Crisisplay) -> None:
+    code, out, _ = crisisplay("--help")
     assert code == 0
     for words in every_command():
         assert f"  {words[0]} " in out
 
 
-def test_the_command_run_is_the_one_named(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(monkeypatch, capsys, "playbook", "validate", "default")
+def test_the_command_run_is_the_one_named(crisisplay: Crisisplay) -> None:
+    code, out, _ = crisisplay("playbook", "validate", "default")
     assert code == 0
     assert out.startswith("ok ")
-    code, _, err = run(monkeypatch, capsys, "start", "--severity", "12")
+    code, _, err = crisisplay("start", "--severity", "12")
     assert code == 2
     assert "--severity" in err
 
 
-def test_running_main_leaves_the_app_whole(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_running_main_leaves_the_app_whole(crisisplay: Crisisplay) -> None:
     before = every_command()
-    run(monkeypatch, capsys, "playbook", "schema")
+    crisisplay("playbook", "schema")
     assert every_command() == before

@@ -19,12 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from answering import UNHAPPY_PATH, answers_for, library
-from crisisplay.cli import app
-from crisisplay.errors import CrisisplayError
 from crisisplay.stats import human_duration, median, parse_since, percentile
+from running import Crisisplay
 from scheduled import TROLL_PATH, run, scheduled_answers
 
 STAGES = ("detect", "hold", "verify", "apologise", "remedy", "close")
@@ -89,25 +87,14 @@ def ids(home: Path) -> dict[str, str]:
     return dict(json.loads((home.parent / "ids.json").read_text()))
 
 
-def stats(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(
-        app, ["stats", *args], env={"CRISISPLAY_HOME": str(home), "COLUMNS": "160"}
-    )
-    if isinstance(result.exception, CrisisplayError):  # main() prints these
-        return result.exception.exit_code, result.stdout, str(result.exception)
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
-def as_json(home: Path, *args: str) -> dict[str, Any]:
-    code, out, _ = stats(home, "--format", "json", *args)
+def as_json(crisisplay: Crisisplay, home: Path, *args: str) -> dict[str, Any]:
+    code, out, _ = crisisplay("stats", "--format", "json", *args, home=home)
     assert code == 0
     return dict(json.loads(out))
 
 
-def test_counts_and_metrics_computed_by_hand(home: Path) -> None:
-    data = as_json(home)
+def test_counts_and_metrics_computed_by_hand(crisisplay: Crisisplay, home: Path) -> None:
+    data = as_json(crisisplay, home)
     assert data["schema"] == "crisisplay/stats/v1"
     inc = data["incidents"]
     assert inc["total"] == 4
@@ -126,8 +113,8 @@ def test_counts_and_metrics_computed_by_hand(home: Path) -> None:
     assert m["statements_published"]["total"] == 12  # four per unhappy path, none for the troll
 
 
-def test_deadlines_and_slowest_stage(home: Path) -> None:
-    data = as_json(home)
+def test_deadlines_and_slowest_stage(crisisplay: Crisisplay, home: Path) -> None:
+    data = as_json(crisisplay, home)
     # met/missed: a1 6/0; a2 4/2 (detect 20>15, hold 90>60); b1 3/3 (detect 18>15,
     # apologise 500>480, remedy 1500>1440); b2 1/0 (detect; the rest never reached)
     assert data["deadlines"] == {
@@ -150,9 +137,9 @@ def test_deadlines_and_slowest_stage(home: Path) -> None:
     assert list(data["stages"]) == list(STAGES)
 
 
-def test_damaged_log_is_skipped_and_named(home: Path) -> None:
+def test_damaged_log_is_skipped_and_named(crisisplay: Crisisplay, home: Path) -> None:
     damaged = ids(home)["damaged"]
-    code, out, err = stats(home, "--format", "json")
+    code, out, err = crisisplay("stats", "--format", "json", home=home)
     assert code == 0
     assert "1 incident could not be read" in err and damaged in err
     skipped = json.loads(out)["skipped"]
@@ -181,7 +168,7 @@ def rechain(path: Path) -> None:
     ],
 )
 def test_stats_refuses_what_log_verify_refuses(
-    home: Path, tmp_path: Path, edit: bytes, fix_chain: bool
+    crisisplay: Crisisplay, home: Path, tmp_path: Path, edit: bytes, fix_chain: bool
 ) -> None:
     from crisisplay.log import verify
 
@@ -194,7 +181,7 @@ def test_stats_refuses_what_log_verify_refuses(
         rechain(log)
     result = verify(log)
     assert not result.ok
-    code, out, err = stats(tmp_path, "--format", "json")
+    code, out, err = crisisplay("stats", "--format", "json", home=tmp_path)
     assert code == 0
     data = json.loads(out)
     assert data["incidents"]["total"] == 0
@@ -205,12 +192,14 @@ def test_stats_refuses_what_log_verify_refuses(
     assert copy.name in err and "could not be read" in err
 
 
-def test_deadlines_unknown_without_the_playbook_snapshot(home: Path, tmp_path: Path) -> None:
+def test_deadlines_unknown_without_the_playbook_snapshot(
+    crisisplay: Crisisplay, home: Path, tmp_path: Path
+) -> None:
     """a2 missed two deadlines; without its snapshot its met ones are unknown, so none count."""
     copy = tmp_path / "incidents" / ids(home)["a2"]
     shutil.copytree(home / "incidents" / ids(home)["a2"], copy)
     (copy / "playbook.json").unlink()
-    data = as_json(tmp_path)
+    data = as_json(crisisplay, tmp_path)
     assert data["deadlines"] == {
         "met": 0,
         "missed": 0,
@@ -218,35 +207,36 @@ def test_deadlines_unknown_without_the_playbook_snapshot(home: Path, tmp_path: P
         "unknown_incidents": 1,
     }
     assert data["metrics"]["time_to_close"]["median"] == 2000 * MIN  # the log alone tells
-    code, out, _ = stats(tmp_path, "--format", "md")
+    code, out, _ = crisisplay("stats", "--format", "md", home=tmp_path)
     assert code == 0
     assert "Not counted: 1 incident without a matching playbook snapshot" in out
 
 
-def test_client_filter(home: Path) -> None:
-    data = as_json(home, "--client", "acme")
+def test_client_filter(crisisplay: Crisisplay, home: Path) -> None:
+    data = as_json(crisisplay, home, "--client", "acme")
     assert data["filters"]["client"] == "acme"
     assert data["incidents"]["total"] == 2
     assert data["incidents"]["skipped"] == 0  # the damaged one is Bolt's
     assert data["metrics"]["time_to_close"] == {"n": 2, "median": 1500 * MIN, "p90": 2000 * MIN}
-    assert as_json(home, "--client", "ACME")["incidents"]["total"] == 2  # a name works too
-    code, _, err = stats(home, "--client", "acne")
+    # a name works too
+    assert as_json(crisisplay, home, "--client", "ACME")["incidents"]["total"] == 2
+    code, _, err = crisisplay("stats", "--client", "acne", home=home)
     assert code == 1
     assert "No incidents for client 'acne'" in err and "acme, bolt" in err
 
 
-def test_since_filter(home: Path) -> None:
-    data = as_json(home, "--since", "2026-11-12")
+def test_since_filter(crisisplay: Crisisplay, home: Path) -> None:
+    data = as_json(crisisplay, home, "--since", "2026-11-12")
     assert data["incidents"]["total"] == 2
     assert data["incidents"]["by_client"] == {"bolt": 2}
     assert data["filters"]["since"].startswith("2026-11-12T00:00:00")
-    assert as_json(home, "--since", "2026-11-15T08:00:01Z")["incidents"]["total"] == 1
-    code, _, err = stats(home, "--since", "last tuesday")
+    assert as_json(crisisplay, home, "--since", "2026-11-15T08:00:01Z")["incidents"]["total"] == 1
+    code, _, err = crisisplay("stats", "--since", "last tuesday", home=home)
     assert code == 2 and "not a date" in err
 
 
-def test_drills_only_when_asked(home: Path) -> None:
-    data = as_json(home, "--drills")
+def test_drills_only_when_asked(crisisplay: Crisisplay, home: Path) -> None:
+    data = as_json(crisisplay, home, "--drills")
     inc = data["incidents"]
     assert (inc["total"], inc["drills"], inc["drills_left_out"]) == (5, 1, 0)
     assert inc["by_severity"] == {"1": 1, "2": 3, "3": 1}
@@ -255,8 +245,8 @@ def test_drills_only_when_asked(home: Path) -> None:
     assert ack == {"n": 4, "median": 37.5 * MIN, "p90": 90 * MIN}
 
 
-def test_markdown(home: Path) -> None:
-    code, out, _ = stats(home, "--format", "md")
+def test_markdown(crisisplay: Crisisplay, home: Path) -> None:
+    code, out, _ = crisisplay("stats", "--format", "md", home=home)
     assert code == 0
     assert out.startswith("# Incident statistics")
     assert "1 drill left out" in out
@@ -270,8 +260,8 @@ def test_markdown(home: Path) -> None:
     assert "<" not in out  # no raw HTML
 
 
-def test_table_shows_bars(home: Path) -> None:
-    code, out, _ = stats(home, "--format", "table")
+def test_table_shows_bars(crisisplay: Crisisplay, home: Path) -> None:
+    code, out, _ = crisisplay("stats", "--format", "table", home=home)
     assert code == 0
     assert "\x1b[" not in out  # not a terminal: no colour codes, the bars still read
     lines = {line.split("  ")[0]: line for line in out.splitlines() if line.strip()}
@@ -283,14 +273,14 @@ def test_table_shows_bars(home: Path) -> None:
     assert "Slowest stage (largest median time in the stage): close, 18 h 20 min." in out
 
 
-def test_default_format_off_a_terminal_is_markdown(home: Path) -> None:
-    assert stats(home)[1].startswith("# Incident statistics")
+def test_default_format_off_a_terminal_is_markdown(crisisplay: Crisisplay, home: Path) -> None:
+    assert crisisplay("stats", home=home)[1].startswith("# Incident statistics")
 
 
-def test_empty_home(tmp_path: Path) -> None:
-    code, out, err = stats(tmp_path)
+def test_empty_home(crisisplay: Crisisplay, tmp_path: Path) -> None:
+    code, out, err = crisisplay("stats", home=tmp_path)
     assert code == 0 and out.startswith("No incidents yet in") and not err
-    data = as_json(tmp_path)
+    data = as_json(crisisplay, tmp_path)
     assert data["incidents"]["total"] == 0
     assert data["metrics"]["time_to_close"] == {"n": 0, "median": None, "p90": None}
     assert data["deadlines"] == {
@@ -304,8 +294,8 @@ def test_empty_home(tmp_path: Path) -> None:
     assert "statements_published" in data["metrics"]
 
 
-def test_filters_that_match_nothing(home: Path) -> None:
-    code, out, _ = stats(home, "--since", "2027-01-01")
+def test_filters_that_match_nothing(crisisplay: Crisisplay, home: Path) -> None:
+    code, out, _ = crisisplay("stats", "--since", "2027-01-01", home=home)
     assert code == 0 and out.startswith("No incidents match (all clients, first seen since")
 
 
