@@ -242,7 +242,7 @@ def bench_walk(tmp: Path, env: dict[str, str]) -> None:
     ms, mb = whole_process([CRISISPLAY, "start", "--answers", str(path)], env=env)
     row(f"scripted run of default ({len(answers) - 1} steps)", ms, mb, "target < 600 ms")
 
-    from crisisplay.log import IncidentLog
+    from crisisplay.incident.log import IncidentLog
 
     log = IncidentLog.create(tmp / "one-event", "bench")
     costs = []
@@ -267,7 +267,7 @@ def write_synthetic_log(folder: Path, count: int) -> None:
     line, so it takes seconds, not minutes)."""
     import hashlib
 
-    from crisisplay.log import GENESIS, encode_event
+    from crisisplay.incident.log import GENESIS, encode_event
 
     folder.mkdir(parents=True, exist_ok=True)
     prev = GENESIS

@@ -50,7 +50,7 @@ def bench_drill(tmp: Path, env: dict[str, str]) -> None:
 
     from crisisplay.drill.scenario import load_scenario
     from crisisplay.drill.score import score_drill
-    from crisisplay.log import read_events
+    from crisisplay.incident.log import read_events
 
     folder = next(p for p in (tmp / "home" / "incidents").iterdir() if "brisa" in p.name)
     events = list(read_events(folder / "log.jsonl"))

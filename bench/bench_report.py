@@ -27,10 +27,10 @@ def build_incident(home: Path, name: str, total: int = EVENTS) -> Path:
     """A scripted incident in `home`, padded with notes to `total` events, as `name`."""
     sys.path.insert(0, str(ROOT / "tests"))
     from answering import UNHAPPY_PATH, answers_for, write_yaml
+    from crisisplay.frontends.scripted import start_scripted
     from crisisplay.home import Home
-    from crisisplay.log import GENESIS, encode_event, read_events
+    from crisisplay.incident.log import GENESIS, encode_event, read_events
     from crisisplay.playbook.library import Library
-    from crisisplay.scripted import start_scripted
 
     home.mkdir(parents=True, exist_ok=True)
     lib = Library(Home(home, "env"))

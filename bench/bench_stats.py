@@ -117,7 +117,7 @@ def _shift(value: Any, delta: timedelta) -> Any:
 
 def write_incidents(incidents: Path, templates: list[tuple[Path, int]], count: int) -> int:
     """`count` incidents copied from the templates; returns the number of events written."""
-    from crisisplay.log import GENESIS, encode_event, read_events
+    from crisisplay.incident.log import GENESIS, encode_event, read_events
 
     loaded = [(list(read_events(folder / "log.jsonl")), folder, w) for folder, w in templates]
     cycle = [(evs, folder) for evs, folder, w in loaded for _ in range(w)]
@@ -156,7 +156,7 @@ def write_incidents(incidents: Path, templates: list[tuple[Path, int]], count: i
 VERIFY_ALL = """
 import sys
 from pathlib import Path
-from crisisplay.log import verify
+from crisisplay.incident.log import verify
 bad = [p for p in sorted(Path(sys.argv[1]).glob("*/log.jsonl")) if not verify(p).ok]
 sys.exit(1 if bad else 0)
 """

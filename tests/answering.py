@@ -33,7 +33,7 @@ def answers_for(
 ) -> dict[str, Any]:
     """Answers that walk `resolved` along the options named in `choose` (else the first
     option of each decision), with a draft accepted, approved and published."""
-    from crisisplay.walk import Incident, Walk, match_option, parse_time
+    from crisisplay.incident.walk import Incident, Walk, match_option, parse_time
 
     choose = choose or {}
     inc = {
@@ -133,13 +133,13 @@ def cli(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProc
 
 def incidents(home: Path) -> list[str]:
     """Incident folders that hold an opened incident."""
-    from crisisplay.incident import list_incidents
+    from crisisplay.incident.session import list_incidents
 
     return [s.id for s in list_incidents(library(home).home)]
 
 
 def events(home: Path, incident_id: str) -> list[dict[str, Any]]:
-    from crisisplay.log import read_events
+    from crisisplay.incident.log import read_events
 
     return list(read_events(home / "incidents" / incident_id / "log.jsonl"))
 
@@ -172,7 +172,7 @@ def step_counts(evs: list[dict[str, Any]]) -> Counter[str]:
 
 
 def verified(home: Path, incident_id: str) -> bool:
-    from crisisplay.log import verify
+    from crisisplay.incident.log import verify
 
     return verify(home / "incidents" / incident_id / "log.jsonl").ok
 
@@ -223,9 +223,9 @@ def _typing(chunks: list[str], ahead: dict[int, str], fn: Any) -> Any:
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from crisisplay import interactive
+    from crisisplay.frontends import prompts
 
-    real = interactive._discard_typeahead
+    real = prompts.discard_typeahead
     count = iter(range(100_000))
     timer: list[threading.Timer] = []
     with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
@@ -248,7 +248,7 @@ def _typing(chunks: list[str], ahead: dict[int, str], fn: Any) -> Any:
                 pipe.close()
 
         try:
-            with mock.patch.object(interactive, "_discard_typeahead", drawn):
+            with mock.patch.object(prompts, "discard_typeahead", drawn):
                 return fn()
         finally:
             for t in timer:

@@ -74,10 +74,10 @@ def run(
     `stop_after`: record only that many steps, as if the manager stopped there (still open).
     `notes`: that many notes, spread over the steps, each at the time of the step before it.
     """
-    from crisisplay.answers import load_answers, plan, start_variables
-    from crisisplay.incident import open_incident
-    from crisisplay.scripted import start_scripted
-    from crisisplay.walk import parse_time
+    from crisisplay.frontends.answers import load_answers, plan, start_variables
+    from crisisplay.frontends.scripted import start_scripted
+    from crisisplay.incident.session import open_incident
+    from crisisplay.incident.walk import parse_time
 
     path = write_yaml(home.parent / f"answers-{answers['incident']['title']}.yaml", answers)
     lib = library(home)

@@ -55,7 +55,7 @@ def timed_answers(
 ) -> dict[str, Any]:
     """`answers_for`, with each step answered `every` after the one before (from the
     incident's `at`): every run of these answers records the same data, to the byte."""
-    from crisisplay.walk import parse_time, rfc3339
+    from crisisplay.incident.walk import parse_time, rfc3339
 
     answers = answers_for(resolved, choose)
     t = parse_time(answers["incident"]["at"])
@@ -157,7 +157,7 @@ def check_chain(
     """`crisisplay log verify ID --json`, the real command: exit 0 and `ok`. With
     `cli=False`, the function that command calls, in this process (for quick tests)."""
     if not cli:
-        from crisisplay.log import verify
+        from crisisplay.incident.log import verify
 
         result = verify(folder / "log.jsonl")
         return [Finding("chain", p) for p in result.problems[:3]]

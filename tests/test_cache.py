@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from crisisplay import cache, templates, yamlfile
+from crisisplay import cache, yamlfile
 from crisisplay.errors import PlaybookError
 from crisisplay.home import Home, shipped_root
+from crisisplay.playbook import templates
 from crisisplay.playbook.library import Library
-from crisisplay.templates import Source, TemplateError, parse, render
+from crisisplay.playbook.templates import Source, TemplateError, parse, render
 from crisisplay.yamlfile import load_file
 
 SHIPPED = sorted((shipped_root() / "playbooks").rglob("*.yaml"))

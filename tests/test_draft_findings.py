@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.console import Console
 
-from crisisplay.interactive import _show_statements
+from crisisplay.frontends.interactive import _show_statements
 
 
 class FakeWalk:
@@ -58,7 +58,7 @@ def test_markup_in_a_statement_is_shown_as_written() -> None:
 def test_rule_numbers_are_not_shown_in_the_walk() -> None:
     import re
 
-    from crisisplay.interactive import shown
+    from crisisplay.frontends.interactive import shown
     from crisisplay.playbook.library import Library
 
     assert shown("Human, short, no template (R8). Next") == "Human, short, no template. Next"
@@ -74,7 +74,7 @@ def test_rule_numbers_are_not_shown_in_the_walk() -> None:
 
 
 def test_step_counts_are_pluralised() -> None:
-    from crisisplay.interactive import steps_word
+    from crisisplay.frontends.interactive import steps_word
 
     assert steps_word(1) == "1 step"
     assert steps_word(0) == "0 steps"

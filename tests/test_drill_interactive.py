@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,11 +19,19 @@ from answering import (
     write_yaml,
 )
 from crisisplay.cli.drill_cmd import drill
-from crisisplay.interactive import Interrupted, resume_interactive
-from crisisplay.walk import parse_time
+from crisisplay.drill.runner import resume_drill
+from crisisplay.frontends.interactive import Interrupted
+from crisisplay.frontends.interactive import resume_interactive as resume_walk
+from crisisplay.incident.walk import parse_time
 from test_drill import QUICK, SCENARIOS
 
 DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
+
+
+def resume_interactive(lib: Any, incident: Any) -> None:
+    """`crisisplay resume` at a terminal: a paused drill goes on as a drill."""
+    resume_walk(lib, incident, resume_drill=resume_drill)
+
 
 # At ×1 only the events at T+0 fall due while the keys are typed: the decision about the
 # store manager's request comes first, then the steps of the mini protocol.

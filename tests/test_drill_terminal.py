@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from crisisplay.log import read_events, verify
+from crisisplay.incident.log import read_events, verify
 from needs import program
 from test_drill import QUICK, SCENARIOS
 from test_terminal import Terminal, terminal  # noqa: F401 - the fixture

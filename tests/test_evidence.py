@@ -327,7 +327,7 @@ def test_resume_shows_the_torn_answer_it_set_aside(tmp_path: Path) -> None:
 
 
 def test_the_log_vouches_for_the_ledger(tmp_path: Path) -> None:
-    from crisisplay import receipts
+    from crisisplay.incident import receipts
 
     incident_id, _ = start(tmp_path)
     cut_before(tmp_path, incident_id, "h-draft")

@@ -115,7 +115,7 @@ def test_a_playbook_deadline_ages_away_is_a_validation_error(tmp_path: Path) -> 
 def test_durations_keep_working_up_to_the_limit() -> None:
     from datetime import timedelta
 
-    from crisisplay.durations import parse_duration
+    from crisisplay.times import parse_duration
 
     assert parse_duration("366d") == timedelta(days=366)
     assert parse_duration("2h30m") == timedelta(hours=2, minutes=30)
@@ -159,7 +159,7 @@ def test_a_real_link_is_kept() -> None:
 def test_the_interactive_prompt_asks_again_until_it_is_a_link(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from crisisplay import interactive
+    from crisisplay.frontends import interactive
 
     given = iter(["javascript:alert(1)", "https://", "https://x.com/brand/status/9"])
     monkeypatch.setattr(interactive, "_text", lambda *a, **k: next(given))
@@ -253,7 +253,7 @@ def test_every_hand_written_file_is_read_with_the_limit(tmp_path: Path) -> None:
 def test_a_huge_workspace_template_or_rule_file_is_a_clear_error(tmp_path: Path) -> None:
     from crisisplay.check.rules import RulesError, _read
     from crisisplay.errors import PlaybookError
-    from crisisplay.templates import file_layer
+    from crisisplay.playbook.templates import file_layer
 
     folder = tmp_path / "templates" / "en"
     folder.mkdir(parents=True)

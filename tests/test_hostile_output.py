@@ -238,7 +238,7 @@ def test_playbook_schema_o_is_as_safe_as_report_o(tmp_path: Path) -> None:
 def test_the_walk_console_prints_brackets_it_cannot_read_as_they_are(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from crisisplay.cli.output import console
+    from crisisplay.output import console
 
     out = console()
     out.print("[bold]Stage[/] Refunds [/] delays \x1b[2J\u202e")  # a title a playbook gave

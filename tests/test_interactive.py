@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from answering import drive
+from crisisplay.frontends.interactive import Interrupted, resume_interactive, start_interactive
 from crisisplay.home import Home
-from crisisplay.interactive import Interrupted, resume_interactive, start_interactive
-from crisisplay.log import read_events, verify
+from crisisplay.incident.log import read_events, verify
 from crisisplay.playbook.library import Library
 
 DOWN, ENTER, ESC_ENTER = "\x1b[B", "\r", "\x1b\r"
@@ -35,7 +35,7 @@ def library(tmp_path: Path) -> Library:
 
 def keys_for_walk(resolved: Any, choose: dict[str, str], stop_after: int | None = None) -> str:
     """The keystrokes a manager types to walk `resolved` along `choose`."""
-    from crisisplay.walk import Incident, Walk, match_option, parse_time
+    from crisisplay.incident.walk import Incident, Walk, match_option, parse_time
 
     walk = Walk(resolved, Incident("x", "t", 2, "c", "c", parse_time("now"), parse_time("now"), {}))
     walk.variables.update({v.name: "x" for v in resolved.playbook.variables})

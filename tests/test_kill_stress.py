@@ -59,7 +59,7 @@ def test_stress_rounds_pass(stressed: Stressed) -> None:
 
 def _rechain(folder: Path, edit: Callable[[list[dict[str, Any]]], None]) -> None:
     """Edit the log's events, then renumber and re-hash every line: `log verify` passes."""
-    from crisisplay.log import GENESIS, encode_event
+    from crisisplay.incident.log import GENESIS, encode_event
 
     path = folder / "log.jsonl"
     evs = [json.loads(line) for line in path.read_bytes().splitlines()]
@@ -198,10 +198,10 @@ def test_the_stress_checker_catches(
 KILL_AT_VARIABLES = """
 import os, signal, sys
 from pathlib import Path
-import crisisplay.log as log
+import crisisplay.incident.log as log
 from crisisplay.home import Home
 from crisisplay.playbook.library import Library
-from crisisplay.scripted import start_scripted
+from crisisplay.frontends.scripted import start_scripted
 real = log.IncidentLog.append
 def append(self, type, data, **kw):
     if type == sys.argv[3]:

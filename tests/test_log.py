@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import crisisplay.log as logmod
-from crisisplay.log import (
+import crisisplay.incident.log as logmod
+from crisisplay.incident.log import (
     GENESIS,
     LOCK_NAME,
     LOG_NAME,
@@ -493,7 +493,7 @@ def test_a_second_handle_in_the_same_process_is_locked_out(log: IncidentLog, fol
 HOLDER = """
 import sys, time
 from pathlib import Path
-from crisisplay.log import IncidentLog
+from crisisplay.incident.log import IncidentLog
 log = IncidentLog.open(Path(sys.argv[1]), "holder")
 print("locked", flush=True)
 time.sleep(60)
@@ -750,7 +750,7 @@ def test_a_fully_rechained_edit_needs_the_anchor(tmp_path: Path) -> None:
 CHILD_WRITER = """
 import sys
 from pathlib import Path
-from crisisplay.log import IncidentLog, LOG_NAME
+from crisisplay.incident.log import IncidentLog, LOG_NAME
 folder, rnd = Path(sys.argv[1]), int(sys.argv[2])
 if (folder / LOG_NAME).exists():
     log = IncidentLog.open(folder, "child")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from answering import DATA, answers_for, cli, library, write_yaml
-from crisisplay.scripted import start_scripted
+from crisisplay.frontends.scripted import start_scripted
 from running import Crisisplay
 
 

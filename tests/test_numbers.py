@@ -88,7 +88,7 @@ def test_describe_cannot_be_misread() -> None:
 
 def test_the_walk_reads_numbers_by_the_playbook_language(tmp_path: Path) -> None:
     from answering import DATA, library
-    from crisisplay.walk import AnswerError, Incident, Walk, parse_time
+    from crisisplay.incident.walk import AnswerError, Incident, Walk, parse_time
 
     text = (DATA / "prompts-mini.yaml").read_text(encoding="utf-8")
     es = tmp_path / "mini-es.yaml"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from answering import library
-from crisisplay.walk import Incident, Walk, parse_time
+from crisisplay.incident.walk import Incident, Walk, parse_time
 
 FIRST = parse_time("2026-11-20T08:00:00Z")
 

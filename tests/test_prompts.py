@@ -13,10 +13,10 @@ from unittest import mock
 import pytest
 
 from answering import DATA, drive, drive_typing_ahead
-from crisisplay import interactive
+from crisisplay.frontends import interactive, prompts
+from crisisplay.frontends.interactive import Interrupted, resume_interactive, start_interactive
 from crisisplay.home import Home
-from crisisplay.interactive import Interrupted, resume_interactive, start_interactive
-from crisisplay.log import read_events, verify
+from crisisplay.incident.log import read_events, verify
 from crisisplay.playbook.library import Library
 
 DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
@@ -70,21 +70,21 @@ def test_keys_typed_before_a_menu_is_drawn_are_dropped() -> None:
     got = drive_typing_ahead(
         [DOWN * 2 + ENTER],
         {0: DOWN + ENTER},
-        lambda: interactive._select("Who?", ["Troll", "Customer"]),
+        lambda: prompts.select("Who?", ["Troll", "Customer"]),
     )
     assert got == "Customer"
 
 
 def test_keys_typed_before_a_text_prompt_is_drawn_are_dropped() -> None:
     got = drive_typing_ahead(
-        ["mine" + ENTER], {0: "not for you" + ENTER}, lambda: interactive._text("?")
+        ["mine" + ENTER], {0: "not for you" + ENTER}, lambda: prompts.text("?")
     )
     assert got == "mine"
 
 
 def test_keys_a_prompt_read_past_its_own_answer_do_not_reach_the_next() -> None:
     def two() -> tuple[str, str]:
-        return interactive._text("first?"), interactive._select("then?", ["A", "B"])
+        return prompts.text("first?"), prompts.select("then?", ["A", "B"])
 
     # An Enter pressed twice at the first prompt, and an arrow: prompt_toolkit reads them in
     # one go and would hand the rest on to the next prompt as typeahead.
@@ -125,17 +125,17 @@ def test_enter_on_a_menu_nobody_moved_answers_nothing(
 
 
 def test_enter_on_an_unmoved_menu_waits_for_a_choice() -> None:
-    got = drive([ENTER + ENTER + DOWN + ENTER], interactive._select, "Yes or no?", ["Yes", "No"])
+    got = drive([ENTER + ENTER + DOWN + ENTER], prompts.select, "Yes or no?", ["Yes", "No"])
     assert got == []  # one prompt, answered by its ↓ Enter
     result = drive_typing_ahead(
-        [ENTER + DOWN * 2 + ENTER], {}, lambda: interactive._select("?", ["a", "b"])
+        [ENTER + DOWN * 2 + ENTER], {}, lambda: prompts.select("?", ["a", "b"])
     )
     assert result == "b"
 
 
 def test_a_placeholder_is_shown_not_recorded() -> None:
     got = drive_typing_ahead(
-        [ENTER], {}, lambda: interactive._text("Who?", placeholder="Ana Ruiz (greyed)")
+        [ENTER], {}, lambda: prompts.text("Who?", placeholder="Ana Ruiz (greyed)")
     )
     assert got == ""
 
@@ -287,5 +287,5 @@ def test_prompts_refresh_every_second_while_a_walk_is_on_screen(library: Library
 def test_a_menu_takes_enter_as_a_terminal_in_cooked_mode_sends_it() -> None:
     # While a drill prints an event above the prompt the terminal is briefly in cooked mode:
     # an Enter pressed then arrives as a line feed, and still confirms the choice.
-    got = drive_typing_ahead([DOWN * 2 + "\n"], {}, lambda: interactive._select("?", ["a", "b"]))
+    got = drive_typing_ahead([DOWN * 2 + "\n"], {}, lambda: prompts.select("?", ["a", "b"]))
     assert got == "b"

@@ -1,6 +1,6 @@
 """One log reader for every command: `report`, `stats` and `log show` read a log through
-`crisisplay.log.LogReader`, so they accept and refuse exactly what `log verify` does, and
-they see its events as the typed models of `crisisplay.events`.
+`crisisplay.incident.log.LogReader`, so they accept and refuse exactly what `log verify` does, and
+they see its events as the typed models of `crisisplay.incident.events`.
 
 The incidents are walked for real (tests/scheduled.py), then damaged the ways a user can
 meet: an answer edited after the fact, a NaN written in by hand (with the chain rebuilt, so
@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from answering import UNHAPPY_PATH, answers_for, cli, library
-from crisisplay import events as ev
-from crisisplay.log import LogReader, read_events, verify
+from crisisplay.incident import events as ev
+from crisisplay.incident.log import LogReader, read_events, verify
 from crisisplay.report import build
 from crisisplay.report.build import build_report, materialize, write_json
 from scheduled import run, scheduled_answers
@@ -124,14 +124,14 @@ def test_result_before_the_end_finishes_the_pass(walked: Path) -> None:
 
 
 def test_no_module_but_log_parses_log_lines_or_takes_its_private_names() -> None:
-    """Every reader goes through crisisplay.log's public reader."""
+    """Every reader goes through crisisplay.incident.log's public reader."""
     offenders = []
     for path in SRC.rglob("*.py"):
-        if path.name == "log.py" and path.parent == SRC:
+        if path == SRC / "incident" / "log.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "crisisplay.log":
+            if isinstance(node, ast.ImportFrom) and node.module == "crisisplay.incident.log":
                 offenders += [f"{path.name}: {a.name}" for a in node.names if a.name[0] == "_"]
     assert offenders == []
 

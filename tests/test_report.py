@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from answering import UNHAPPY_PATH, answers_for, cli, events, library, write_yaml
+from crisisplay.frontends.scripted import start_scripted
 from crisisplay.report.build import build_report, materialize, parse_action_items, write_json
 from crisisplay.report.metrics import facts_for_folder
-from crisisplay.scripted import start_scripted
 
 FIRST = datetime.fromisoformat("2026-11-20T08:00:00+00:00")
 TROLL = {
@@ -272,8 +272,8 @@ def test_incident_still_in_remedy_has_no_remedy_or_close_time(tmp_path: Path) ->
 
 def test_deadlines_match_the_walks_own_replay(happy: Path) -> None:
     """The report's fast replay agrees with Walk.apply (what `resume` uses)."""
-    from crisisplay.incident import playbook_sha, snapshot_playbook
-    from crisisplay.walk import Incident, Walk
+    from crisisplay.incident.session import playbook_sha, snapshot_playbook
+    from crisisplay.incident.walk import Incident, Walk
 
     evs = events(happy.parent.parent, happy.name)
     resolved = snapshot_playbook(happy, library(happy.parent.parent), playbook_sha(evs))
@@ -535,7 +535,7 @@ def test_long_timelines_are_summarised_in_markdown_but_not_in_json(
 ) -> None:
     import io
 
-    from crisisplay.log import IncidentLog
+    from crisisplay.incident.log import IncidentLog
     from crisisplay.report import build, markdown
 
     folder = scripted(tmp_path, TROLL, {"detect-post-url": 3, "detect-troll-outcome": 25})
@@ -558,7 +558,7 @@ def test_long_timelines_are_summarised_in_markdown_but_not_in_json(
 
 
 def test_direct_json_lines_for_notes_equal_the_general_encoding() -> None:
-    from crisisplay.events import from_dict
+    from crisisplay.incident.events import from_dict
     from crisisplay.report.build import (
         _item_encoder,
         note_entry,

@@ -25,7 +25,7 @@ from answering import (
     write_yaml,
 )
 from crisisplay.errors import CrisisplayError
-from crisisplay.scripted import resume_scripted, start_scripted
+from crisisplay.frontends.scripted import resume_scripted, start_scripted
 
 CHOOSE = {"d-route": "Hold", "h-after": "Carry on"}
 
@@ -134,7 +134,7 @@ def test_bad_playbook_change_choice(tmp_path: Path) -> None:
 HOLDER = """
 import sys, time
 from pathlib import Path
-from crisisplay.log import IncidentLog
+from crisisplay.incident.log import IncidentLog
 log = IncidentLog.open(Path(sys.argv[1]), "holder@test")
 print("locked", flush=True)
 time.sleep(30)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from answering import answers_for, cli, library, write_yaml
-from crisisplay.interactive import Interrupted, start_interactive
-from crisisplay.log import read_events
+from crisisplay.frontends.interactive import Interrupted, start_interactive
+from crisisplay.incident.log import read_events
 from test_interactive import DOWN, ENTER, drive
 
 
@@ -48,7 +48,7 @@ def test_an_open_incident_for_the_client_is_named_before_the_walk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     said: list[str] = []
-    monkeypatch.setattr("crisisplay.interactive._warning", said.append)
+    monkeypatch.setattr("crisisplay.frontends.interactive._warning", said.append)
     start_bean_there(tmp_path, "Cold brew")
     assert said == []
     start_bean_there(tmp_path, "Burnt toast")
@@ -120,7 +120,7 @@ def test_the_pause_hint_can_be_pasted_after_make_run(
 
 def test_resume_says_when_the_playbook_was_broken_since(tmp_path: Path) -> None:
     from answering import ROOT
-    from crisisplay.incident import resume_incident
+    from crisisplay.incident.session import resume_incident
 
     (tmp_path / "playbooks").mkdir()
     copy = tmp_path / "playbooks" / "bean-there.yaml"

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from answering import UNHAPPY_PATH, answers_for, library
-from crisisplay.stats import human_duration, median, parse_since, percentile
+from crisisplay.report.stats import human_duration, median, parse_since, percentile
 from running import Crisisplay
 from scheduled import TROLL_PATH, run, scheduled_answers
 
@@ -170,7 +170,7 @@ def rechain(path: Path) -> None:
 def test_stats_refuses_what_log_verify_refuses(
     crisisplay: Crisisplay, home: Path, tmp_path: Path, edit: bytes, fix_chain: bool
 ) -> None:
-    from crisisplay.log import verify
+    from crisisplay.incident.log import verify
 
     source = home / "incidents" / ids(home)["a1"]
     copy = tmp_path / "incidents" / source.name

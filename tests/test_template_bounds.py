@@ -55,7 +55,7 @@ _PROBE = """
 import json, resource, sys, time
 limit = 400 * 1024 * 1024
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from crisisplay.templates import Source, TemplateError, render
+from crisisplay.playbook.templates import Source, TemplateError, render
 out = []
 for text in json.loads(sys.stdin.read()):
     started = time.perf_counter()
@@ -100,7 +100,7 @@ def test_every_way_to_build_something_huge_is_refused_in_bounded_memory() -> Non
     ],
 )
 def test_what_a_statement_really_does_still_works(text: str, expected: str) -> None:
-    from crisisplay.templates import Source, render
+    from crisisplay.playbook.templates import Source, render
 
     assert render(Source("t", "default", text, "inline", "playbook"), {"x": "a"}) == expected
 

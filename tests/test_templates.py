@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from crisisplay.templates import MAX_OUTPUT, Source, TemplateError, file_layer, parse, render
+from crisisplay.playbook.templates import (
+    MAX_OUTPUT,
+    Source,
+    TemplateError,
+    file_layer,
+    parse,
+    render,
+)
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crisisplay.log import read_events, verify
+from crisisplay.incident.log import read_events, verify
 from needs import program
 
 pytestmark = [

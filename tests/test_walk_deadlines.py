@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from answering import DATA, answers_for, events, library, verified, write_yaml
-from crisisplay.scripted import start_scripted
+from crisisplay.frontends.scripted import start_scripted
 
 FIRST = datetime.fromisoformat("2026-11-20T08:00:00+00:00")
 PLAYBOOK = str(DATA / "branches.yaml")  # detect due 15m, hold 1h, close 3h
@@ -118,7 +118,7 @@ def test_severity_tightens_a_deadline(tmp_path: Path) -> None:
 
 
 def test_newly_missed_never_flags_a_stage_done_on_time() -> None:
-    from crisisplay.walk import Incident, Walk
+    from crisisplay.incident.walk import Incident, Walk
 
     resolved = library(Path("/nonexistent")).load(PLAYBOOK)
     w = Walk(resolved, Incident("x", "t", 2, "c", "c", FIRST, FIRST, {}))

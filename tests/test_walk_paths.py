@@ -17,7 +17,7 @@ from answering import (
     verified,
     write_yaml,
 )
-from crisisplay.scripted import start_scripted
+from crisisplay.frontends.scripted import start_scripted
 
 
 def run(home: Path, playbook: str, answers: dict[str, Any], **opts: Any) -> str:

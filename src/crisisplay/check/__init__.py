@@ -10,6 +10,8 @@ The rules are data (``rules/common.yaml``, ``rules/en.yaml``, ``rules/es.yaml``)
 an agency can add or replace rules with ``extra_rules_dirs`` (see ``rules.py``).
 Importing this package is cheap: the YAML is read, and the rules compiled, on the
 first check, then cached.
+
+May import: the shared modules only. Playbooks, incidents and front ends build on it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The `crisisplay` command: parses, calls the library, prints.
+"""The `crisisplay` command: parses, calls the library, prints. The top of the house: it may
+import every other room; nothing imports it.
 
 Only `typer` is imported at start-up; each command imports what it needs when it runs,
 because the tool is started in an emergency and `--help` must come back at once.
@@ -96,7 +97,7 @@ def main() -> None:
     what others wrote reach the terminal), and a stdout or stderr that cannot be written
     (`> /dev/full`, `| head -1`) ends the command without a traceback.
     """
-    from crisisplay.cli.output import OutputGone, guarded_streams
+    from crisisplay.output import OutputGone, guarded_streams
 
     _skip_last_collection()
     code: int | None = None
@@ -121,7 +122,7 @@ def _run() -> int:
         if e.exit_code in (0, 130):  # paused or interrupted with state kept: not an error
             print(str(e), file=sys.stderr)
             return e.exit_code
-        from crisisplay.cli.output import print_error
+        from crisisplay.output import print_error
 
         print_error(e)
         return e.exit_code
@@ -148,7 +149,7 @@ def _run() -> int:
 
 
 def _gone(e: OSError) -> Exception:
-    from crisisplay.cli.output import OutputGone
+    from crisisplay.output import OutputGone
 
     return OutputGone("output", e)
 
@@ -157,7 +158,7 @@ def _output_gone(e: Any, code: int | None) -> int:
     """A closed pipe ends quietly (the reader has had enough: `| head -1`); a full device
     or an I/O error says so in one line, exit 1. Either way the streams are pointed at
     /dev/null so that the interpreter's own flush at exit finds nothing to complain of."""
-    from crisisplay.cli.output import raw
+    from crisisplay.output import raw
 
     _to_devnull(raw(sys.stdout if e.stream == "output" else sys.stderr))
     if e.errno == errno.EPIPE:

@@ -118,7 +118,7 @@ def check(
 
         length = platform_length(text, platform_name)
     if as_json:
-        from crisisplay.cli.output import print_json
+        from crisisplay.output import print_json
 
         data: dict[str, Any] = {
             "findings": [
@@ -201,7 +201,7 @@ def _show(text: str, findings: list[Any], platform: str | None, length: Any) -> 
     """The statement with what was found highlighted, then one entry per finding."""
     from rich.text import Text
 
-    from crisisplay.cli.output import console
+    from crisisplay.output import console
 
     out = console()
     plain = out.no_color or out.color_system is None

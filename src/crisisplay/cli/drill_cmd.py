@@ -72,9 +72,9 @@ def drill(
         _scripted(lib, loaded, resolved, answers, pace, as_json, fail_under)
         return
     from crisisplay.drill.runner import start_drill
-    from crisisplay.interactive import _console
+    from crisisplay.frontends.prompts import console
 
-    start_drill(lib, loaded, resolved, speed=pace, out=_console())
+    start_drill(lib, loaded, resolved, speed=pace, out=console())
 
 
 def _scripted(
@@ -92,7 +92,7 @@ def _scripted(
 
     session, score = scripted_drill(lib, loaded, resolved, answers, speed=speed)
     if as_json:
-        from crisisplay.cli.output import print_json
+        from crisisplay.output import print_json
 
         print_json(score)
     else:
@@ -117,7 +117,8 @@ def _pick(lib: Any) -> str:
         )
     if not entries:
         raise UsageError("There are no scenarios to play.")
-    from crisisplay.interactive import Interrupted, _select
+    from crisisplay.frontends.interactive import Interrupted
+    from crisisplay.frontends.prompts import select as _select
 
     labels = [f"{e.id} · {e.language} · {e.title}" for e in entries]
     try:
@@ -129,7 +130,7 @@ def _pick(lib: Any) -> str:
 
 def _list(lib: Any, as_json: bool) -> None:
     from crisisplay.drill.scenario import catalogue
-    from crisisplay.durations import format_duration
+    from crisisplay.times import format_duration
 
     entries = catalogue(lib.home)
     for e in entries:
@@ -137,7 +138,7 @@ def _list(lib: Any, as_json: bool) -> None:
             sys.stderr.write(f"{e.problem} (crisisplay drill {e.path} shows every problem)\n")
     usable = [e for e in entries if e.problem is None]
     if as_json:
-        from crisisplay.cli.output import print_json
+        from crisisplay.output import print_json
 
         print_json([e.to_json() for e in usable])
         return
@@ -146,7 +147,7 @@ def _list(lib: Any, as_json: bool) -> None:
         return
     from rich.table import Table
 
-    from crisisplay.cli.output import console
+    from crisisplay.output import console
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     for col, justify in (

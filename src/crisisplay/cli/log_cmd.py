@@ -24,7 +24,7 @@ def _home() -> Any:
 
 
 def _find(home: Any, ref: str) -> str:
-    from crisisplay.incident import incident_named
+    from crisisplay.incident.session import incident_named
 
     return incident_named(home, ref)
 
@@ -37,11 +37,11 @@ def list_(
     """Incidents: id, client, title, severity, open/closed, opened, last activity."""
     from dataclasses import asdict
 
-    from crisisplay.incident import list_incidents
+    from crisisplay.incident.session import list_incidents
 
     items = list_incidents(_home(), client)
     if as_json:
-        from crisisplay.cli.output import print_json
+        from crisisplay.output import print_json
 
         print_json([asdict(s) for s in items])
         return
@@ -84,8 +84,8 @@ def show(
 
     from crisisplay.cli.timeline import fold_notes
     from crisisplay.errors import CrisisplayError
-    from crisisplay.events import Event, typed
-    from crisisplay.log import LogError, LogReader
+    from crisisplay.incident.events import Event, typed
+    from crisisplay.incident.log import LogError, LogReader
     from crisisplay.report.metrics import Digest
 
     home = _home()
@@ -114,7 +114,7 @@ def show(
         _print_json(incident_id, everything, reader)  # printed as read: memory stays flat
         _exit_if_damaged(incident_id, reader.result.ok)
         return
-    from crisisplay.cli.output import console
+    from crisisplay.output import console
 
     if flat:
         from rich.console import Group
@@ -206,8 +206,8 @@ def verify(
     playbook snapshot that no longer match the log.
     """
     from crisisplay.errors import CrisisplayError, UsageError
-    from crisisplay.evidence import check_incident
-    from crisisplay.log import LogError, parse_anchor
+    from crisisplay.incident.evidence import check_incident
+    from crisisplay.incident.log import LogError, parse_anchor
     from crisisplay.text import printable
 
     home = _home()
@@ -223,7 +223,7 @@ def verify(
     result = ev.log
     receipt = ev.receipt.text if ev.receipt else None
     if as_json:
-        from crisisplay.cli.output import print_json
+        from crisisplay.output import print_json
 
         print_json(
             {

@@ -30,7 +30,7 @@ def list_(as_json: JsonOpt = False) -> None:
     entries = lib.entries()
     broken = lib.broken()
     if as_json:
-        from crisisplay.cli.output import print_json
+        from crisisplay.output import print_json
 
         print_json(
             [
@@ -67,7 +67,7 @@ def list_(as_json: JsonOpt = False) -> None:
         return
     from rich.table import Table
 
-    from crisisplay.cli.output import console
+    from crisisplay.output import console
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     for col in ("id", "version", "lang", "client", "base", "from"):
@@ -128,14 +128,14 @@ def show(
     res = lib.load(playbook)
     raw, _ = lib.read(entry.path)
     if as_json:
-        from crisisplay.cli.output import print_json
+        from crisisplay.output import print_json
 
         if resolved or not raw.extends:
             print_json({"lineage": res.lineage, "sha256": res.sha256, "playbook": res.content()})
         else:
             print_json(raw.model_dump(mode="json", by_alias=True, exclude_none=True))
         return
-    from crisisplay.cli.render import overlay_tree, playbook_tree
+    from crisisplay.frontends.render import overlay_tree, playbook_tree
 
     out = _console()
     if raw.extends and not resolved:
@@ -146,7 +146,7 @@ def show(
 
 
 def _console() -> Any:
-    from crisisplay.cli.output import console
+    from crisisplay.output import console
 
     return console()
 
@@ -179,7 +179,7 @@ def validate(
             from crisisplay.playbook.template_check import check_templates
 
             problems, warnings = check_templates(res)  # templates rendered and checked
-            from crisisplay.placeholders import contact_warnings
+            from crisisplay.playbook.placeholders import contact_warnings
 
             warnings = [*warnings, *contact_warnings(res)]  # "TBD", "+34 600 000 000"
         except PlaybookError as e:
@@ -196,7 +196,7 @@ def validate(
         results.append(info)
     bad = [r for r in results if not r["ok"]]
     if as_json:
-        from crisisplay.cli.output import print_json
+        from crisisplay.output import print_json
 
         print_json({"ok": not bad, "playbooks": results})
     else:
@@ -309,11 +309,11 @@ def diff_(
     lib = _library()
     result = diff(lib.load(a), lib.load(b))
     if as_json:
-        from crisisplay.cli.output import print_json
+        from crisisplay.output import print_json
 
         print_json(result)
         return
-    from crisisplay.cli.render import diff_text
+    from crisisplay.frontends.render import diff_text
 
     _console().print(diff_text(result))
 

@@ -33,15 +33,15 @@ def report(
     """The post-mortem of an incident: summary, impact, timeline, statements, decisions,
     deadlines, promises, five whys, action items and metrics. Exit 1 (the report is still
     written) when the log fails verification."""
-    from crisisplay.cli.output import OutputGone
     from crisisplay.home import home as find_home
-    from crisisplay.incident import incident_named
+    from crisisplay.incident.session import incident_named
+    from crisisplay.output import OutputGone
     from crisisplay.report.build import build_report
 
     home = find_home()
     incident_id = incident_named(home, incident)
     data = build_report(home.incidents / incident_id, full=format is Format.json)
-    from crisisplay.incident import check_receipt
+    from crisisplay.incident.session import check_receipt
 
     # A log that chains perfectly can still have been cut or rewritten since its receipt.
     against_receipt = check_receipt(home, incident_id)

@@ -37,7 +37,7 @@ def stats(
     deadlines met, the slowest stage."""
     from crisisplay.errors import CrisisplayError, UsageError
     from crisisplay.home import home
-    from crisisplay.stats import Filters, collect, markdown, parse_since
+    from crisisplay.report.stats import Filters, collect, markdown, parse_since
     from crisisplay.text import slugify
 
     if fmt is None:
@@ -68,7 +68,7 @@ def stats(
         sys.stderr.write("Check them with `crisisplay log verify INCIDENT`.\n")
     data = result.to_json()
     if not data["incidents"]["total"] and fmt != "json":
-        from crisisplay.stats import describe_filters
+        from crisisplay.report.stats import describe_filters
 
         if result.clients or result.unreadable:
             sys.stdout.write(f"No incidents match ({describe_filters(data)}).\n")
@@ -78,13 +78,13 @@ def stats(
             )
         return
     if fmt == "json":
-        from crisisplay.cli.output import print_json
+        from crisisplay.output import print_json
 
         print_json(data)
     elif fmt == "md":
         sys.stdout.write(markdown(data) + "\n")
     else:
-        from crisisplay.cli.output import console
         from crisisplay.cli.stats_view import stats_view
+        from crisisplay.output import console
 
         console().print(stats_view(data))

@@ -12,7 +12,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from crisisplay.stats import (
+from crisisplay.report.stats import (
     HIDDEN_IN_TABLES,
     describe_filters,
     human_duration,

@@ -15,16 +15,16 @@ from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.padding import Padding
 from rich.text import Text
 
-from crisisplay.cli.render import KIND_MARK
-from crisisplay.events import Event
-from crisisplay.stats import (
+from crisisplay.frontends.render import KIND_MARK
+from crisisplay.incident.events import Event
+from crisisplay.incident.walk import parse_time
+from crisisplay.report.stats import (
     human_duration,
     is_duration,
     metric_label,
     metric_value,
     plain_number,
 )
-from crisisplay.walk import parse_time
 
 BACKFILLED = "* happened earlier than recorded (backfilled): the time shown is when it happened"
 SCENARIO_TIME = "* scenario time: the drill's clock, which runs faster than real time"

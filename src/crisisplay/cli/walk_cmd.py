@@ -48,7 +48,7 @@ def start(
 
     lib = Library(home())
     if answers is not None:
-        from crisisplay.scripted import start_scripted
+        from crisisplay.frontends.scripted import start_scripted
 
         session = start_scripted(
             lib,
@@ -64,7 +64,7 @@ def start(
     if severity is not None:  # a wrong level is wrong usage, said before any question
         _check_severity(lib, playbook, client, severity)
     _need_terminal("start")
-    from crisisplay.interactive import start_interactive
+    from crisisplay.frontends.interactive import start_interactive
 
     start_interactive(
         lib, playbook=playbook, client=client, title=title, severity=severity, first_seen=first_seen
@@ -84,15 +84,22 @@ def resume(
 
     lib = Library(home())
     if answers is not None:
-        from crisisplay.scripted import resume_scripted
+        from crisisplay.frontends.scripted import resume_scripted
 
         session = resume_scripted(lib, answers, incident)
         _finish(session)
         return
     _need_terminal("resume")
-    from crisisplay.interactive import resume_interactive
+    from crisisplay.frontends.interactive import resume_interactive
 
-    resume_interactive(lib, incident)
+    resume_interactive(lib, incident, resume_drill=_resume_drill)
+
+
+def _resume_drill(lib: Any, session: Any, out: Any) -> None:
+    """A paused drill goes on as a drill: its scenario, clock and score come back."""
+    from crisisplay.drill.runner import resume_drill
+
+    resume_drill(lib, session, out)
 
 
 def _check_severity(lib: Any, playbook: str | None, client: str | None, severity: int) -> None:
@@ -103,7 +110,7 @@ def _check_severity(lib: Any, playbook: str | None, client: str | None, severity
     if playbook or not client:
         candidates = [lib.load(playbook or "default")]
     else:  # the walk imports these for a --client start anyway
-        from crisisplay.scripted import pick_playbook, playbooks_for_client
+        from crisisplay.frontends.scripted import pick_playbook, playbooks_for_client
         from crisisplay.text import slugify
 
         entries = playbooks_for_client(lib, slugify(client))

@@ -1,4 +1,4 @@
-"""The interactive drill: the real walk (crisisplay.interactive) on the scenario's clock.
+"""The interactive drill: the real walk (crisisplay.frontends.interactive) on the scenario's clock.
 
 The walk is the same code as `crisisplay start`; the drill only sets its hooks: the
 clock every prompt and record uses, the scenario's events and questions between steps,
@@ -29,7 +29,7 @@ from crisisplay.errors import CrisisplayError
 
 if TYPE_CHECKING:
     from crisisplay.drill.state import DrillLog
-    from crisisplay.incident import Session
+    from crisisplay.incident.session import Session
     from crisisplay.playbook.library import Library
     from crisisplay.playbook.resolved import Resolved
 
@@ -139,7 +139,7 @@ class Drill:
 
     def decide(self) -> None:
         """Ask every decision whose event has come in, oldest first."""
-        from crisisplay.interactive import _select
+        from crisisplay.frontends.prompts import select as _select
 
         while True:
             self.flush()
@@ -259,11 +259,10 @@ def play(
     session: DrillSession, loaded: Loaded, clock: SimClock, out: Any, state: Any = None
 ) -> None:
     """Walk the drill to its end (or a pause): the walk's own loop with the drill's hooks."""
-    from crisisplay import interactive
+    from crisisplay.frontends import interactive
 
     drill = Drill(session, loaded, clock, out, state)
-    saved = interactive.hooks
-    interactive.hooks = interactive.Hooks(
+    hooks = interactive.Hooks(
         now=clock.now, stamp=True, before_step=drill.before_step, after_walk=drill.after_walk
     )
     live = _live()
@@ -276,10 +275,9 @@ def play(
                 # above the prompt instead of over it.
                 out.file = sys.stdout
                 drill.start_thread()
-            interactive.run(session, out)
+            interactive.run(session, out, hooks)
     finally:
         drill.stop()
-        interactive.hooks = saved
         if live and saved_file is not None:
             out.file = saved_file
 
@@ -305,7 +303,8 @@ def start_drill(
     from rich.panel import Panel
     from rich.text import Text
 
-    from crisisplay.interactive import Interrupted, _ask_variable, _select
+    from crisisplay.frontends.interactive import Interrupted, ask_variable
+    from crisisplay.frontends.prompts import select as _select
 
     sc = loaded.scenario
     pb = resolved.playbook
@@ -333,7 +332,7 @@ def start_drill(
         variables: dict[str, Any] = {}
         for var in pb.variables:
             variables[var.name] = (
-                sc.variables[var.name] if var.name in sc.variables else _ask_variable(var)
+                sc.variables[var.name] if var.name in sc.variables else ask_variable(var)
             )
         _select(w("ready"), [w("start_clock")], actions=False)
     except KeyboardInterrupt:
@@ -356,8 +355,8 @@ def resume_drill(lib: Library, session: Session, out: Any) -> None:
     from crisisplay.drill.scenario import check_against, load_scenario
     from crisisplay.drill.score import debrief
     from crisisplay.drill.state import DrillLog
-    from crisisplay.interactive import run
-    from crisisplay.log import read_events
+    from crisisplay.frontends.interactive import run
+    from crisisplay.incident.log import read_events
 
     state = DrillLog.read(list(read_events(session.log.path)))
     snapshot = session.folder / SNAPSHOT

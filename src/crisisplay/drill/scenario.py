@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from crisisplay.durations import format_duration, parse_duration
 from crisisplay.errors import CrisisplayError, PlaybookError, Problem
 from crisisplay.playbook.model import Id, Scalar, StageId
+from crisisplay.times import format_duration, parse_duration
 
 if TYPE_CHECKING:
     from crisisplay.home import Home
@@ -185,7 +185,7 @@ class Event(_Model):
         return parse_duration(self.due) if self.due else DEFAULT_DUE
 
     def option(self, label: str) -> Option | None:
-        from crisisplay.walk import match_option
+        from crisisplay.incident.walk import match_option
 
         found: Option | None = match_option(self.options or [], label)
         return found
@@ -591,7 +591,7 @@ def answer_labels(step: Any) -> list[str] | None:
 
 def match_answer(step: Any, given: str) -> str | None:
     """The label of the option (or choice) `given` names, like an answers file would."""
-    from crisisplay.walk import match_option
+    from crisisplay.incident.walk import match_option
 
     if step.kind == "decide":
         option = match_option(step.options or [], str(given))

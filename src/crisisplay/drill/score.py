@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 from crisisplay.drill.scenario import CATEGORIES, Scenario, match_answer, stamp
 from crisisplay.drill.state import DrillLog, when
 from crisisplay.drill.words import Words
-from crisisplay.durations import format_duration, parse_duration
+from crisisplay.times import format_duration, parse_duration
 
 if TYPE_CHECKING:
+    from crisisplay.incident.walk import Deadline, Walk
     from crisisplay.playbook.model import Stage
     from crisisplay.playbook.resolved import Resolved
-    from crisisplay.walk import Deadline, Walk
 
 SCHEMA = "crisisplay/drill-score/v1"
 # Raw points lost per item (an option's or expectation's own `cost` wins where it has one).
@@ -127,7 +127,7 @@ def score_drill(
     end: datetime | None = None,
 ) -> dict[str, Any]:
     """The score object (see docs/drills.md) for a drill's events."""
-    from crisisplay.walk import Incident, Walk
+    from crisisplay.incident.walk import Incident, Walk
 
     walk = Walk(resolved, Incident.from_event(events[0]))
     step_at: dict[str, datetime] = {}
@@ -422,7 +422,7 @@ def _fold(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
 
 
 def _published_at(data: dict[str, Any], recorded: datetime) -> datetime:
-    from crisisplay.walk import parse_time
+    from crisisplay.incident.walk import parse_time
 
     times = [parse_time(p["at"]) for p in (data.get("published") or {}).values() if p.get("at")]
     return min(times) if times else recorded

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.drill.scenario import Event, Loaded, Option, parse_offset, stamp
-from crisisplay.durations import MAX_DURATION
 from crisisplay.errors import CrisisplayError
-from crisisplay.walk import Incident, Walk, incident_time, now_utc, parse_time, rfc3339
+from crisisplay.incident.walk import Incident, Walk, incident_time, now_utc, parse_time, rfc3339
+from crisisplay.times import MAX_DURATION
 
 if TYPE_CHECKING:
-    from crisisplay.answers import Answers, Planned
     from crisisplay.drill.session import DrillSession
+    from crisisplay.frontends.answers import Answers, Planned
     from crisisplay.playbook.library import Library
     from crisisplay.playbook.resolved import Resolved
 
@@ -65,7 +65,7 @@ def _split(value: Any, start: datetime) -> tuple[Any, datetime | None]:
 
 def plan_steps(walk: Walk, answers: Answers, loaded: Loaded, start: datetime) -> list[Planned]:
     """The steps the drill records, with their scenario times, up to its last stage."""
-    from crisisplay.answers import Planned, _example, to_raw
+    from crisisplay.frontends.answers import Planned, example, to_raw
 
     sc = loaded.scenario
     order = [s.id for s in walk.resolved.playbook.stages or []]
@@ -82,7 +82,7 @@ def plan_steps(walk: Walk, answers: Answers, loaded: Loaded, start: datetime) ->
             raise answers.problem(
                 (),
                 f"no answer for step '{step.id}' (stage {stage.id}, {step.kind}): "
-                f"{step.text.strip()} — add '{step.id}: {_example(step)}' to {answers.file}",
+                f"{step.text.strip()} — add '{step.id}: {example(step)}' to {answers.file}",
             )
         try:
             value, at = _split(answers.steps[step.id], start)
@@ -189,8 +189,8 @@ def scripted_drill(
     lib: Library, loaded: Loaded, resolved: Resolved, answers_path: Path, *, speed: float
 ) -> tuple[DrillSession, dict[str, Any]]:
     """Plan the whole drill from the answers, then record it and score it."""
-    from crisisplay.answers import load_answers
     from crisisplay.drill.session import finish, open_drill, record_decision, record_event
+    from crisisplay.frontends.answers import load_answers
 
     answers = load_answers(answers_path)
     for key in answers.incident:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisisplay.drill.scenario import Event, Loaded
 from crisisplay.drill.state import DECISION, ENDED, EVENT, SCORED, STARTED
-from crisisplay.incident import Session, open_incident
+from crisisplay.incident.session import Session, open_incident
 
 if TYPE_CHECKING:
     from crisisplay.drill.scenario import Option
@@ -147,7 +147,7 @@ def finish(session: Session, loaded: Loaded, end: datetime) -> dict[str, Any]:
     and in the way of a real incident's `crisisplay resume`.
     """
     from crisisplay.drill.score import score_drill
-    from crisisplay.log import read_events
+    from crisisplay.incident.log import read_events
 
     walk = session.walk
     complete = walk.position() is None

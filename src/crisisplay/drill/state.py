@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from crisisplay.walk import parse_time
+from crisisplay.incident.walk import parse_time
 
 STARTED, EVENT, DECISION, ENDED, SCORED = (
     "drill.started",

@@ -13,7 +13,6 @@ import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crisisplay.durations import parse_duration
 from crisisplay.errors import Problem
 from crisisplay.playbook.model import (
     BUILTIN_VARIABLES,
@@ -22,6 +21,7 @@ from crisisplay.playbook.model import (
     Client,
     Step,
 )
+from crisisplay.times import parse_duration
 
 if TYPE_CHECKING:
     from crisisplay.playbook.resolved import Resolved
@@ -397,7 +397,7 @@ def _role_problem(
 
 
 def _variable_and_template_problems(resolved: Resolved) -> list[Problem]:
-    from crisisplay.templates import TemplateError, parse
+    from crisisplay.playbook.templates import TemplateError, parse
 
     pb = resolved.playbook
     o = resolved.origins

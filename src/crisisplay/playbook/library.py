@@ -287,7 +287,7 @@ class Library:
         return self._read[key]
 
     def template_store(self, resolved: Resolved) -> Any:
-        from crisisplay.templates import TemplateStore, file_layer, inline_layer
+        from crisisplay.playbook.templates import TemplateStore, file_layer, inline_layer
 
         language = resolved.playbook.language or "en"
         store = TemplateStore(language)

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from crisisplay.durations import parse_duration
 from crisisplay.semver import Version, split_ref
+from crisisplay.times import parse_duration
 
 SCHEMA = "crisisplay/v1"
 STAGE_ORDER = ("detect", "hold", "verify", "apologise", "remedy", "close")

@@ -44,7 +44,7 @@ from crisisplay.files import HAND_WRITTEN, read_limited
 
 if TYPE_CHECKING:
     from crisisplay.playbook.resolved import Resolved
-    from crisisplay.templates import Source
+    from crisisplay.playbook.templates import Source
 
 CACHE_FORMAT = 1
 MAX_VARIANTS = 16  # renders per template and platform (one per branch-deciding value)
@@ -110,7 +110,7 @@ def _units(resolved: Resolved, lang: str) -> list[dict[str, Any]]:
     A context holds only the names the template reads, so that the cache key says
     exactly what the result depends on.
     """
-    from crisisplay.templates import TemplateError, parse
+    from crisisplay.playbook.templates import TemplateError, parse
 
     store = resolved.template_store()
     candidates = _candidates(resolved, lang)
@@ -229,7 +229,7 @@ def render_marked(src: Source, context: dict[str, Any]) -> tuple[str, list[tuple
     Jinja's `finalize` sees every value an expression prints and never the template's
     own text, so marking its output tells the template's words from the answers.
     """
-    from crisisplay.templates import MAX_OUTPUT, TemplateError, fresh_budget, render
+    from crisisplay.playbook.templates import MAX_OUTPUT, TemplateError, fresh_budget, render
 
     pieces: list[str] = []
     size = 0
@@ -274,7 +274,7 @@ def render_marked(src: Source, context: dict[str, Any]) -> tuple[str, list[tuple
 
 
 def _mark(value: Any) -> str:
-    from crisisplay.templates import bounded_output
+    from crisisplay.playbook.templates import bounded_output
 
     return f"{_OPEN}{bounded_output(value)}{_CLOSE}"
 
@@ -285,7 +285,7 @@ _MARKING: dict[str, Any] = {}
 def _marking_template(src: Source) -> Any:
     """The template compiled in the walk's sandbox, with expression output marked."""
     if src.sha256 not in _MARKING:
-        from crisisplay.templates import environment
+        from crisisplay.playbook.templates import environment
 
         if "env" not in _MARKING:
             _MARKING["env"] = environment().overlay(finalize=_mark)
@@ -294,7 +294,7 @@ def _marking_template(src: Source) -> Any:
 
 
 def _template_line(exc: BaseException) -> int | None:
-    from crisisplay.templates import template_line
+    from crisisplay.playbook.templates import template_line
 
     return template_line(exc)
 
@@ -315,7 +315,7 @@ def _check_unit(
 ) -> list[dict[str, Any]]:
     """What the checker says about one template on one platform, across its variants."""
     from crisisplay.check import KINDS, CheckProfile, check_statement, platform_length
-    from crisisplay.templates import TemplateError
+    from crisisplay.playbook.templates import TemplateError
 
     kind = unit["template"] if unit["template"] in KINDS else None
     out: list[dict[str, Any]] = []
@@ -572,7 +572,7 @@ def _stamp(path: Path) -> tuple[str, int, int]:
 _RENDER_KEYS = {"what", "message", "line", "when"}
 _FINDING_KEYS = {"what", "rule", "severity", "message", "hint", "excerpt", "note", "when"}
 #: The modules whose code decides a result: cache.py files results under their stamps.
-_CACHE_MODULES = ("crisisplay.playbook.template_check", "crisisplay.templates")
+_CACHE_MODULES = ("crisisplay.playbook.template_check", "crisisplay.playbook.templates")
 
 
 def _cache_read(key: str) -> list[list[dict[str, Any]]] | None:

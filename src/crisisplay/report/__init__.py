@@ -1,5 +1,7 @@
-"""Post-mortem reports built from an incident's log: the facts (metrics.py), one report
-object (build.py), and its renderings (markdown.py, html.py, svg.py).
+"""After the crisis: the facts of an incident read from its log in one pass (``metrics``), one
+report object (``build``) and its renderings (``markdown``, ``html``, ``svg``), and the
+figures across incidents (``stats``).
 
-Nothing is imported here: `stats` and `report` load only the modules they use.
+May import: the shared modules, ``playbook`` and ``incident``. Never a front end or the CLI.
+Nothing is imported here: ``stats`` and ``report`` load only the modules they use.
 """

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from crisisplay.events import Event
+from crisisplay.incident.events import Event
 from crisisplay.report.metrics import Digest, facts_for_folder, parse_ts, rfc3339
 
 SCHEMA = "crisisplay/report/v1"
@@ -428,8 +428,8 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
     `write_json`; without it those sections hold only what is shown (see `Section`).
     """
     from crisisplay.errors import CrisisplayError
-    from crisisplay.events import typed
-    from crisisplay.log import LogError, LogReader
+    from crisisplay.incident.events import typed
+    from crisisplay.incident.log import LogError, LogReader
 
     path = folder / "log.jsonl"
     if not path.is_file():

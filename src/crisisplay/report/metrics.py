@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from crisisplay.errors import CrisisplayError
-from crisisplay.events import Event, typed
+from crisisplay.incident.events import Event, typed
 
 if TYPE_CHECKING:
     from crisisplay.playbook.resolved import Resolved
@@ -56,7 +56,7 @@ def parse_ts(value: str) -> datetime:
     try:
         t = datetime.fromisoformat(value)
     except ValueError:
-        from crisisplay.walk import parse_time
+        from crisisplay.incident.walk import parse_time
 
         return parse_time(value)
     return t if t.tzinfo else t.replace(tzinfo=UTC)
@@ -244,7 +244,7 @@ def _walk_deadlines(events: list[Event], resolved: Resolved) -> tuple[Any, list[
     thousand incidents. A step recorded at the position moves it along the path; any
     other step leaves it where it was, exactly as `Walk.position` would find it.
     """
-    from crisisplay.walk import Incident, Walk
+    from crisisplay.incident.walk import Incident, Walk
 
     walk = Walk(resolved, Incident.from_event(events[0].to_dict()))
     steps, index, records = walk.steps, walk.index, walk.records
@@ -597,8 +597,8 @@ def _parse_snapshot(raw: bytes) -> tuple[str, Any, list[Any]] | None:
 
 def read_digest(folder: Path) -> tuple[Digest, Any]:
     """The digest of the incident's log, read once through the log's reader, and what the
-    reader found (a :class:`crisisplay.log.VerifyResult`)."""
-    from crisisplay.log import LogError, LogReader
+    reader found (a :class:`crisisplay.incident.log.VerifyResult`)."""
+    from crisisplay.incident.log import LogError, LogReader
 
     reader = LogReader(folder / "log.jsonl")
     try:

@@ -594,7 +594,7 @@ class Parsed:
 
 _PARSED: dict[str, Parsed] = {}
 # The code whose output the disk cache keeps: a change to any of it makes a new cache.
-_DERIVED_BY = ("crisisplay.templates", "jinja2")
+_DERIVED_BY = ("crisisplay.playbook.templates", "jinja2")
 
 
 def parse(source: Source) -> Parsed:

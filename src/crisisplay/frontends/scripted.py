@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crisisplay.answers import load_answers, plan, start_variables
 from crisisplay.errors import CrisisplayError, UsageError
-from crisisplay.incident import (
+from crisisplay.frontends.answers import load_answers, plan, start_variables
+from crisisplay.incident.session import (
     Session,
     find_incident,
     open_for_client,
@@ -17,8 +17,8 @@ from crisisplay.incident import (
     resume_incident,
     switch_playbook,
 )
+from crisisplay.incident.walk import Incident, Walk, incident_time, now_utc
 from crisisplay.text import slugify
-from crisisplay.walk import Incident, Walk, incident_time, now_utc
 
 if TYPE_CHECKING:
     from crisisplay.playbook.library import Library
@@ -209,7 +209,7 @@ def resume_scripted(lib: Library, answers_path: Path, ref: str | None) -> Sessio
 
 def replayed(session: Session, resolved: Resolved) -> Walk:
     """The incident's events replayed onto `resolved`, without touching the session."""
-    from crisisplay.log import read_events
+    from crisisplay.incident.log import read_events
 
     walk = Walk(resolved, session.incident)
     for event in read_events(session.log.path):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError, PlaybookError, Problem
-from crisisplay.walk import AnswerError, Walk, incident_time, now_utc, rfc3339
+from crisisplay.incident.walk import AnswerError, Walk, incident_time, now_utc, rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.playbook.model import Step
@@ -210,7 +210,7 @@ def plan(walk: Walk, answers: Answers) -> list[Planned]:
                 (),
                 f"no answer for step '{step.id}' (stage {stage.id}, "
                 f"{step.kind}): {step.text.strip()} — add "
-                f"'{step.id}: {_example(step)}' to {answers.file}",
+                f"'{step.id}: {example(step)}' to {answers.file}",
             )
         try:
             value, at = _split_at(answers.steps[step.id])
@@ -226,7 +226,7 @@ def plan(walk: Walk, answers: Answers) -> list[Planned]:
         shadow.apply({"type": "step", "data": data, "ts": rfc3339(when), "seq": seq})
 
 
-def _example(step: Step) -> str:
+def example(step: Step) -> str:
     return {
         "check": "done",
         "note": "done",

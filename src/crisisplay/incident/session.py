@@ -19,16 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError, PlaybookError
+from crisisplay.incident.walk import Deadline, Incident, Walk, now_utc, parse_time, rfc3339
 from crisisplay.invocation import command
 from crisisplay.text import slugify
-from crisisplay.walk import Deadline, Incident, Walk, now_utc, parse_time, rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.home import Home
-    from crisisplay.log import IncidentLog
+    from crisisplay.incident.log import IncidentLog
+    from crisisplay.incident.receipts import Receipt
     from crisisplay.playbook.library import Library
     from crisisplay.playbook.resolved import Resolved
-    from crisisplay.receipts import Receipt
 
 SNAPSHOT = "playbook.json"
 STATEMENTS = "statements"
@@ -60,7 +60,7 @@ def new_incident_id(incidents: Path, opened: datetime, client_slug: str, title: 
 
 
 def _wrap_log_error(e: Exception) -> CrisisplayError:
-    from crisisplay.log import LockedError, LogWriteError
+    from crisisplay.incident.log import LockedError, LogWriteError
 
     if isinstance(e, LockedError):
         return CrisisplayError(
@@ -112,7 +112,7 @@ class Session:
         return self.walk.incident
 
     def record(self, kind: str, data: dict[str, Any], at: datetime | None = None) -> dict:
-        from crisisplay.log import LogError
+        from crisisplay.incident.log import LogError
 
         try:
             event = self.log.append(kind, data, at=rfc3339(at) if at else None)
@@ -216,7 +216,7 @@ class Session:
         self.log.close()
         if not wrote or seq < 0:
             return
-        from crisisplay.receipts import Receipt, issue
+        from crisisplay.incident.receipts import Receipt, issue
 
         event = "close" if self.walk.closed else "pause"
         try:
@@ -255,7 +255,7 @@ def open_incident(
     variables: dict[str, Any],
     drill: bool = False,
 ) -> Session:
-    from crisisplay.log import IncidentLog, LogError, fsync_dir
+    from crisisplay.incident.log import IncidentLog, LogError, fsync_dir
 
     levels = [s.level for s in resolved.playbook.severity_levels()]
     if severity not in levels:
@@ -526,7 +526,7 @@ class Resumed:
 
 def check_receipt(home: Home, incident_id: str) -> list[str]:
     """What is wrong with the incident's log against its last receipt (empty if fine)."""
-    from crisisplay import receipts
+    from crisisplay.incident import receipts
 
     ledger = receipts.load(home.root)
     last = ledger.for_incident(incident_id)
@@ -536,7 +536,7 @@ def check_receipt(home: Home, incident_id: str) -> list[str]:
 
 
 def last_receipt(home: Home, incident_id: str) -> Receipt | None:
-    from crisisplay import receipts
+    from crisisplay.incident import receipts
 
     return receipts.load(home.root).for_incident(incident_id)
 
@@ -549,7 +549,7 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
     its place. Derived files (statement copies) are rewritten from the log.
     """
     from crisisplay import safefs
-    from crisisplay.log import IncidentLog, LogError, read_events
+    from crisisplay.incident.log import IncidentLog, LogError, read_events
 
     folder = home.incidents / incident_id
     try:
@@ -682,7 +682,7 @@ def _trusted_playbook(
         "expected": expected,
         "path": str(fallback.path),
     }
-    from crisisplay.log import LogError
+    from crisisplay.incident.log import LogError
 
     try:
         log.append("playbook.restored", log_data)
@@ -737,7 +737,7 @@ def _restore_statements(folder: Path, events: list[dict[str, Any]], notices: lis
 
 def switch_playbook(session: Session, resolved: Resolved, choice: str) -> Session:
     """Continue on `resolved` (the changed playbook): replay the same events onto it."""
-    from crisisplay.log import read_events
+    from crisisplay.incident.log import read_events
 
     walk = Walk(resolved, session.incident)
     for event in read_events(session.log.path):
@@ -806,7 +806,7 @@ def _ends_torn(folder: Path) -> bool:
 
 def summarize(folder: Path) -> Summary | None:
     from crisisplay import safefs
-    from crisisplay.log import LogError, read_events
+    from crisisplay.incident.log import LogError, read_events
 
     path = folder / "log.jsonl"
     if folder.name.startswith("."):

@@ -1,6 +1,6 @@
 """One typed model per event type of the incident log, built from the decoded line.
 
-The log's reader (:class:`crisisplay.log.LogReader`) yields each line as a dict, checked as
+The log's reader (:class:`crisisplay.incident.log.LogReader`) yields each line as a dict, checked as
 ``log verify`` checks it; :func:`typed` turns that stream into these events, which the
 report, ``stats`` and ``log show`` read instead of indexing dicts. The walk's replay keeps
 applying the dicts (it needs nothing more, and converting would only slow it).
@@ -366,7 +366,7 @@ TYPES: dict[str, type[Event]] = {
 
 
 def from_dict(obj: dict[str, Any]) -> Event:
-    """The typed event for one decoded log line (as :class:`~crisisplay.log.LogReader`
+    """The typed event for one decoded log line (as :class:`~crisisplay.incident.log.LogReader`
     yields it: its envelope fields are well-formed)."""
     kind = obj["type"]
     cls = TYPES.get(kind)

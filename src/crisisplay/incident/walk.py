@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from crisisplay.durations import format_duration, parse_duration
 from crisisplay.errors import CrisisplayError
+from crisisplay.times import format_duration, parse_duration
 
 if TYPE_CHECKING:
     from crisisplay.playbook.model import Stage, Step
@@ -426,7 +426,7 @@ class Walk:
 
     def render(self, step: Step, at: datetime) -> dict[str, str]:
         """The statement for each platform of a draft step."""
-        from crisisplay.templates import TemplateError, render
+        from crisisplay.playbook.templates import TemplateError, render
 
         self.rendered_at[step.id] = at
         store = self.resolved.template_store()
@@ -631,7 +631,7 @@ class Walk:
         rendered = self.rendered_at.get(step.id)
         if rendered is None or not step.template:
             return None
-        from crisisplay.templates import TemplateError, parse
+        from crisisplay.playbook.templates import TemplateError, parse
 
         due = self.next_update_at(rendered)
         said = clock(due)

@@ -12,28 +12,30 @@ import re
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from crisisplay.durations import format_duration
 from crisisplay.errors import CrisisplayError, UsageError
-from crisisplay.invocation import command, resume_hint
-from crisisplay.walk import (
+from crisisplay.frontends import prompts
+from crisisplay.frontends.prompts import ACTIONS, NOTE, PAUSE, SKIP, TEXT_HELP, WHERE
+from crisisplay.frontends.prompts import console as _console
+from crisisplay.frontends.prompts import select as _select
+from crisisplay.frontends.prompts import text as _text
+from crisisplay.incident.walk import (
     AnswerError,
     incident_time,
     match_option,
     now_utc,
     rfc3339,
 )
+from crisisplay.invocation import command, resume_hint
+from crisisplay.times import format_duration
 
 if TYPE_CHECKING:
-    from crisisplay.incident import Session
+    from crisisplay.incident.session import Session
     from crisisplay.playbook.library import Library
     from crisisplay.playbook.model import Step
-
-NOTE, SKIP, WHERE, PAUSE = "✎ Add a note", "↷ Skip (with a reason)", "⌖ Where am I?", "⏸ Pause"
-ACTIONS = (NOTE, SKIP, WHERE, PAUSE)
-TEXT_HELP = "type /note, /skip, /where or /pause at any prompt"
 
 
 class Interrupted(CrisisplayError):
@@ -49,9 +51,9 @@ class _Again(Exception):
 
 
 class Hooks:
-    """What a drill changes in this walk (crisisplay.drill.runner sets `hooks` and restores
-    it): its own clock, answers recorded at that clock's time, and its world's events
-    between steps. The defaults are the plain walk."""
+    """What a drill changes in this walk (it passes its own to :func:`run`): its own clock,
+    answers recorded at that clock's time, and its world's events between steps. The
+    defaults are the plain walk."""
 
     def __init__(
         self,
@@ -66,6 +68,7 @@ class Hooks:
         self.after_walk = after_walk
 
 
+#: The hooks of the walk on screen: set by run() from its argument, for its duration only.
 hooks = Hooks()
 
 
@@ -75,195 +78,6 @@ def _now() -> datetime:
 
 def _at() -> datetime | None:
     return hooks.now() if hooks.stamp else None
-
-
-def _console() -> Any:
-    # the walk's screens show titles, steps and scenario events others wrote: through the
-    # console that strips what could rewrite the terminal
-    from crisisplay.cli.output import console
-
-    return console()
-
-
-# --- prompts ---------------------------------------------------------------------------
-#
-# Drawn with prompt_toolkit directly. No menu opens with an option selected: Enter on
-# it says "choose" and answers nothing. Keys typed before a prompt is drawn were meant
-# for the one before and are dropped. Nothing prefilled is a placeholder: a hint shows
-# greyed (`placeholder=`), and Enter on it records nothing. While a walk is on screen a
-# bottom toolbar counts down every second (`live`, set by `run`).
-
-#: () -> formatted text for the bottom toolbar, while a walk is on screen; None otherwise.
-live: Any = None
-
-_STYLE = {
-    "qmark": "fg:ansicyan bold",
-    "question": "bold",
-    "answer": "fg:ansicyan",
-    "pointer": "fg:ansicyan bold",
-    "selected": "fg:ansicyan bold",
-    "separator": "fg:ansibrightblack",
-    "instruction": "fg:ansibrightblack",
-    "placeholder": "fg:#888888 italic",
-    "warning": "fg:ansired bold",
-    "bottom-toolbar": "noreverse bg:ansiblack fg:ansiwhite",
-    "toolbar.late": "bg:ansiblack fg:ansired bold",
-    "toolbar.soon": "bg:ansiblack fg:ansiyellow bold",
-}
-
-
-def _style() -> Any:
-    from prompt_toolkit.styles import Style
-
-    return Style.from_dict(_STYLE)
-
-
-def _discard_typeahead() -> None:
-    """Drop every key typed before this prompt is drawn: it was meant for the one before
-    (an Enter pressed twice, arrows still coming in as a drill's pop-up opens)."""
-    from prompt_toolkit.application.current import get_app_session
-    from prompt_toolkit.input.typeahead import clear_typeahead
-
-    inp = get_app_session().input
-    clear_typeahead(inp)  # what the last prompt read past its own answer
-    try:
-        fd = inp.fileno()
-    except (NotImplementedError, AttributeError, ValueError, OSError):
-        return
-    if os.isatty(fd):
-        try:
-            import termios
-
-            termios.tcflush(fd, termios.TCIFLUSH)  # typed, not yet read (even half a line)
-        except (ImportError, OSError):
-            pass
-    read = getattr(inp, "read_keys", None)
-    if read is not None:  # a pipe, or what the terminal's reader already holds
-        for _ in range(10_000):
-            if not read():
-                break
-        inp.flush_keys()
-
-
-def _toolbar() -> Any:
-    return live() if live is not None else None
-
-
-def _select(message: str, choices: list[str], *, actions: bool = True) -> str:
-    """A menu that opens with nothing selected: ↓/↑ move onto an option, Enter takes it;
-    Enter before that answers nothing and says to choose."""
-    from prompt_toolkit.application import Application, get_app
-    from prompt_toolkit.filters import Condition, is_done
-    from prompt_toolkit.key_binding import KeyBindings
-    from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
-    from prompt_toolkit.layout.controls import FormattedTextControl
-
-    items: list[str | None] = list(choices)
-    if actions:
-        items += [None, *ACTIONS]  # None: a separator line
-    live_items = [n for n, x in enumerate(items) if x is not None]
-    state: dict[str, Any] = {"at": None, "warn": False}
-
-    def text() -> Any:
-        head = [("class:qmark", "▶ "), ("class:question", message)]
-        if get_app().is_done:  # answered (or interrupted: nothing was chosen)
-            chosen = "" if state["at"] is None else str(items[state["at"]])
-            return [*head, ("", " "), ("class:answer", chosen)]
-        hint = (
-            ("class:warning", "  Choose one first: ↓ then Enter")
-            if state["warn"]
-            else ("class:instruction", "  (↓ ↑ to choose, Enter to confirm)")
-        )
-        out = [*head, hint]
-        for n, item in enumerate(items):
-            if item is None:
-                out.append(("class:separator", "\n   ─────────────"))
-            elif n == state["at"]:
-                out += [("", "\n"), ("class:pointer", " » "), ("class:selected", item)]
-            else:
-                out += [("", "\n   "), ("", item)]
-        return out
-
-    def move(by: int) -> None:
-        at = state["at"]
-        if at is None:
-            state["at"] = live_items[0] if by > 0 else live_items[-1]
-        else:
-            state["at"] = live_items[(live_items.index(at) + by) % len(live_items)]
-        state["warn"] = False
-
-    kb = KeyBindings()
-    kb.add("down")(lambda e: move(1))
-    kb.add("c-n")(lambda e: move(1))
-    kb.add("up")(lambda e: move(-1))
-    kb.add("c-p")(lambda e: move(-1))
-
-    @kb.add("enter")
-    @kb.add("c-j")  # Enter as a terminal in cooked mode sends it (while text is printed above)
-    def _enter(event: Any) -> None:
-        if state["at"] is None:
-            state["warn"] = True
-        else:
-            event.app.exit(result=items[state["at"]])
-
-    @kb.add("c-c")
-    def _interrupt(event: Any) -> None:
-        event.app.exit(exception=KeyboardInterrupt(), style="class:aborting")
-
-    @kb.add("<any>")
-    def _other(event: Any) -> None:
-        pass  # letters and digits choose nothing: no answer by accident
-
-    toolbar = ConditionalContainer(
-        Window(FormattedTextControl(_toolbar), style="class:bottom-toolbar", wrap_lines=True),
-        filter=~is_done & Condition(lambda: live is not None),
-    )
-    app: Application[str] = Application(
-        layout=Layout(HSplit([Window(FormattedTextControl(text), wrap_lines=True), toolbar])),
-        key_bindings=kb,
-        style=_style(),
-        refresh_interval=1 if live is not None else None,
-        erase_when_done=False,
-    )
-    _discard_typeahead()
-    return str(app.run())
-
-
-def _text(
-    message: str,
-    *,
-    default: str = "",
-    multiline: bool = False,
-    instruction: str | None = None,
-    placeholder: str | None = None,
-) -> str:
-    """A text prompt, full width: the hint on its own line above the input, the input
-    from the first column (a multi-line answer too). `default` is only ever text the
-    person is editing (their own statement); a suggestion goes in `placeholder`."""
-    from prompt_toolkit import PromptSession
-    from prompt_toolkit.formatted_text import FormattedText
-
-    hint = (
-        instruction
-        if instruction is not None
-        else ("(Esc then Enter to finish; " + TEXT_HELP + ")" if multiline else f"({TEXT_HELP})")
-    )
-    parts = [("class:qmark", "▶ "), ("class:question", message)]
-    if hint:
-        parts += [("", "\n"), ("class:instruction", "  " + hint)]
-    parts += [("", "\n" if multiline else "\n› ")]
-    session: PromptSession[str] = PromptSession(
-        FormattedText(parts),
-        multiline=multiline,
-        style=_style(),
-        bottom_toolbar=_toolbar if live is not None else None,
-        refresh_interval=1 if live is not None else 0,
-        placeholder=FormattedText([("class:placeholder", placeholder)]) if placeholder else None,
-        prompt_continuation="",
-        erase_when_done=False,
-    )
-    _discard_typeahead()
-    return str(session.prompt(default=default))
 
 
 # --- starting ----------------------------------------------------------------------------
@@ -291,7 +105,7 @@ def start_interactive(
             )
             resolved = lib.load(pick.split(" ")[0])
         else:
-            from crisisplay.scripted import pick_playbook
+            from crisisplay.frontends.scripted import pick_playbook
 
             resolved = pick_playbook(lib, None, client)
         pb = resolved.playbook
@@ -317,11 +131,11 @@ def start_interactive(
         first = _ask_time("When was it first seen?", first_seen)
         variables = {}
         for var in pb.variables:
-            variables[var.name] = _ask_variable(var)
+            variables[var.name] = ask_variable(var)
     except KeyboardInterrupt:
         _console().print("\nNothing was recorded: no incident was opened.")
         raise Interrupted("Interrupted before the incident was opened.") from None
-    from crisisplay.incident import open_incident
+    from crisisplay.incident.session import open_incident
 
     out = _console()
     session = open_incident(
@@ -361,7 +175,7 @@ def _warn_open_incidents(lib: Library, resolved: Any, client: str | None) -> Non
         return
     if not any(f"-{slug}-" in name for name in names):  # the usual case: nothing to read
         return
-    from crisisplay.incident import open_for_client, open_incidents_line
+    from crisisplay.incident.session import open_for_client, open_incidents_line
 
     found = open_for_client(lib.home, slug)
     if found:
@@ -378,7 +192,7 @@ def _warning(text: str) -> None:
 
 
 def _playbooks_for_client(lib: Library, slug: str) -> list[Any]:
-    from crisisplay.scripted import playbooks_for_client
+    from crisisplay.frontends.scripted import playbooks_for_client
 
     return playbooks_for_client(lib, slug)
 
@@ -406,7 +220,7 @@ def _ask_time(message: str, given: str | None) -> datetime:
         return t
 
 
-def _ask_variable(var: Any) -> Any:
+def ask_variable(var: Any) -> Any:
     if var.input == "choice" and var.choices:
         return _select(var.prompt, list(var.choices), actions=False)
     suggested = "" if var.default is None else str(var.default)
@@ -422,8 +236,16 @@ def _ask_variable(var: Any) -> Any:
             return suggested
 
 
-def resume_interactive(lib: Library, ref: str | None) -> None:
-    from crisisplay.incident import AmbiguousIncident, find_incident, resume_incident
+def resume_interactive(
+    lib: Library,
+    ref: str | None,
+    *,
+    resume_drill: Callable[[Library, Session, Any], None] | None = None,
+) -> None:
+    """Take an incident up again at its first step not yet recorded. A paused drill goes on
+    through `resume_drill` (the drill's own runner, passed in by whoever knows drills: this
+    front end does not import them), else as a plain walk."""
+    from crisisplay.incident.session import AmbiguousIncident, find_incident, resume_incident
 
     out = _console()
     try:
@@ -451,17 +273,15 @@ def resume_interactive(lib: Library, ref: str | None) -> None:
     )
     for notice in session.notices:
         out.print(notice, style="yellow", markup=False)
-    if session.incident.drill:  # its scenario, clock and score come back with it
-        from crisisplay.drill.runner import resume_drill
-
-        resume_drill(lib, session, out)
+    if session.incident.drill and resume_drill is not None:
+        resume_drill(lib, session, out)  # its scenario, clock and score come back with it
         return
     run(session, out)
 
 
 def _playbook_changed(session: Session, resumed: Any, out: Any) -> None:
-    from crisisplay.cli.render import diff_text
-    from crisisplay.incident import switch_playbook
+    from crisisplay.frontends.render import diff_text
+    from crisisplay.incident.session import switch_playbook
 
     out.print("[yellow bold]The playbook changed since this incident began:[/]")
     out.print(diff_text(resumed.changed))
@@ -488,10 +308,13 @@ class _PausedExit(CrisisplayError):
 # --- the walk ----------------------------------------------------------------------------
 
 
-def run(session: Session, out: Any) -> None:
-    global live
+def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
+    """Walk the incident at the terminal until it ends, pauses or is interrupted."""
+    global hooks
+    saved_hooks, hooks = hooks, walk_hooks or Hooks()
     walk = session.walk
-    saved_live, live = live, lambda: live_status(session, _now())
+    saved_live = prompts.live
+    prompts.live = lambda: live_status(session, _now())
     try:
         while (cur := walk.current()) is not None:
             if hooks.before_step is not None and not hooks.before_step(session, out):
@@ -544,7 +367,8 @@ def run(session: Session, out: Any) -> None:
             f"  {resume_hint(session.incident.id)}\n{session.receipt_text()}"
         ) from None
     finally:
-        live = saved_live
+        prompts.live = saved_live
+        hooks = saved_hooks
         session.close()
     if session.receipt is not None:
         out.print(session.receipt_text(), markup=False)
@@ -807,7 +631,7 @@ def _notify(session: Session, step: Step, out: Any) -> dict[str, Any]:
     skip = _action(session, pick, out)
     if skip is not None:
         return skip
-    from crisisplay.placeholders import placeholder_reach
+    from crisisplay.playbook.placeholders import placeholder_reach
 
     reach = next((c.reach for c in contacts if c.reach and not placeholder_reach(c.reach)), "")
     how = _text(
@@ -896,7 +720,7 @@ def _approver(walk: Any, step: Step) -> tuple[str, str]:
     """Who signed off, and how. The approver of the incident's previous statement (from
     the log, so a resumed walk remembers) is offered, never taken silently; contacts
     nobody filled in are never offered."""
-    from crisisplay.placeholders import placeholder_name, real_names
+    from crisisplay.playbook.placeholders import placeholder_name, real_names
 
     last = walk.last_approval(step.approve_by)
     if last and not placeholder_name(last.get("by")):

@@ -3,7 +3,7 @@
 ``log verify`` (and ``report``, ``resume``) ask one question: can this incident's record be
 trusted? The answer has four parts:
 
-* the log's hash chain (:func:`crisisplay.log.verify`), and an anchor if one is given;
+* the log's hash chain (:func:`crisisplay.incident.log.verify`), and an anchor if one is given;
 * the log against its last receipt in ``<home>/receipts.jsonl`` (a cut tail, an edited last
   line, a recomputed chain), and the ledger's own chain;
 * the playbook snapshot, which must hash to the playbook the log records;
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from crisisplay.home import Home
-    from crisisplay.log import VerifyResult
-    from crisisplay.receipts import Receipt
+    from crisisplay.incident.log import VerifyResult
+    from crisisplay.incident.receipts import Receipt
 
 __all__ = ["Evidence", "check_incident"]
 
@@ -58,8 +58,9 @@ def check_incident(
 ) -> Evidence:
     """Check everything the incident's evidence depends on; with ``repair``, rewrite the
     derived files (statement copies) from the log when the log itself verifies."""
-    from crisisplay import receipts
-    from crisisplay.incident import (
+    from crisisplay.incident import receipts
+    from crisisplay.incident.log import read_events, verify
+    from crisisplay.incident.session import (
         STATEMENTS,
         SnapshotError,
         expected_statements,
@@ -68,7 +69,6 @@ def check_incident(
         statement_problems,
         write_statements,
     )
-    from crisisplay.log import read_events, verify
 
     folder = home.incidents / incident_id
     path = folder / "log.jsonl"

@@ -97,8 +97,8 @@ def is_duration(metric: str) -> bool:
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
     """`2026-11-01`, an RFC 3339 time, or a span back from now: `30d`, `12h`, `2w`, `30d ago`."""
-    from crisisplay.durations import parse_duration
-    from crisisplay.walk import now_utc, parse_time
+    from crisisplay.incident.walk import now_utc, parse_time
+    from crisisplay.times import parse_duration
 
     now = now or now_utc()
     raw = text.strip()
@@ -126,7 +126,7 @@ class Filters:
     drills: bool = False  # include drills
 
     def to_json(self) -> dict[str, Any]:
-        from crisisplay.walk import rfc3339
+        from crisisplay.incident.walk import rfc3339
 
         return {
             "client": self.client,
@@ -164,7 +164,7 @@ HIDDEN_IN_TABLES = frozenset(("events", "steps_recorded", "backfilled_events", "
 
 def _known_metrics() -> list[str]:
     """Every metric the report computes, so an empty result has the same keys as a full one."""
-    from crisisplay.events import from_dict
+    from crisisplay.incident.events import from_dict
     from crisisplay.report.metrics import incident_facts
 
     opened = from_dict(
@@ -365,11 +365,11 @@ class _FactsMemo:
 
     KIND = "stats-facts"
     MODULES = (
-        "crisisplay.stats",
+        "crisisplay.report.stats",
         "crisisplay.report.metrics",
-        "crisisplay.events",
-        "crisisplay.log",
-        "crisisplay.walk",
+        "crisisplay.incident.events",
+        "crisisplay.incident.log",
+        "crisisplay.incident.walk",
     )
 
     def __init__(self, incidents: Path) -> None:
@@ -433,10 +433,10 @@ def collect(incidents: Path, filters: Filters) -> Stats:
     is listed in `unreadable` instead of stopping the others (under --debug it raises, to
     find the bug).
     """
-    from crisisplay.events import typed
-    from crisisplay.log import LogReader
+    from crisisplay.incident.events import typed
+    from crisisplay.incident.log import LogReader
+    from crisisplay.incident.walk import parse_time
     from crisisplay.report.metrics import Digest, facts_for_folder, read_digest
-    from crisisplay.walk import parse_time
 
     stats = Stats(filters=filters)
     if not incidents.is_dir():
