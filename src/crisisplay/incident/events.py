@@ -374,12 +374,12 @@ def from_dict(obj: dict[str, Any]) -> Event:
         cls = DrillEvent if kind.startswith("drill.") else Event
     return cls(
         obj.get("v", 1),
-        obj["seq"],
+        obj.get("seq", -1),  # -1: an event not (yet) read from a log
         obj.get("prev", ""),
         obj["ts"],
         kind,
         obj.get("actor", ""),
-        obj["data"],
+        obj.get("data") or {},
         obj.get("at"),
     )
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError
+from crisisplay.incident.events import Event, from_dict
 from crisisplay.times import format_duration, parse_duration
 
 if TYPE_CHECKING:
@@ -218,10 +219,14 @@ class Walk:
 
     # --- replay ---------------------------------------------------------------------------
 
-    def apply(self, event: dict[str, Any]) -> None:
-        kind = event["type"]
-        data = event.get("data", {})
-        at = parse_time(event.get("at") or event["ts"])
+    def apply(self, event: Event | dict[str, Any]) -> None:
+        """Take one recorded event into the state: the same typed event (incident.events)
+        the report, stats and `log show` read; a decoded line is typed first."""
+        if isinstance(event, dict):
+            event = from_dict(event)
+        kind = event.type
+        data = event.data
+        at = parse_time(event.when)
         if kind == "variables":
             self.variables.update(data.get("values", {}))
             self.has_variables = True
