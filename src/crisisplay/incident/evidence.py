@@ -25,6 +25,20 @@ if TYPE_CHECKING:
 
 __all__ = ["Evidence", "check_incident"]
 
+#: The events the derived files and the receipts are bound by (besides the first).
+_BINDING = frozenset(
+    (
+        "step",
+        "playbook.changed",
+        "playbook.restored",
+        "session.resumed",
+        "session.paused",
+        "incident.closed",
+        "recovery",
+        "drill.started",
+    )
+)
+
 
 @dataclass
 class Evidence:
@@ -59,7 +73,7 @@ def check_incident(
     """Check everything the incident's evidence depends on; with ``repair``, rewrite the
     derived files (statement copies) from the log when the log itself verifies."""
     from crisisplay.incident import receipts
-    from crisisplay.incident.log import read_events, verify
+    from crisisplay.incident.log import LogReader
     from crisisplay.incident.session import (
         STATEMENTS,
         SnapshotError,
@@ -72,7 +86,15 @@ def check_incident(
 
     folder = home.incidents / incident_id
     path = folder / "log.jsonl"
-    result = verify(path, anchor)
+    # One streaming pass: the chain is checked while the few events the derived files
+    # depend on are kept (a million notes are read, never held).
+    reader = LogReader(path, anchor)
+    events = [
+        e
+        for n, e in enumerate(reader)
+        if n == 0 or (e.get("type") in _BINDING and (e["type"] != "step" or e["data"].get("texts")))
+    ]
+    result = reader.result
     ev = Evidence(incident_id, result)
     ledger = receipts.load(home.root)
     ev.receipt_problems.extend(ledger.problems)
@@ -81,12 +103,13 @@ def check_incident(
         ev.receipt_problems.extend(receipts.compare(path, ev.receipt))
     if not result.ok:
         return ev  # the derived files are checked against a log that can be trusted
-    events = list(read_events(path))
     _receipts_the_log_names(ev, ledger, events)
-    try:
-        read_snapshot(folder, playbook_sha(events))
-    except SnapshotError as e:
-        ev.file_problems.append(e.message)
+    expected_sha = playbook_sha(events)
+    if expected_sha is not None:  # a log that names no playbook has no snapshot to check
+        try:
+            read_snapshot(folder, expected_sha)
+        except SnapshotError as e:
+            ev.file_problems.append(e.message)
     ev.file_problems.extend(_bound_files(folder, events))
     expected = expected_statements(events)
     problems, rewrite = statement_problems(folder, expected)
