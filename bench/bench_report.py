@@ -96,6 +96,11 @@ def build_incident(home: Path, name: str, total: int = EVENTS) -> Path:
                         "at": t.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                     }
                 )
+    # The statement copies are derived from the log (as `log verify --repair` writes them):
+    # their names carry the seq each statement has in this padded log.
+    from crisisplay.incident.session import expected_statements, write_statements
+
+    write_statements(folder, expected_statements(read_events(folder / "log.jsonl")))
     return folder
 
 
