@@ -55,7 +55,8 @@ def timed_answers(
 ) -> dict[str, Any]:
     """`answers_for`, with each step answered `every` after the one before (from the
     incident's `at`): every run of these answers records the same data, to the byte."""
-    from crisisplay.incident.walk import parse_time, rfc3339
+    from crisisplay.incident.walk import parse_time
+    from crisisplay.times import rfc3339
 
     answers = answers_for(resolved, choose)
     t = parse_time(answers["incident"]["at"])

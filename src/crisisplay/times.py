@@ -1,9 +1,15 @@
-"""Durations as people write them in playbooks: `15m`, `1h`, `2h30m`, `1d`."""
+"""Times and durations, read and written: the one module for them.
+
+Durations as people write them in playbooks (`15m`, `1h`, `2h30m`, `1d`) and as the walk's
+status line shows them (`1h30m`); as a report reads them (`1 h 05 min`, a table's
+`3 h 05 min`, a deadline's margin); offsets from when the crisis was first seen
+(`T+01:05`); and times as the log keeps them (RFC 3339, UTC) and a report shows them.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
@@ -49,3 +55,96 @@ def format_duration(delta: timedelta) -> str:
     m, s = divmod(rest, 60)
     parts = [f"{v}{u}" for v, u in ((d, "d"), (h, "h"), (m, "m"), (s, "s")) if v]
     return sign + ("".join(parts) or "0s")
+
+
+# --- offsets from when the crisis was first seen ------------------------------------------
+
+
+def offset(delta: timedelta | float, *, seconds: bool = False) -> str:
+    """T+00:42, T+1d 02:05, T-00:03; with ``seconds``, T+01:05:30 when there are any."""
+    total = int(delta.total_seconds() if isinstance(delta, timedelta) else delta)
+    sign = "-" if total < 0 else "+"
+    days, rest = divmod(abs(total), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return (
+        f"T{sign}"
+        + (f"{days}d " if days else "")
+        + f"{hours:02d}:{minutes:02d}"
+        + (f":{secs:02d}" if seconds and secs else "")
+    )
+
+
+# --- durations as a report reads them -------------------------------------------------------
+
+
+def duration(seconds: float | None) -> str:
+    """3900 -> '1 h 05 min'; 45 -> '45 s'; 90061 -> '1 d 1 h 01 min'; None -> '—'."""
+    if seconds is None:
+        return "—"
+    total = round(abs(seconds))
+    sign = "-" if seconds < 0 and total else ""
+    if total < 60:
+        return f"{sign}{total} s"
+    d, rest = divmod(total, 86400)
+    h, rest = divmod(rest, 3600)
+    m, s = divmod(rest, 60)
+    if not d and not h:
+        return f"{sign}{m} min" + (f" {s:02d} s" if s else "")
+    text = f"{h} h {m:02d} min"
+    return sign + (f"{d} d {text}" if d else text)
+
+
+def short_duration(seconds: float | None) -> str:
+    """42 s, 42 min, 3 h 05 min, 2 d 4 h: precise enough to compare, short enough for a
+    table cell (`duration` is the report's exact form)."""
+    if seconds is None:
+        return "—"
+    sign = "-" if seconds < 0 else ""
+    total = int(abs(seconds))
+    if total < 60:
+        return f"{sign}{total} s"
+    if total < 3600:
+        return f"{sign}{total // 60} min"
+    if total < 86400:
+        h, rest = divmod(total, 3600)
+        return f"{sign}{h} h {rest // 60:02d} min"
+    d, rest = divmod(total, 86400)
+    return f"{sign}{d} d {rest // 3600} h"
+
+
+def margin(seconds: float | None) -> str:
+    """A deadline margin: positive is early, negative late."""
+    if seconds is None:
+        return "—"
+    if seconds >= 0:
+        return f"{duration(seconds)} early" if seconds else "on the dot"
+    return f"{duration(-seconds)} late"
+
+
+# --- times -----------------------------------------------------------------------------------
+
+
+def rfc3339(t: datetime) -> str:
+    """A time as the log keeps it: RFC 3339 in UTC, to the microsecond."""
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def maybe_rfc3339(t: datetime | None) -> str | None:
+    return None if t is None else rfc3339(t)
+
+
+def utc_now_text() -> str:
+    """Now, as the log writes `ts`."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def when(stamp: str | None, *, date: bool = True) -> str:
+    """An RFC 3339 time as '2026-11-20 08:59:00 UTC' (or only the clock)."""
+    if not stamp:
+        return "—"
+    try:
+        t = datetime.fromisoformat(stamp).astimezone(UTC)
+    except ValueError:
+        return stamp
+    return t.strftime("%Y-%m-%d %H:%M:%S UTC" if date else "%H:%M:%S")

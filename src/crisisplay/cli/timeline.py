@@ -15,6 +15,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.padding import Padding
 from rich.text import Text
 
+from crisisplay import times
 from crisisplay.frontends.render import KIND_MARK
 from crisisplay.incident.events import Event
 from crisisplay.incident.walk import parse_time
@@ -187,12 +188,7 @@ def fold_notes(events: Iterable[Event]) -> Iterator[Event | Folded]:
 
 def offset(t: datetime, origin: datetime) -> str:
     """T+00:12 (hours:minutes after first seen); T+1d 02:05 past a day."""
-    seconds = int((t - origin).total_seconds())
-    sign = "-" if seconds < 0 else "+"
-    minutes = abs(seconds) // 60
-    d, rest = divmod(minutes, 1440)
-    h, m = divmod(rest, 60)
-    return f"T{sign}{d}d {h:02d}:{m:02d}" if d else f"T{sign}{h:02d}:{m:02d}"
+    return times.offset(t - origin)
 
 
 def _time(event: Event) -> datetime:

@@ -110,17 +110,9 @@ Language = Annotated[str, AfterValidator(_language)]
 
 def stamp(delta: timedelta | float) -> str:
     """Scenario time as the trainee reads it: T+00:42, T+01:05:30, T+2d 03:00."""
-    seconds = int(delta.total_seconds() if isinstance(delta, timedelta) else delta)
-    sign = "-" if seconds < 0 else "+"
-    days, rest = divmod(abs(seconds), 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return (
-        f"T{sign}"
-        + (f"{days}d " if days else "")
-        + f"{hours:02d}:{minutes:02d}"
-        + (f":{secs:02d}" if secs else "")
-    )
+    from crisisplay.times import offset
+
+    return offset(delta, seconds=True)
 
 
 class _Model(BaseModel):

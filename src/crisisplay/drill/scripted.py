@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from crisisplay.drill.scenario import Event, Loaded, Option, parse_offset, stamp
 from crisisplay.errors import CrisisplayError
-from crisisplay.incident.walk import Incident, Walk, incident_time, now_utc, parse_time, rfc3339
-from crisisplay.times import MAX_DURATION
+from crisisplay.incident.walk import Incident, Walk, incident_time, now_utc, parse_time
+from crisisplay.times import MAX_DURATION, rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.drill.session import DrillSession

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError, PlaybookError, Problem
-from crisisplay.incident.walk import AnswerError, Walk, incident_time, now_utc, rfc3339
+from crisisplay.incident.walk import AnswerError, Walk, incident_time, now_utc
+from crisisplay.times import rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.playbook.model import Step

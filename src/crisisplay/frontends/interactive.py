@@ -27,10 +27,9 @@ from crisisplay.incident.walk import (
     incident_time,
     match_option,
     now_utc,
-    rfc3339,
 )
 from crisisplay.invocation import command, resume_hint
-from crisisplay.times import format_duration
+from crisisplay.times import format_duration, rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.incident.session import Session

@@ -32,11 +32,12 @@ import signal
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from crisisplay import safefs
+from crisisplay.times import utc_now_text
 
 __all__ = [
     "GENESIS",
@@ -113,10 +114,6 @@ class LogWriteError(LogError):
 
 # --------------------------------------------------------------------------------------------
 # Line encoding and checks shared by the writer, the reader and verify()
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _is_rfc3339(value: object) -> bool:
@@ -584,7 +581,7 @@ def _who() -> dict[str, Any]:
         "host": os.uname().nodename,
         "pid": os.getpid(),
         "tty": tty,
-        "since": _utc_now(),
+        "since": utc_now_text(),
     }
 
 
@@ -946,7 +943,7 @@ class IncidentLog:
             "v": FORMAT_VERSION,
             "seq": self._next_seq,
             "prev": self._head,
-            "ts": _utc_now(),
+            "ts": utc_now_text(),
             "type": type,
             "actor": who,
             "data": data,

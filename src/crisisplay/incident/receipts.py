@@ -28,11 +28,11 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from crisisplay import safefs
+from crisisplay.times import utc_now_text
 
 __all__ = [
     "LEDGER",
@@ -83,10 +83,6 @@ class Ledger:
 
     def has(self, incident: str, text: str) -> bool:
         return text in self.kept.get(incident, set())
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _line_problem(obj: Any, n: int, prev: str) -> str | None:
@@ -164,7 +160,7 @@ def issue(root: Path, incident: str, seq: int, sha256: str, event: str) -> Recei
                 "v": 1,
                 "n": n,
                 "prev": prev,
-                "ts": _now(),
+                "ts": utc_now_text(),
                 "incident": incident,
                 "seq": seq,
                 "sha256": sha256,

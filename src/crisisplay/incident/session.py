@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError, PlaybookError
-from crisisplay.incident.walk import Deadline, Incident, Walk, now_utc, parse_time, rfc3339
+from crisisplay.incident.walk import Deadline, Incident, Walk, now_utc, parse_time
 from crisisplay.invocation import command
 from crisisplay.text import slugify
+from crisisplay.times import rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.home import Home

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError
 from crisisplay.incident.events import Event, from_dict
-from crisisplay.times import format_duration, parse_duration
+from crisisplay.times import format_duration, parse_duration, rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.playbook.model import Stage, Step
@@ -30,10 +30,6 @@ class AnswerError(CrisisplayError):
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
-
-
-def rfc3339(t: datetime) -> str:
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_time(value: Any, *, relative_to: datetime | None = None) -> datetime:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from crisisplay.incident.events import Event
-from crisisplay.report.metrics import Digest, facts_for_folder, parse_ts, rfc3339
+from crisisplay.report.metrics import Digest, facts_for_folder, parse_ts
+from crisisplay.times import maybe_rfc3339 as rfc3339
 
 SCHEMA = "crisisplay/report/v1"
 
@@ -147,7 +148,7 @@ def describe(event: Event) -> str:
             return f"{step}: read and acknowledged"
         return f"{step}: {status}"
     if kind == "deadline.missed":
-        from crisisplay.report.humanize import duration, when
+        from crisisplay.times import duration, when
 
         return (
             f"Deadline missed: stage {d.get('stage')} was due {when(d.get('due_at'))}, "

@@ -12,8 +12,8 @@ from html import escape
 from typing import Any
 
 from crisisplay.report.build import folded_text, shown_timeline
-from crisisplay.report.humanize import duration, margin, when
 from crisisplay.report.markdown import COUNT_LABELS, METRIC_LABELS, NOTE_LIMIT
+from crisisplay.times import duration, margin, when
 
 CSS = """
 :root { color-scheme: light; }

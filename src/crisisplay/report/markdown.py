@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from crisisplay.report.build import NOTE_LIMIT, folded_text, shown_timeline
-from crisisplay.report.humanize import duration, margin, when
+from crisisplay.times import duration, margin, when
 
 METRIC_LABELS = (
     ("time_to_acknowledge", "Time to acknowledge (first statement)"),

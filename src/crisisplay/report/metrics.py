@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from crisisplay.errors import CrisisplayError
 from crisisplay.incident.events import Event, typed
+from crisisplay.times import maybe_rfc3339 as rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.playbook.resolved import Resolved
@@ -65,12 +66,6 @@ def parse_ts(value: str) -> datetime:
 def event_time(event: Event) -> datetime:
     """When the event happened: its `at` if backfilled, else when it was recorded."""
     return parse_ts(event.at or event.ts)
-
-
-def rfc3339(t: datetime | None) -> str | None:
-    if t is None:
-        return None
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def seconds(delta_s: float) -> int | float:

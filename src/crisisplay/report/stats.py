@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from crisisplay.report.humanize import short_duration as human_duration
+from crisisplay.times import short_duration as human_duration
 
 SCHEMA = "crisisplay/stats/v1"
 #: The contract's five times, in the order people read them (CONTRACT section 5).
@@ -126,7 +126,7 @@ class Filters:
     drills: bool = False  # include drills
 
     def to_json(self) -> dict[str, Any]:
-        from crisisplay.incident.walk import rfc3339
+        from crisisplay.times import rfc3339
 
         return {
             "client": self.client,

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Any
 
-from crisisplay.report.humanize import duration, when
 from crisisplay.report.metrics import parse_ts
+from crisisplay.times import duration, when
 
 WIDTH = 1000
 LEFT = 118
