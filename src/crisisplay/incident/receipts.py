@@ -27,6 +27,7 @@ import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,22 @@ def _line_problem(obj: Any, n: int, prev: str) -> str | None:
     return None
 
 
+def _chained(lines: list[bytes]) -> Iterator[tuple[int, dict[str, Any], str | None]]:
+    """(line number from 0, the receipt, what is wrong with it or None) for each line, in
+    order, each checked against the hash of the line before; stop after the first damage."""
+    prev = GENESIS
+    for n, line in enumerate(lines):
+        try:
+            obj = json.loads(line.decode("utf-8"))
+        except ValueError:
+            obj = None
+        problem = _line_problem(obj, n, prev)
+        yield n, obj if isinstance(obj, dict) else {}, problem
+        if problem is not None:
+            return
+        prev = hashlib.sha256(line).hexdigest()
+
+
 def load(root: Path) -> Ledger:
     """Read and check the whole ledger in ``root`` (the home). A missing ledger is empty."""
     root = Path(root)
@@ -114,25 +131,17 @@ def load(root: Path) -> Ledger:
     except OSError as exc:
         ledger.problems.append(f"{ledger.path} cannot be read: {exc}")
         return ledger
-    prev = GENESIS
     lines = raw.split(b"\n")
     torn = lines.pop()  # b"" when the file ends with a newline
-    for n, line in enumerate(lines):
-        try:
-            obj = json.loads(line.decode("utf-8"))
-        except ValueError:
-            obj = None
-        problem = _line_problem(obj, n, prev)
+    for n, obj, problem in _chained(lines):
         if problem is not None:
             ledger.problems.append(f"{ledger.path} line {n + 1}: {problem}")
             return ledger  # nothing after a damaged line can be trusted
-        assert isinstance(obj, dict)
         receipt = Receipt(
             obj["incident"], obj["seq"], obj["sha256"], str(obj["event"]), str(obj["ts"]), n
         )
         ledger.last[receipt.incident] = receipt
         ledger.kept.setdefault(receipt.incident, set()).add(receipt.text)
-        prev = hashlib.sha256(line).hexdigest()
         ledger.count = n + 1
     if torn:
         # A receipt being written when the machine stopped: it was never printed as kept.
@@ -198,20 +207,14 @@ def _tail(fd: int, path: Path) -> tuple[int, str, int]:
             break
         raw += chunk
     end = raw.rfind(b"\n") + 1
-    prev = GENESIS
-    n = 0
-    for n, line in enumerate(raw[:end].split(b"\n")[:-1]):
-        try:
-            obj = json.loads(line.decode("utf-8"))
-        except ValueError:
-            obj = None
-        problem = _line_problem(obj, n, prev)
+    lines = raw[:end].split(b"\n")[:-1]
+    for n, _, problem in _chained(lines):
         if problem is not None:
             raise OSError(
                 f"the receipts ledger {path} is damaged at line {n + 1} ({problem}); "
                 "no receipt is added to a damaged ledger"
             )
-        prev = hashlib.sha256(line).hexdigest()
+    prev = hashlib.sha256(lines[-1]).hexdigest() if lines else GENESIS
     count = raw[:end].count(b"\n")
     return count, prev, end
 
