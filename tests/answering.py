@@ -144,6 +144,22 @@ def events(home: Path, incident_id: str) -> list[dict[str, Any]]:
     return list(read_events(home / "incidents" / incident_id / "log.jsonl"))
 
 
+def rechain(path: Path) -> None:
+    """Rebuild a log's hash chain after editing it, so only the edit itself is wrong."""
+    import hashlib
+    import json
+
+    prev = "0" * 64
+    out = []
+    for raw in path.read_bytes().splitlines():
+        event = json.loads(raw)  # accepts NaN: the edit under test
+        event["prev"] = prev
+        line = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        prev = hashlib.sha256(line).hexdigest()
+        out.append(line + b"\n")
+    path.write_bytes(b"".join(out))
+
+
 def forget_receipts(home: Path, incident_id: str) -> None:
     """Remove an incident's receipts from the ledger, re-chained: what a crash leaves when a
     test cuts a log to stand for a kill (a killed session never issued its receipt)."""

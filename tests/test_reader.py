@@ -10,7 +10,6 @@ only the NaN is wrong), a line that is not JSON, a torn last line.
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import os
 import shutil
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from answering import UNHAPPY_PATH, answers_for, cli, library
+from answering import UNHAPPY_PATH, answers_for, cli, library, rechain
 from crisisplay.incident import events as ev
 from crisisplay.incident.log import LogReader, read_events, verify
 from crisisplay.report import build
@@ -54,19 +53,6 @@ def copy_of(walked: Path, home: Path) -> Path:
     folder = home / "incidents" / walked.name
     shutil.copytree(walked, folder)
     return folder
-
-
-def rechain(path: Path) -> None:
-    """Rebuild the hash chain after an edit, so only the edit itself is wrong."""
-    prev = "0" * 64
-    out = []
-    for raw in path.read_bytes().splitlines():
-        event = json.loads(raw)  # accepts NaN: the edit under test
-        event["prev"] = prev
-        line = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        prev = hashlib.sha256(line).hexdigest()
-        out.append(line + b"\n")
-    path.write_bytes(b"".join(out))
 
 
 def edited(folder: Path, how: str) -> None:

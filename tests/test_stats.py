@@ -11,7 +11,6 @@ for detect) to its own.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from answering import UNHAPPY_PATH, answers_for, library
+from answering import UNHAPPY_PATH, answers_for, library, rechain
 from crisisplay.report.stats import human_duration, median, parse_since, percentile
 from running import Crisisplay
 from scheduled import TROLL_PATH, run, scheduled_answers
@@ -145,19 +144,6 @@ def test_damaged_log_is_skipped_and_named(crisisplay: Crisisplay, home: Path) ->
     skipped = json.loads(out)["skipped"]
     assert [s["incident"] for s in skipped] == [damaged]
     assert "line 21" in skipped[0]["problem"]
-
-
-def rechain(path: Path) -> None:
-    """Rebuild a log's hash chain after editing it, so only the edit itself is wrong."""
-    prev = "0" * 64
-    out = []
-    for raw in path.read_bytes().splitlines():
-        event = json.loads(raw)  # accepts NaN: the edit under test
-        event["prev"] = prev
-        line = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        prev = hashlib.sha256(line).hexdigest()
-        out.append(line + b"\n")
-    path.write_bytes(b"".join(out))
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ def report(
     from crisisplay.incident.session import check_receipt
 
     # A log that chains perfectly can still have been cut or rewritten since its receipt.
-    against_receipt = check_receipt(home, incident_id)
+    against_receipt, _ = check_receipt(home, incident_id)
     if against_receipt:
         verification = data["verification"]
         verification["ok"] = False

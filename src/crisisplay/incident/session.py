@@ -525,21 +525,15 @@ class Resumed:
     current: Resolved | None  # the playbook as it is now, when it changed
 
 
-def check_receipt(home: Home, incident_id: str) -> list[str]:
-    """What is wrong with the incident's log against its last receipt (empty if fine)."""
+def check_receipt(home: Home, incident_id: str) -> tuple[list[str], Receipt | None]:
+    """What is wrong with the incident's log against its last receipt (empty if fine), and
+    that receipt (None if the ledger holds none for it)."""
     from crisisplay.incident import receipts
 
-    ledger = receipts.load(home.root)
-    last = ledger.for_incident(incident_id)
+    last = receipts.load(home.root).for_incident(incident_id)
     if last is None:
-        return []
-    return receipts.compare(home.incidents / incident_id / "log.jsonl", last)
-
-
-def last_receipt(home: Home, incident_id: str) -> Receipt | None:
-    from crisisplay.incident import receipts
-
-    return receipts.load(home.root).for_incident(incident_id)
+        return [], None
+    return receipts.compare(home.incidents / incident_id / "log.jsonl", last), last
 
 
 def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
@@ -562,7 +556,7 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
             f"No incident '{incident_id}' in {home.incidents}.",
             "See the incidents with `crisisplay log list`.",
         ) from None
-    against_receipt = check_receipt(home, incident_id)
+    against_receipt, receipt = check_receipt(home, incident_id)
     if against_receipt:
         raise CrisisplayError(
             f"The log of {incident_id} does not match its last receipt, so it was not opened "
@@ -615,7 +609,7 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
         walk = Walk(original, Incident.from_event(opened))
         for event in events:
             walk.apply(event)
-        session = Session(folder, log, walk, last_receipt=last_receipt(home, incident_id))
+        session = Session(folder, log, walk, last_receipt=receipt)
         if log.recovered or notices:
             session._start_seq = -1  # this session wrote (a recovery): a receipt is due
         _restore_statements(folder, events, notices)
