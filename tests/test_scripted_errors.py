@@ -141,3 +141,66 @@ def test_a_draft_is_checked_with_the_workspace_rule_files(tmp_path: Path) -> Non
     found = [f["rule"] for fs in draft["findings"].values() for f in fs]
     assert "house-no-bean-juice" in found
     assert draft["overrides"][0]["reason"] == "the client's own wording"
+
+
+def _networks(home: Path, step: str) -> dict[str, Any]:
+    (incident,) = [p.name for p in (home / "incidents").iterdir()]
+    (data,) = [
+        e["data"] for e in events(home, incident) if e["type"] == "step" and e["data"]["step"] == step
+    ]
+    return data["networks"]
+
+
+def test_answers_file_says_why_a_network_was_not_published(tmp_path: Path) -> None:
+    answers = base(tmp_path)
+    answers["h-draft"] = {
+        "accept": True,
+        "approved_by": "Ben Manager",
+        "published_url": {"x": "https://x.com/brand/status/9"},
+        "unpublished": {"facebook": "page admin locked out"},
+    }
+    proc = start(tmp_path, answers)
+    assert proc.returncode == 0, proc.stderr
+    nets = _networks(tmp_path, "h-draft")
+    assert nets["x"]["state"] == "published"
+    assert nets["facebook"] == {"state": "not_published", "reason": "page admin locked out"}
+
+
+def test_one_reason_covers_every_network_without_a_link(tmp_path: Path) -> None:
+    answers = base(tmp_path)
+    answers["h-draft"] = {
+        "accept": True,
+        "approved_by": "Ben Manager",
+        "unpublished": "legal asked us to wait",
+    }
+    assert start(tmp_path, answers).returncode == 0
+    nets = _networks(tmp_path, "h-draft")
+    assert {p: s["state"] for p, s in nets.items()} == {
+        "x": "not_published",
+        "facebook": "not_published",
+    }
+    assert nets["x"]["reason"] == "legal asked us to wait"
+
+
+@pytest.mark.parametrize(
+    ("unpublished", "said"),
+    [
+        ({"tiktok": "no account"}, "'tiktok', which is not one of this draft's platforms"),
+        ({"x": "no"}, "x has a published_url and a reason"),
+        ({"facebook": " "}, "say why it was not published on facebook"),
+    ],
+)
+def test_a_wrong_unpublished_answer_writes_nothing(
+    tmp_path: Path, unpublished: dict[str, str], said: str
+) -> None:
+    answers = base(tmp_path)
+    answers["h-draft"] = {
+        "accept": True,
+        "approved_by": "Ben Manager",
+        "published_url": {"x": "https://x.com/brand/status/9"},
+        "unpublished": unpublished,
+    }
+    proc = start(tmp_path, answers)
+    assert proc.returncode == 1
+    assert said in proc.stderr
+    assert nothing_written(tmp_path)

@@ -189,11 +189,43 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
             "approved_by": value.get("approved_by"),
             "approved_at": rfc3339(when) if value.get("approved_by") else None,
             "published": published,
+            "unpublished": _unpublished(step.id, value.get("unpublished"), texts, published),
         }
         if value.get("override"):
             raw["overrides"] = [{"reason": str(value["override"])}]
         return raw
     raise AnswerError(f"Step '{step.id}': unknown kind {kind}")
+
+
+def _unpublished(
+    step_id: str, given: Any, texts: dict[str, str], published: dict[str, Any] | None
+) -> dict[str, str] | None:
+    """A draft's `unpublished:` — why a network will not carry the statement: one reason for
+    every network without a link, or a mapping of network to reason. A network with neither
+    a link nor a reason stays "not yet published", as at the terminal."""
+    if given is None:
+        return None
+    out_now = set(published or {})
+    if isinstance(given, dict):
+        reasons = {str(p): str(r or "").strip() for p, r in given.items()}
+    else:
+        reasons = {p: str(given).strip() for p in texts if p not in out_now}
+    for p, reason in reasons.items():
+        if p not in texts:
+            raise AnswerError(
+                f"Step '{step_id}': unpublished names '{p}', which is not one of this draft's "
+                f"platforms ({', '.join(texts)})."
+            )
+        if p in out_now:
+            raise AnswerError(
+                f"Step '{step_id}': {p} has a published_url and a reason it was not published; "
+                "give one or the other."
+            )
+        if not reason:
+            raise AnswerError(
+                f"Step '{step_id}': say why it was not published on {p} (unpublished: REASON)."
+            )
+    return reasons
 
 
 def plan(walk: Walk, answers: Answers) -> list[Planned]:
