@@ -75,6 +75,42 @@ print(json.dumps({"cold": cold, "median": statistics.median(costs),
 """
 
 
+_SCALING = """
+import json, sys, time
+from crisisplay.check import check_statement
+check_statement("We are sorry.", lang="en", kind="apology")
+unit = "We are sorry if anyone was offended, but "
+out = {}
+for size in map(int, sys.argv[1:]):
+    text = (unit * (size // len(unit) + 1))[:size]
+    t = time.perf_counter()
+    found = check_statement(text, lang="en", kind="apology")
+    out[size] = [(time.perf_counter() - t) * 1000, len(found)]
+print(json.dumps(out))
+"""
+
+
+def bench_scaling(env: dict[str, str]) -> None:
+    """A long paste with no full stop and a finding every sentence: the shape that made the
+    checker quadratic. Linear means ×16 the text costs about ×16 the time."""
+    sizes = (3_000, 64_000, 1_000_000)
+    proc = subprocess.run(
+        [sys.executable, "-c", _SCALING, *map(str, sizes)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(proc.stdout)
+    for size in sizes:
+        ms, found = figures[str(size)]
+        print(
+            f"  {f'check {size:,} chars of a looping non-apology':<44} {ms:8.0f} ms  "
+            f"({found} findings; {ms / size * 1000:.1f} µs per character)"
+            + ("  target < 2,000 ms" if size == 1_000_000 else "")
+        )
+
+
 def statement(lang: str, size: int = 3000) -> str:
     """`size` characters of the language's statement, cut at a word boundary, then padded."""
     base = STATEMENT[lang]
@@ -115,6 +151,7 @@ def bench_check(tmp: Path, env: dict[str, str]) -> None:
             mb,
             "import + rules loaded and compiled",
         )
+    bench_scaling(env)
     sound = tmp / "sound-x.txt"
     sound.write_text(SOUND_X + "\n", encoding="utf-8")
     ms, mb = whole_process([CRISISPLAY, "check", str(sound), "--platform", "x"], env=env)

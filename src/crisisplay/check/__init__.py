@@ -16,6 +16,7 @@ May import: the shared modules only. Playbooks, incidents and front ends build o
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -159,9 +160,9 @@ def _rule_findings(
             if rule.require:
                 break
             spans = taken.setdefault(rule.family, [])
-            if any(_touching(norm, s, e, start, end) for s, e in spans):
+            if _touches_any(norm, spans, start, end):
                 continue
-            spans.append((start, end))
+            bisect.insort(spans, (start, end))
             o_start, o_end = folded.span(start, end)
             out.append(
                 Finding(rule.id, rule.family, severity, rule.message, rule.hint, o_start, o_end)
@@ -169,6 +170,17 @@ def _rule_findings(
         if rule.require and not found:
             out.append(Finding(rule.id, rule.family, severity, rule.message, rule.hint, 0, 0))
     return out
+
+
+def _touches_any(norm: str, spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps, or is only spaces away from, a span of `spans`.
+
+    `spans` is sorted and holds only spans that touch none of the others (each was kept
+    because it touched none before it), so they are ordered by their ends too: only the
+    two around where [start, end) would go can touch it. Thousands of findings in a long
+    paste cost a search each, not a scan of all the others."""
+    k = bisect.bisect_left(spans, (start, end))
+    return any(_touching(norm, *spans[i], start, end) for i in (k - 1, k) if 0 <= i < len(spans))
 
 
 def _touching(norm: str, a_start: int, a_end: int, b_start: int, b_end: int) -> bool:

@@ -10,6 +10,7 @@ text the manager actually wrote.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -30,6 +31,11 @@ _FIXED["\u202f"] = " "
 _FIXED["\u2009"] = " "
 _FIXED["\u200b"] = ""  # zero-width space: invisible, must not split words
 _FIXED["\u00ad"] = ""  # soft hyphen
+
+#: How far either side of a match its "sentence" reaches, at most, for a rule's `unless`
+#: and `near`: real sentences are shorter; a page pasted with no full stop is not read
+#: whole for each of its matches (that made checking quadratic in the text's size).
+SENTENCE_REACH = 400
 
 _CHAR_CACHE: dict[str, str] = {}
 
@@ -118,28 +124,29 @@ class Folded:
         return o_start, o_end
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
-        """The folded span of the sentence holding [start, end)."""
-        s_start = 0
-        s_end = len(self.text)
-        for pos in self.sentence_ends:
-            if pos <= start:
-                s_start = pos
-            elif pos >= end:
-                s_end = pos
-                break
-        return s_start, s_end
+        """The folded span of the sentence holding [start, end), at most `SENTENCE_REACH`
+        characters either side: a "sentence" that runs on for pages (pasted text with
+        no full stop) is read in a window, so checking stays linear in the text's size."""
+        ends = self.sentence_ends
+        i = bisect.bisect_right(ends, start)  # ends[:i] <= start
+        s_start = ends[i - 1] if i else 0
+        j = bisect.bisect_left(ends, end)  # ends[j:] >= end
+        s_end = ends[j] if j < len(ends) else len(self.text)
+        return max(s_start, start - SENTENCE_REACH), min(s_end, end + SENTENCE_REACH)
 
     def neighbourhood(self, start: int, end: int) -> tuple[int, int]:
-        """The folded span of the sentence holding [start, end) and the ones either side.
+        """The folded span of the sentence holding [start, end) and the ones either side
+        (each side at most `SENTENCE_REACH` × 2 characters away).
 
         "We're sorry. If anyone was offended, …" is one thought in two sentences.
         """
         ends = self.sentence_ends
-        before = [pos for pos in ends if pos <= start]
-        after = [pos for pos in ends if pos >= end]
-        n_start = before[-2] if len(before) >= 2 else 0
-        n_end = after[1] if len(after) >= 2 else len(self.text)
-        return n_start, n_end
+        i = bisect.bisect_right(ends, start)
+        n_start = ends[i - 2] if i >= 2 else 0
+        j = bisect.bisect_left(ends, end)
+        n_end = ends[j + 1] if j + 1 < len(ends) else len(self.text)
+        reach = 2 * SENTENCE_REACH
+        return max(n_start, start - reach), min(n_end, end + reach)
 
 
 def fold_with_map(text: str) -> Folded:
