@@ -81,7 +81,7 @@ def test_x_limit_is_inclusive(unit: str, weight: int) -> None:
 
 
 def test_x_limit_with_urls_and_emoji_mixed() -> None:
-    url = "https://crisisplay.example/status/incident/2024-05-01"
+    url = "https://status.crisisplay.com/incident/2024-05-01"
     base = f"Update {THUMBS_TONE} {url} "  # 6+1+2+1+23+1 = 34
     assert platform_length(base, "x")[0] == 34
     text = base + "a" * 246
@@ -206,9 +206,9 @@ def test_instagram_links_and_tiktok_media_are_info() -> None:
 
 
 def test_url_detection() -> None:
-    text = "Info: https://x.example/a). More at status.example.com, and t.co/abc."
+    text = "Info: https://x.com/a). More at status.example.com, and t.co/abc."
     assert [text[s:e] for s, e in url_spans(text)] == [
-        "https://x.example/a",
+        "https://x.com/a",
         "status.example.com",
         "t.co/abc",
     ]
@@ -217,3 +217,27 @@ def test_url_detection() -> None:
 def test_nfc_is_applied_before_counting_on_x() -> None:
     decomposed = unicodedata.normalize("NFD", "Lo sentimos, señor. Información en breve.")
     assert platform_length(decomposed, "x")[0] == len(unicodedata.normalize("NFC", decomposed))
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("नमस्ते", 3),  # न म स्ते: the virama joins the conjunct (Unicode 15.1)
+        ("क्षत्रिय", 3),
+        ("\u0600\u0661", 1),  # a Prepend character joins what follows
+        ("ภาษาไทย", 7),
+        ("\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466", 1),
+    ],
+    ids=["hindi", "conjuncts", "prepend", "thai", "family"],
+)
+def test_bluesky_counts_what_a_reader_sees_as_one_character(text: str, count: int) -> None:
+    assert grapheme_count(text) == count
+
+
+def test_a_hindi_post_that_fits_bluesky_is_not_flagged() -> None:
+    """300 of Bluesky's characters in 600 code points of Hindi, which a reading of Unicode
+    without its conjunct rules counts as 400 and flags as too long."""
+    text = "नमस्ते" * 100  # 600 code points, 300 graphemes
+    assert platform_length(text, "bluesky") == (300, 300)
+    assert too_long(text, "bluesky") == []
+    assert too_long(text + "न", "bluesky") == [(len(text), len(text) + 1)]

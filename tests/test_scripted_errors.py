@@ -145,9 +145,8 @@ def test_a_draft_is_checked_with_the_workspace_rule_files(tmp_path: Path) -> Non
 
 def _networks(home: Path, step: str) -> dict[str, Any]:
     (incident,) = [p.name for p in (home / "incidents").iterdir()]
-    (data,) = [
-        e["data"] for e in events(home, incident) if e["type"] == "step" and e["data"]["step"] == step
-    ]
+    steps = [e["data"] for e in events(home, incident) if e["type"] == "step"]
+    (data,) = [d for d in steps if d["step"] == step]
     return data["networks"]
 
 

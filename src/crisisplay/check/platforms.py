@@ -1,24 +1,27 @@
 """Post length the way each network counts it.
 
-* X: twitter-text v3 weighting. The text is NFC-normalised first; every URL counts
-  23; an emoji (including ZWJ sequences, flags, keycaps and skin tones) counts 2 as
-  a whole; any other code point counts 1 in the ranges 0-4351, 8192-8205,
-  8208-8223 and 8242-8247, and 2 elsewhere (CJK, most symbols). Limit 280.
-* Bluesky: 300 extended grapheme clusters, and at most 3,000 bytes of UTF-8.
+* X: twitter-text v3 weighting. The text is NFC-normalised and its line endings made
+  "\\n"; every link (found by twitter-text's rules: `xurls.py`) counts 23; an emoji
+  (including ZWJ sequences, flags, keycaps and skin tones) counts 2 as a whole; any
+  other code point counts 1 in the ranges 0-4351, 8192-8205, 8208-8223 and
+  8242-8247, and 2 elsewhere (CJK, most symbols). Limit 280. Checked against
+  twitter-text-parser, the reference, in tests/test_x_length.py.
+* Bluesky: 300 extended grapheme clusters as Unicode defines them (the `regex`
+  module's `\\X`), and at most 3,000 bytes of UTF-8.
 * Threads, Instagram, Facebook, LinkedIn, TikTok: Unicode code points (Python
   ``len``), which is what their published limits describe.
 
-Only the standard library is used: grapheme clusters follow UAX #29 closely enough
-for combining marks, Hangul, ZWJ emoji, flags, skin tones and variation selectors.
+For X only the emoji in a cluster matter, so its clusters come from the small UAX #29
+reading below (combining marks, Hangul, ZWJ emoji, flags, skin tones, variation
+selectors), which needs no import. One known difference from twitter-text: emoji
+joined by a ZWJ into a sequence that is not a known emoji count 2 here, not 2 each.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
 import unicodedata
 from collections.abc import Iterator
-from functools import lru_cache
 
 PLATFORM_LIMITS: dict[str, int] = {
     "x": 280,
@@ -167,55 +170,35 @@ def grapheme_spans(text: str) -> Iterator[tuple[int, int]]:
     yield start, len(text)
 
 
+def user_perceived_characters(text: str) -> Iterator[tuple[int, int]]:
+    """Extended grapheme clusters as Unicode defines them today (UAX #29 with Prepend and
+    Indic conjuncts), as Bluesky counts them: the `regex` module's `\\X`, imported only
+    for text that is not plain ASCII (where every character is one)."""
+    if text.isascii() and "\r" not in text:
+        for i in range(len(text)):
+            yield i, i + 1
+        return
+    import regex
+
+    for m in regex.finditer(r"\X", text):
+        yield m.span()
+
+
 def grapheme_count(text: str) -> int:
-    return sum(1 for _ in grapheme_spans(text))
+    """How many characters Bluesky sees in `text`."""
+    return sum(1 for _ in user_perceived_characters(text))
 
 
 # --- X (twitter-text v3) ---------------------------------------------------------------
 
 _WEIGHT_ONE = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 
-_GTLDS = (
-    "com|net|org|info|biz|edu|gov|mil|int|name|pro|mobi|aero|coop|jobs|travel|museum|xyz|"
-    "app|dev|online|site|shop|store|tech|news|blog|club|live|link|cloud|page|top|vip|email|"
-    "support|help|global|media|agency|digital|world|today|studio|social|network|group|"
-    "company|services|solutions|website|space|life|love|fun|art|design|ltd|inc|bank|"
-    "cat|eus|gal|lat|barcelona|madrid|london|nyc|paris|berlin|amsterdam"
-)
-_TRAIL_PUNCT = ".,;:!?'\")]}>\u2019\u201d\u00bb"
-_URL_PATTERN = (
-    r"https?://[^\s<>\"]+"
-    r"|(?<![\w@.\-/])(?:www\.)?(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+"
-    r"(?:(?P<gtld>" + _GTLDS + r")|(?P<cctld>[a-z]{2}))(?![a-z0-9\-@])"
-    r"(?::\d{1,5})?(?P<path>/[^\s<>\"]*)?"
-)
-
-
-@lru_cache(maxsize=1)
-def _url_re() -> re.Pattern[str]:
-    return re.compile(_URL_PATTERN, re.IGNORECASE)  # compiled on first use: cheap import
-
 
 def url_spans(text: str) -> list[tuple[int, int]]:
-    """URLs as X would link them: http(s) URLs and bare domains.
+    """URLs as X links them (twitter-text's rules: `xurls.py`), as (start, end) offsets."""
+    from .xurls import url_spans as spans
 
-    A bare domain on a country-code TLD (``marca.es``) is only a link with a path
-    (``marca.es/ayuda``), as in twitter-text; ``t.co`` is the exception.
-    """
-    spans: list[tuple[int, int]] = []
-    for m in _url_re().finditer(text):
-        start, end = m.span()
-        bare = m.group(0).lower()
-        if m.group("cctld") and not m.group("path") and bare != "t.co":
-            continue  # a bare ccTLD domain (never http: that branch has no groups)
-        # strip trailing punctuation, keeping balanced parentheses
-        while end > start and text[end - 1] in _TRAIL_PUNCT:
-            if text[end - 1] == ")" and text.count("(", start, end) >= text.count(")", start, end):
-                break
-            end -= 1
-        if end > start:
-            spans.append((start, end))
-    return spans
+    return spans(text)
 
 
 def _is_emoji_cluster(cluster: str) -> bool:
@@ -271,8 +254,14 @@ def _x_units(text: str) -> Iterator[tuple[int, int, int]]:
         segment = text[segment_start:u_start]
         for c_start, c_end in grapheme_spans(segment):
             cluster = segment[c_start:c_end]
-            if _is_emoji_cluster(cluster):
-                yield segment_start + c_start, segment_start + c_end, 2
+            if cluster == "\r\n":  # X turns every line ending into one "\n"
+                yield segment_start + c_start, segment_start + c_end, 1
+            elif _is_emoji_cluster(cluster):
+                if cluster.endswith("\u200d"):  # a joiner with nothing after it is its own
+                    yield segment_start + c_start, segment_start + c_end - 1, 2
+                    yield segment_start + c_end - 1, segment_start + c_end, 1
+                else:
+                    yield segment_start + c_start, segment_start + c_end, 2
             else:
                 for k, ch in enumerate(cluster):
                     off = segment_start + c_start + k
@@ -311,7 +300,7 @@ def overflow_start(text: str, platform: str) -> int | None:
                 return origin[start] if start < len(origin) else len(text)
         return None
     if name == "bluesky":
-        for n, (start, _end) in enumerate(grapheme_spans(text)):
+        for n, (start, _end) in enumerate(user_perceived_characters(text)):
             if n == limit:
                 return start
         return None
