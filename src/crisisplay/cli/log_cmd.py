@@ -82,7 +82,7 @@ def show(
     """The incident's timeline by stage: deadlines, statements as published, metrics."""
     import os
 
-    from crisisplay.cli.timeline import fold_notes
+    from crisisplay.report.walkthrough import fold_notes
     from crisisplay.errors import CrisisplayError
     from crisisplay.incident.events import Event, typed
     from crisisplay.incident.log import LogError, LogReader
