@@ -385,10 +385,12 @@ def test_backfilled_events_are_marked(tmp_path: Path) -> None:
     assert flags["detect-post-url"] is True
     assert flags["detect-troll-outcome"] is False
     md = render_md(report)
+    assert r"| \# | when | what | recorded (backfilled) |" in md
     url_row = next(line for line in md.splitlines() if "detect-post-url:" in line)
-    assert "backfilled, recorded at" in url_row
+    recorded = _cells(url_row)[3].strip("_")
+    assert recorded.startswith("20") and recorded != _cells(url_row)[1]  # when it was recorded
     outcome_row = next(line for line in md.splitlines() if "detect-troll-outcome:" in line)
-    assert "backfilled" not in outcome_row
+    assert _cells(outcome_row)[3] == ""  # recorded as it happened
     opened = report["timeline"][0]
     assert opened["at"] == "2026-11-20T08:05:00.000000Z" and opened["recorded_at"] != opened["at"]
 

@@ -164,7 +164,7 @@ def block(b: Block, level: int = 3) -> Iterator[str]:
             yield f"- {esc(label)}: {line(value)}"
         yield ""
         for n, net in enumerate(b.networks):
-            yield f"**{esc(net.name)}** — {line(net.state)}"
+            yield f"**{esc(net.name)}** — {line(net.state)}; {line(net.record)}"
             yield ""
             yield fenced(net.text)
             if n < len(b.networks) - 1:

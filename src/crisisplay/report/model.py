@@ -105,7 +105,8 @@ class Network:
     """One network of a statement: its state, and the text for it exactly as recorded."""
 
     name: str
-    state: Line
+    state: Line  # published when and where, or not (and why)
+    record: Line  # edited or as drafted, and the text's hash
     text: str
     published: bool
 
@@ -498,7 +499,7 @@ def _deadlines(report: dict[str, Any], _: Words, at: Callable[[str | None], str]
     if not rows:
         return _empty(_("No stage was walked."))
     head = [_("stage"), _("entered"), _("done"), _("took"), _("due"), _("deadline")]
-    return Table(head, rows, "deadlines", (1, 2, 3, 4))
+    return Table(head, rows, "deadlines", (3,))
 
 
 def network_state(p: dict[str, Any], _: Words, at: Callable[[str | None], str]) -> Line:
@@ -572,20 +573,20 @@ def _statements(
             )
         networks = []
         for p in s["platforms"]:
-            state = network_state(p, _, at)
-            state.append(
-                Span(
-                    "; "
-                    + (_("edited by hand") if p["edited"] else _("as drafted from the template"))
+            record = [
+                Span(_("edited by hand") if p["edited"] else _("as drafted from the template")),
+                Span("; sha256 "),
+                Span(str(p["sha256"]), "code"),
+            ]
+            if not p["sha256_ok"]:
+                record.append(Span(" — "))
+                record.append(Span(_("text does not match its recorded hash"), "bad"))
+            published = (p.get("state") or ("published" if p.get("url") else "")) == "published"
+            networks.append(
+                Network(
+                    str(p["platform"]), network_state(p, _, at), record, str(p["text"]), published
                 )
             )
-            state.append(Span("; sha256 "))
-            state.append(Span(str(p["sha256"]), "code"))
-            if not p["sha256_ok"]:
-                state.append(Span(" — "))
-                state.append(Span(_("text does not match its recorded hash"), "bad"))
-            published = (p.get("state") or ("published" if p.get("url") else "")) == "published"
-            networks.append(Network(str(p["platform"]), state, str(p["text"]), published))
         out.append(Statement(n, heading, str(s["step"]), facts, networks))
     return out
 
@@ -786,30 +787,30 @@ def _events(
     if report["incident"].get("drill"):
         intro = _(
             "Every event in the log, in order, at the time it happened on the drill's clock "
-            "(scenario time), with when it was recorded."
+            "(scenario time), and when it was recorded."
         )
     else:
         intro = _(
-            "Every event in the log, in order, at the time it happened. Events entered after "
-            "the fact are marked backfilled, with when they were recorded."
+            "Every event in the log, in order, at the time it happened. For an event entered "
+            "after the fact (backfilled), the last column says when it was recorded."
         )
     rows = []
     shown, hidden, hidden_other = shown_timeline(report["timeline"])
     for t in shown:
-        what = plain(t["text"])
-        style = ""
         if t["backfilled"]:
-            style = "backfilled"
-            what.append(
-                Span(
-                    " ("
-                    + _("%(late)s, recorded at %(when)s")
-                    % {"late": late, "when": at(t["recorded_at"])}
-                    + ")",
-                    "em",
+            rows.append(
+                Row(
+                    [
+                        plain(t["seq"]),
+                        plain(at(t["at"])),
+                        plain(t["text"]),
+                        [Span(at(t["recorded_at"]), "em")],
+                    ],
+                    "backfilled",
                 )
             )
-        rows.append(Row([plain(t["seq"]), plain(at(t["at"])), what], style))
+        else:
+            rows.append(Row([plain(t["seq"]), plain(at(t["at"])), plain(t["text"]), plain("")]))
     if hidden:
         rows.append(
             Row(
@@ -821,6 +822,7 @@ def _events(
                         Span("--format json", "code"),
                         Span(" " + _("has the full timeline."), "em"),
                     ],
+                    plain(""),
                 ],
                 "folded",
             )
@@ -841,8 +843,10 @@ def _events(
                         Span("--format json", "code"),
                         Span(" " + _("has the full timeline."), "em"),
                     ],
+                    plain(""),
                 ],
                 "folded",
             )
         )
-    return [Para(plain(intro), "muted"), Table(["#", _("when"), _("what")], rows, "events", (0, 1))]
+    head = ["#", _("when"), _("what"), _("recorded") + f" ({late})"]
+    return [Para(plain(intro), "muted"), Table(head, rows, "events", (0, 1, 3))]

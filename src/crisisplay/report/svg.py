@@ -26,9 +26,9 @@ LEFT = 96  # the rows' names
 RIGHT = 14
 FONT = 12  # a label's size, in the picture's units
 CHAR = 0.62  # a label character's width, in FONT units (wider than any sans-serif's average)
-LANE = 16  # one lane of labels
+LANE = 15  # one lane of labels
 GAP = 8  # the least room between two labels in a lane
-MARK = 22  # a row's marks, above its lanes
+MARK = 20  # a row's marks, above its lanes
 BAND_H = 26
 LABEL_CHARS = 30  # longer labels are cut (the hover title and the tables have the rest)
 STAGE_FILL = ("#dbe9f6", "#fde9c9", "#e3f1dc", "#f6dde4", "#e8e1f5", "#f3f0c8")
@@ -42,6 +42,18 @@ class Shape:
     tag: str
     attrs: dict[str, Any]
     text: str = ""
+
+    def box(self) -> tuple[float, float, float, float]:
+        """A label's box (x, y, width, height) as the layout reserves it: a text's
+        generous width (see `text_width`), from above its capitals to below its descenders."""
+        x, y = float(self.attrs["x"]), float(self.attrs["y"])
+        w = text_width(self.text)
+        anchor = self.attrs.get("text-anchor")
+        if anchor == "middle":
+            x -= w / 2
+        elif anchor == "end":
+            x -= w
+        return x - 1, y - FONT * 0.85, w + 2, FONT * 1.1
 
 
 @dataclass
