@@ -650,6 +650,17 @@ def _take(
     if kind == "variables":
         start_values.update(data.get("values") or {})
         return pending_decision
+    if kind == "publication":
+        # A network left "not yet" published, settled later: published, or not and why.
+        step, platform = data.get("step"), data.get("platform")
+        statement = next((s for s in reversed(statements) if s["step"] == step), None)
+        if statement is not None:
+            for p in statement["platforms"]:
+                if p["platform"] == platform:
+                    p.update(_network(data))
+            if _published(statement):
+                statement["status"] = "published"
+        return pending_decision
     if kind == "incident.closed" and pending_decision is not None:
         pending_decision["led_to"] = "end"
         pending_decision = None
@@ -721,14 +732,15 @@ def _take(
 
 
 def _statement(data: dict[str, Any], at: str, recorded: str, backfilled: bool) -> dict[str, Any]:
+    from crisisplay.incident.walk import network_states
+
     texts = data.get("texts") or {}
     hashes = data.get("sha256") or {}
     edited = data.get("edited") or {}
-    published = data.get("published") or {}
+    states = network_states(data)
     platforms = []
     for platform, text in texts.items():
         text = str(text)
-        pub = published.get(platform) or {}
         recorded_hash = hashes.get(platform)
         platforms.append(
             {
@@ -738,8 +750,7 @@ def _statement(data: dict[str, Any], at: str, recorded: str, backfilled: bool) -
                 # The text as the log holds it still has the hash recorded with it.
                 "sha256_ok": recorded_hash == hashlib.sha256(text.encode("utf-8")).hexdigest(),
                 "edited": bool(edited.get(platform)),
-                "url": pub.get("url"),
-                "published_at": _stamp(pub["at"]) if pub.get("at") else None,
+                **_network(states.get(platform) or {"state": "pending"}),
             }
         )
     findings = [
@@ -768,6 +779,23 @@ def _statement(data: dict[str, Any], at: str, recorded: str, backfilled: bool) -
         "findings": findings,
         "overrides": list(data.get("overrides") or []),
     }
+
+
+def _network(state: dict[str, Any]) -> dict[str, Any]:
+    """One network of a statement: published (where and when), not published (and why, if
+    a reason was recorded), or pending (left "not yet" and never settled)."""
+    name = state.get("state") or "pending"
+    published = name == "published"
+    return {
+        "state": name,
+        "url": state.get("url") if published else None,
+        "published_at": _stamp(state["at"]) if published and state.get("at") else None,
+        "reason": state.get("reason") if name == "not_published" else None,
+    }
+
+
+def _published(statement: dict[str, Any]) -> bool:
+    return any(p["state"] == "published" for p in statement["platforms"])
 
 
 # --- JSON ------------------------------------------------------------------------------

@@ -502,9 +502,11 @@ def _deadlines(report: dict[str, Any], _: Words, at: Callable[[str | None], str]
     return Table(head, rows, "deadlines", (3,))
 
 
-def network_state(p: dict[str, Any], _: Words, at: Callable[[str | None], str]) -> Line:
+def network_state(
+    p: dict[str, Any], _: Words, at: Callable[[str | None], str], closed: bool = False
+) -> Line:
     """Where one network of a statement stands: published when and where, not published
-    (and why, when the reason was recorded), or not yet."""
+    (and why, when the reason was recorded), or not yet (never, once the incident closed)."""
     state = p.get("state") or ("published" if p.get("url") else "pending")
     if state == "published":
         out = [Span(_("published %(when)s") % {"when": at(p.get("published_at"))})]
@@ -518,6 +520,8 @@ def network_state(p: dict[str, Any], _: Words, at: Callable[[str | None], str]) 
         if p.get("reason"):
             out.append(Span(": " + str(p["reason"])))
         return out
+    if closed:
+        return [Span(_("never published"), "bad"), Span(" " + _("(no reason recorded)"))]
     return [Span(_("not published yet"), "bad")]
 
 
@@ -534,8 +538,15 @@ def _statements(
         return [_empty(_("No statement was approved or published."))]
     out: list[Block] = []
     status_words = {"published": _("published"), "approved": _("approved")}
+    closed = bool(report["incident"].get("closed_at"))
     for n, s in enumerate(report["statements"], start=1):
         status = status_words.get(s["status"] or "", s["status"] or "?")
+        out_on = sum(1 for p in s["platforms"] if p.get("state", "published") == "published")
+        if 0 < out_on < len(s["platforms"]):
+            status = _("published on %(n)d of %(total)d networks") % {
+                "n": out_on,
+                "total": len(s["platforms"]),
+            }
         heading = f"{s['template'] or _('statement')} — {s['step']} ({status})"
         rec = at(s["at"])
         if s["backfilled"]:
@@ -584,7 +595,11 @@ def _statements(
             published = (p.get("state") or ("published" if p.get("url") else "")) == "published"
             networks.append(
                 Network(
-                    str(p["platform"]), network_state(p, _, at), record, str(p["text"]), published
+                    str(p["platform"]),
+                    network_state(p, _, at, closed),
+                    record,
+                    str(p["text"]),
+                    published,
                 )
             )
         out.append(Statement(n, heading, str(s["step"]), facts, networks))

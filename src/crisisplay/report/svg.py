@@ -293,7 +293,9 @@ def timeline_chart(report: dict[str, Any], _: Callable[[str], str]) -> Chart:
     # Statements and decisions: points, labelled in lanes below their row.
     statements = []
     for s in report["statements"]:
-        nets = ", ".join(p["platform"] for p in s["platforms"])
+        nets = ", ".join(
+            p["platform"] for p in s["platforms"] if p.get("state", "published") == "published"
+        ) or _("not published")
         tip = f"{s['template']} ({s['status']}) {when(s['at'])}: {nets}"
         statements.append((x(s["at"]), cut(s["template"] or s["step"]), tip))
     decisions = []
