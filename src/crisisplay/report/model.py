@@ -147,6 +147,11 @@ class Section:
     #: the renderings that show it ("md", "html")
     formats: tuple[str, ...] = ("md", "html")
 
+    @property
+    def empty(self) -> bool:
+        """Whether it only says there is nothing to show."""
+        return all(isinstance(b, Para) and b.style == "empty" for b in self.blocks)
+
 
 @dataclass
 class Report:
@@ -384,6 +389,8 @@ METRICS = (
 )
 COUNTS = (
     "statements_published",
+    "networks_published",
+    "networks_not_published",
     "updates_promised",
     "updates_delivered",
     "updates_missed",
@@ -425,18 +432,16 @@ def metric_labels(_: Words) -> dict[str, str]:
 def _metrics(report: dict[str, Any], _: Words) -> list[Block]:
     m = report["metrics"]
     labels = metric_labels(_)
-    rows = [Row([plain(labels[k]), _secs(m.get(k), _)]) for k in METRICS]
-    counts = [*COUNTS]
-    for extra in ("networks_published", "networks_not_published"):
-        if extra in m:
-            counts.insert(counts.index("updates_promised"), extra)
-    rows += [
+    times = [Row([plain(labels[k]), _secs(m.get(k), _)]) for k in METRICS]
+    counts = [
         Row([plain(labels[k]), plain(_("unknown") if m.get(k) is None else f"{m[k]:,}")])
-        for k in counts
+        for k in COUNTS
+        if k in m or k not in ("networks_published", "networks_not_published")
     ]
     return [
         Para(plain(_("Times are counted from when the crisis was first seen.")), "muted"),
-        Table([_("metric"), _("value")], rows, "metrics", (1,)),
+        Table([_("metric"), _("value")], times, "metrics times", (1,)),
+        Table([_("metric"), _("value")], counts, "metrics counts", (1,)),
     ]
 
 
