@@ -309,7 +309,7 @@ def test_json_report_spooled_to_disk_is_the_same_report(
 
 
 def test_log_show_folds_long_runs_of_notes_and_says_how_many(long_log: Path) -> None:
-    from crisisplay.cli.timeline import FOLD_HEAD, FOLD_TAIL
+    from crisisplay.report.walkthrough import FOLD_HEAD, FOLD_TAIL
 
     home = long_log.parent.parent
     proc = cli(home, "log", "show", long_log.name)
@@ -323,7 +323,7 @@ def test_log_show_folds_long_runs_of_notes_and_says_how_many(long_log: Path) -> 
 
 
 def test_fold_notes_keeps_every_event_that_is_not_a_note() -> None:
-    from crisisplay.cli.timeline import FOLD_HEAD, FOLD_TAIL, Folded, fold_notes
+    from crisisplay.report.walkthrough import FOLD_HEAD, FOLD_TAIL, Folded, fold_notes
 
     base: dict[str, Any] = {"v": 1, "prev": "", "ts": "2026-11-02T08:00:00Z", "actor": "a"}
     kinds = ["step"] + ["note"] * 100 + ["step"] + ["note"] * 3 + ["incident.closed"]

@@ -242,7 +242,7 @@ def test_missed_deadline_and_broken_promises(tmp_path: Path) -> None:
     hold = next(d for d in report["deadlines"] if d["stage"] == "hold")
     assert (hold["status"], hold["missed_by_s"]) == ("missed", 600)
     md = render_md(report)
-    assert "**missed** by 10 min" in md
+    assert "**missed ✗** by 10 min" in md
 
 
 def test_incident_still_in_remedy_has_no_remedy_or_close_time(tmp_path: Path) -> None:
@@ -385,10 +385,12 @@ def test_backfilled_events_are_marked(tmp_path: Path) -> None:
     assert flags["detect-post-url"] is True
     assert flags["detect-troll-outcome"] is False
     md = render_md(report)
+    assert r"| \# | when | what | recorded (backfilled) |" in md
     url_row = next(line for line in md.splitlines() if "detect-post-url:" in line)
-    assert "backfilled, recorded at" in url_row
+    recorded = _cells(url_row)[3].strip("_")
+    assert recorded.startswith("20") and recorded != _cells(url_row)[1]  # when it was recorded
     outcome_row = next(line for line in md.splitlines() if "detect-troll-outcome:" in line)
-    assert "backfilled" not in outcome_row
+    assert _cells(outcome_row)[3] == ""  # recorded as it happened
     opened = report["timeline"][0]
     assert opened["at"] == "2026-11-20T08:05:00.000000Z" and opened["recorded_at"] != opened["at"]
 
@@ -542,7 +544,6 @@ def test_long_timelines_are_summarised_in_markdown_but_not_in_json(
     with IncidentLog.open(folder, "monitor@desk") as log:
         for n in range(5):
             log.append("note", {"text": f"check {n}: 40 new replies", "step": None})
-    monkeypatch.setattr(markdown, "NOTE_LIMIT", 3)
     monkeypatch.setattr(build, "NOTE_LIMIT", 3)  # what the report keeps in memory to show
     report = build_report(folder)
     md = markdown.render(report)

@@ -82,11 +82,11 @@ def show(
     """The incident's timeline by stage: deadlines, statements as published, metrics."""
     import os
 
-    from crisisplay.cli.timeline import fold_notes
     from crisisplay.errors import CrisisplayError
     from crisisplay.incident.events import Event, typed
     from crisisplay.incident.log import LogError, LogReader
     from crisisplay.report.metrics import Digest
+    from crisisplay.report.walkthrough import fold_notes
 
     home = _home()
     incident_id = _find(home, incident)

@@ -26,6 +26,7 @@ from crisisplay.report.stats import (
     metric_value,
     plain_number,
 )
+from crisisplay.report.walkthrough import Folded, Walkthrough, verdict, walkthrough
 
 BACKFILLED = "* happened earlier than recorded (backfilled): the time shown is when it happened"
 SCENARIO_TIME = "* scenario time: the drill's clock, which runs faster than real time"
@@ -132,57 +133,6 @@ def timeline_lines(events: Iterable[Event | Folded]) -> Iterator[Text]:
     yield Text(SCENARIO_TIME if drill else _legend([], short=True), style="dim")
 
 
-class Folded:
-    """A run of notes `log show` does not print one by one: how many, and where to see them."""
-
-    __slots__ = ("count",)
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-
-    @property
-    def text(self) -> str:
-        return (
-            f"… {self.count:,} notes folded here (`crisisplay log show INCIDENT --events` "
-            "lists every event)"
-        )
-
-
-#: Of a run of consecutive notes longer than FOLD_HEAD + FOLD_TAIL, `log show` prints the
-#: first FOLD_HEAD and the last FOLD_TAIL and says how many it folded in between.
-FOLD_HEAD = 20
-FOLD_TAIL = 5
-
-
-def fold_notes(events: Iterable[Event]) -> Iterator[Event | Folded]:
-    """The events with long runs of notes folded, one event in memory at a time (plus the
-    last FOLD_TAIL notes of the current run)."""
-    from collections import deque
-
-    run = 0
-    tail: deque[Event] = deque(maxlen=FOLD_TAIL)
-    folded = 0
-    for e in events:
-        if e.type == "note":
-            run += 1
-            if run <= FOLD_HEAD:
-                yield e
-                continue
-            if len(tail) == FOLD_TAIL:
-                folded += 1
-            tail.append(e)
-            continue
-        if folded:
-            yield Folded(folded)
-        yield from tail
-        tail.clear()
-        run = folded = 0
-        yield e
-    if folded:
-        yield Folded(folded)
-    yield from tail
-
-
 # --- the staged view ---------------------------------------------------------------------------
 
 
@@ -191,12 +141,8 @@ def offset(t: datetime, origin: datetime) -> str:
     return times.offset(t - origin)
 
 
-def _time(event: Event) -> datetime:
-    return parse_time(event.at or event.ts)
-
-
 def _clock(t: datetime) -> str:
-    return t.strftime("%H:%M")
+    return times.when(times.rfc3339(t), date=False)[:5]
 
 
 def _at(value: str | None, origin: datetime) -> str:
@@ -224,19 +170,17 @@ def _stage_header(
 
 def _verdict(deadline: dict[str, Any]) -> Text:
     """Met or missed by how much, from a report deadline row."""
-    status = deadline.get("status")
+    status, seconds = verdict(deadline)
     if status == "missed":
-        by = deadline.get("missed_by_s")
-        late = f" by {human_duration(by)}" if isinstance(by, int | float) else ""
+        late = f" by {human_duration(seconds)}" if seconds is not None else ""
         return Text(f"MISSED{late}", style="bold red")
     if status == "met":
-        spare = deadline.get("margin_s")
-        if isinstance(spare, int | float):
-            return Text(f"met, {human_duration(spare)} to spare", style="green")
+        if seconds is not None:
+            return Text(f"met, {human_duration(seconds)} to spare", style="green")
         return Text("met", style="green")
     if status == "open":
         return Text("open: not done yet", style="yellow")
-    return Text(str(status or "unknown"), style="dim")
+    return Text(status, style="dim")
 
 
 class _Row:
@@ -437,7 +381,6 @@ def staged(
     """What `log show` prints. `facts` is the report's Facts.to_json() (stage deadlines and
     metrics); `problems` what verification found, shown first."""
     parts: list[Any] = []
-    titles = stage_titles or {}
     problems = problems or []
     if problems:
         warn = Text()
@@ -452,57 +395,33 @@ def staged(
         if len(problems) > 10:
             parts.append(Text(f"  … {len(problems) - 10} more: crisisplay log verify", style="red"))
         parts.append(Text(""))
-    first = events[0] if events else None
-    opened = first if isinstance(first, Event) and first.type == "incident.opened" else None
-    if opened is None:
+    walk = walkthrough(events, facts, stage_titles)
+    if walk.opened is None or walk.first_seen is None:
         parts.append(
             Text("The log does not begin with incident.opened: showing events as recorded.")
         )
         parts.append(timeline(events))
         return Group(*parts)
-    od: Any = opened.data
-    origin = parse_time(od["first_seen"])
-    parts += _heading(opened, events, facts)
-    deadlines = {str(d["stage"]): d for d in (facts or {}).get("deadlines") or []}
-    titles = dict(titles)
-    for row in [*((facts or {}).get("stages") or []), *deadlines.values()]:
-        sid = str(row.get("id") or row.get("stage"))
-        if row.get("title") and row["title"] != sid:
-            titles.setdefault(sid, str(row["title"]))
-    seen: set[str] = set()
-    current: str | None = None
-    day = None
-    timed: list[tuple[Event | Folded, datetime | None]] = []
-    for event in events:
-        if isinstance(event, Folded):
-            timed.append((event, None))
-            continue
-        try:
-            timed.append((event, _time(event)))
-        except (KeyError, TypeError, ValueError):
-            timed.append((event, None))
-    width = max((len(offset(t, origin)) for _, t in timed if t is not None), default=7)
-    for event, t in timed:
+    origin = walk.first_seen
+    parts += _heading(walk, facts)
+    width = max((len(offset(x.time, origin)) for x in walk.entries if x.time), default=7)
+    for entry in walk.entries:
+        event, t = entry.event, entry.time
         if isinstance(event, Folded):
             parts.append(Text(f"  {'':<{width}}  {'':<6}  {event.text}", style="dim"))
             continue
         if t is None:
             parts.append(Text(f"  (event seq {event.seq} has no readable time)", "red"))
             continue
-        data = event.data
-        if event.type == "step" and data.get("stage") != current:
-            current = data.get("stage")
-            sid = str(current)
+        if entry.stage is not None:
             parts.append(Text(""))
             parts.append(
-                _stage_header(
-                    titles.get(sid, sid.capitalize()), deadlines.get(sid), origin, sid in seen
-                )
+                _stage_header(entry.stage.title, entry.stage.deadline, origin, entry.stage.again)
             )
-            seen.add(sid)
-        if t.date() != day:
-            day = t.date()
-            parts.append(Text(f"  {'':<{width}}  {'':<6}  {day:%A %Y-%m-%d} (UTC)", style="dim"))
+        if entry.day is not None:
+            parts.append(
+                Text(f"  {'':<{width}}  {'':<6}  {entry.day:%A %Y-%m-%d} (UTC)", style="dim")
+            )
         try:
             style, text, below = _line(event, origin)
         except (KeyError, TypeError, AttributeError, ValueError):
@@ -518,38 +437,34 @@ def staged(
         if problems and facts is not None
         else None
     )
-    parts += _deadlines(list(deadlines.values()), titles, origin, partial)
+    parts += _deadlines(walk.deadlines, walk.titles, origin, partial)
     parts += _metrics(facts, facts_problem, partial)
-    if any(isinstance(e, Event) and e.at for e in events):
+    if walk.backfilled:
         parts += [Text(""), Text(_legend(events), style="dim")]
     return Group(*parts)
 
 
-def _heading(
-    opened: Event, events: Sequence[Event | Folded], facts: dict[str, Any] | None
-) -> list[Any]:
-    od: Any = opened.data
-    origin = parse_time(od["first_seen"])
+def _heading(walk: Walkthrough, facts: dict[str, Any] | None) -> list[Any]:
+    assert walk.opened is not None and walk.first_seen is not None
+    od: Any = walk.opened.data
+    origin = walk.first_seen
     pb = od.get("playbook") or {}
     title = Text()
     title.append(str(od.get("title")), style="bold")
-    if od.get("drill"):
+    if walk.drill:
         title.append("  [DRILL]", style="bold magenta")
     info = Text(
         f"{od.get('incident')} · {od['client'].get('name')} · severity {od.get('severity')}"
     )
     if pb.get("id"):
         info.append(f" · playbook {pb['id']} {pb.get('version')} ({pb.get('language')})")
-    when = Text(f"first seen {origin:%Y-%m-%d %H:%M} UTC · opened {_at(_iso(opened), origin)}")
-    closed = next(
-        (e for e in reversed(events) if isinstance(e, Event) and e.type == "incident.closed"),
-        None,
-    )
-    if closed is not None:
-        when.append(f" · closed {_at(_iso(closed), origin)}")
+    first = times.when(times.rfc3339(origin))[:16]
+    when = Text(f"first seen {first} UTC · opened {_at(_iso(walk.opened), origin)}")
+    if walk.closed is not None:
+        when.append(f" · closed {_at(_iso(walk.closed), origin)}")
     else:
         inc = (facts or {}).get("incident") or {}
-        where = _where(events)
+        where = f"stage {walk.last_step[0]}, after {walk.last_step[1]}" if walk.last_step else None
         when.append(" · ")
         when.append(f"OPEN{f', in {where}' if where else ''}", style="bold yellow")
         if inc.get("closed_at"):
@@ -559,15 +474,6 @@ def _heading(
 
 def _iso(event: Event) -> str:
     return str(event.at or event.ts)
-
-
-def _where(events: Sequence[Event | Folded]) -> str | None:
-    """The stage of the last step recorded (where an open incident stands)."""
-    for e in reversed(events):
-        if isinstance(e, Event) and e.type == "step":
-            d = e.data
-            return f"stage {d.get('stage')}, after {d.get('step')}"
-    return None
 
 
 def _deadlines(

@@ -14,6 +14,7 @@ import tempfile
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import IO, Any
 
 from crisisplay.incident.events import Event
@@ -32,20 +33,45 @@ SPOOL_AFTER = 20_000
 # Answers that describe the crisis's reach and exposure, by the variable they are saved as
 # (ask steps' save_as, or a decision's `set`), in the order a reader wants them.
 IMPACT = (
-    ("post_url", "Original post"),
-    ("post_summary", "What it said"),
-    ("author_reach", "Author's reach (followers)"),
-    ("spread_velocity", "Spread"),
-    ("media_pickup", "Media pickup"),
-    ("same_reports", "Others reporting the same"),
-    ("crisis_history", "Similar crisis before"),
-    ("legal_exposure", "Safety or legal exposure"),
-    ("personal_data", "Customers' personal data involved"),
-    ("triage", "Triage"),
-    ("fault", "Whose fault"),
-    ("what_happened", "What happened"),
-    ("root_cause_so_far", "Cause (as established during the incident)"),
+    "post_url",
+    "post_summary",
+    "author_reach",
+    "spread_velocity",
+    "media_pickup",
+    "same_reports",
+    "crisis_history",
+    "legal_exposure",
+    "personal_data",
+    "triage",
+    "fault",
+    "what_happened",
+    "root_cause_so_far",
 )
+
+
+def impact_labels(_: Callable[[str], str]) -> dict[str, str]:
+    """What each IMPACT answer is, in the report's language."""
+    return {
+        "post_url": _("Original post"),
+        "post_summary": _("What it said"),
+        "author_reach": _("Author's reach (followers)"),
+        "spread_velocity": _("Spread"),
+        "media_pickup": _("Media pickup"),
+        "same_reports": _("Others reporting the same"),
+        "crisis_history": _("Similar crisis before"),
+        "legal_exposure": _("Safety or legal exposure"),
+        "personal_data": _("Customers' personal data involved"),
+        "triage": _("Triage"),
+        "fault": _("Whose fault"),
+        "what_happened": _("What happened"),
+        "root_cause_so_far": _("Cause (as established during the incident)"),
+    }
+
+
+def english(message: str) -> str:
+    return message
+
+
 WHYS = tuple(f"why_{n}" for n in range(1, 6))
 REVIEW = ("went_well", "went_badly", "got_lucky")
 
@@ -97,9 +123,9 @@ def _stamp(value: str) -> str:
     return rfc3339(parse_ts(value)) or value
 
 
-def _value_text(value: Any) -> str:
+def _value_text(value: Any, _: Callable[[str], str] = english) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if value is None:
         return "—"
     if isinstance(value, int | float):
@@ -107,71 +133,112 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-def describe(event: Event) -> str:
-    """One plain line saying what the event records."""
+def describe(event: Event, _: Callable[[str], str] = english) -> str:
+    """One plain line saying what the event records, in the words `_` translates to."""
     d = event.data
     kind = event.type
     if kind == "incident.opened":
         pb = d.get("playbook") or {}
-        return (
-            f"Incident opened: {d.get('title')} (severity {d.get('severity')}, client "
-            f"{(d.get('client') or {}).get('name')}; playbook {pb.get('id')} {pb.get('version')})"
-            + (" — drill" if d.get("drill") else "")
-        )
+        return _(
+            "Incident opened: %(title)s (severity %(severity)s, client %(client)s; "
+            "playbook %(playbook)s %(version)s)"
+        ) % {
+            "title": d.get("title"),
+            "severity": d.get("severity"),
+            "client": (d.get("client") or {}).get("name"),
+            "playbook": pb.get("id"),
+            "version": pb.get("version"),
+        } + (" — " + _("drill") if d.get("drill") else "")
     if kind == "variables":
         values = d.get("values") or {}
-        return "Incident details: " + "; ".join(
-            f"{k} = {_value_text(v)}" for k, v in values.items()
+        return (
+            _("Incident details:")
+            + " "
+            + "; ".join(f"{k} = {_value_text(v, _)}" for k, v in values.items())
         )
     if kind == "step":
         step = d.get("step")
         status = d.get("status")
         if status == "skipped":
-            return f"{step}: skipped — {d.get('reason')}"
+            return f"{step}: " + _("skipped — %(reason)s") % {"reason": d.get("reason")}
         k = d.get("kind")
         if k == "ask":
-            return f"{step}: {_one_line(_value_text(d.get('value')))}"
+            return f"{step}: {_one_line(_value_text(d.get('value'), _))}"
         if k == "decide":
             goto = d.get("goto")
-            return f"{step}: decided “{d.get('option')}”" + (f" → {goto}" if goto else "")
+            return (
+                f"{step}: "
+                + _("decided “%(option)s”") % {"option": d.get("option")}
+                + (f" → {goto}" if goto else "")
+            )
         if k == "notify":
             who = ", ".join(f"{c.get('name')} ({c.get('role')})" for c in d.get("contacted") or [])
-            ack = "acknowledged" if d.get("acknowledged") else "no answer yet"
-            return f"{step}: notified {who or 'nobody listed'} — {ack}"
+            ack = _("acknowledged") if d.get("acknowledged") else _("no answer yet")
+            return f"{step}: " + _("notified %(who)s — %(ack)s") % {
+                "who": who or _("nobody listed"),
+                "ack": ack,
+            }
         if k == "draft":
-            pubs = ", ".join(d.get("published") or {}) or "not published"
+            from crisisplay.incident.walk import network_states
+
+            nets = network_states(d)
+            out = [p for p, n in nets.items() if n.get("state") == "published"]
+            pubs = ", ".join(out) or _("not published")
             by = (d.get("approval") or {}).get("by")
-            return f"{step}: {d.get('template')} statement, {status} on {pubs}" + (
-                f", approved by {by}" if by else ""
-            )
+            text = f"{step}: " + _("%(template)s statement, %(status)s on %(networks)s") % {
+                "template": d.get("template"),
+                "status": {"published": _("published"), "approved": _("approved")}.get(
+                    str(status), status
+                ),
+                "networks": pubs,
+            }
+            return text + (", " + _("approved by %(who)s") % {"who": by} if by else "")
         if k == "note":
-            return f"{step}: read and acknowledged"
+            return f"{step}: " + _("read and acknowledged")
         return f"{step}: {status}"
+    if kind == "publication":
+        state = d.get("state")
+        where = {"step": d.get("step"), "network": d.get("platform")}
+        if state == "published":
+            return _("%(step)s: published on %(network)s") % where
+        if state == "not_published":
+            return _("%(step)s: not published on %(network)s — %(reason)s") % {
+                **where,
+                "reason": d.get("reason"),
+            }
+        return f"{d.get('step')}: {d.get('platform')} {state}"
     if kind == "deadline.missed":
         from crisisplay.times import duration, when
 
-        return (
-            f"Deadline missed: stage {d.get('stage')} was due {when(d.get('due_at'))}, "
-            f"{duration(d.get('missed_by_s'))} late when recorded"
-        )
+        return _(
+            "Deadline missed: stage %(stage)s was due %(due)s, %(late)s late when recorded"
+        ) % {
+            "stage": d.get("stage"),
+            "due": when(d.get("due_at")),
+            "late": duration(d.get("missed_by_s")),
+        }
     if kind == "note":
-        return f"Note: {_one_line(str(d.get('text', '')))}"
+        return _("Note:") + f" {_one_line(str(d.get('text', '')))}"
     if kind == "incident.closed":
-        return f"Incident closed ({d.get('outcome')})"
+        return _("Incident closed (%(outcome)s)") % {"outcome": d.get("outcome")}
     if kind == "session.paused":
-        return f"Session paused: {d.get('reason', '')}"
+        return _("Session paused: %(reason)s") % {"reason": d.get("reason", "")}
     if kind == "session.resumed":
-        return f"Session resumed ({d.get('mode', 'interactive')})"
+        return _("Session resumed (%(mode)s)") % {"mode": d.get("mode", "interactive")}
     if kind == "recovery":
-        return f"Recovered after a crash: {d.get('bytes')} bytes quarantined in {d.get('file')}"
+        return _("Recovered after a crash: %(bytes)s bytes quarantined in %(file)s") % {
+            "bytes": d.get("bytes"),
+            "file": d.get("file"),
+        }
     if kind == "playbook.changed":
         fr, to = d.get("from") or {}, d.get("to") or {}
-        return (
-            f"Playbook changed {fr.get('version')} → {to.get('version')}; "
-            f"chose to {d.get('choice')}"
-        )
+        return _("Playbook changed %(old)s → %(new)s; chose to %(choice)s") % {
+            "old": fr.get("version"),
+            "new": to.get("version"),
+            "choice": d.get("choice"),
+        }
     if kind == "severity.changed":
-        return f"Severity changed to {d.get('to')}" + (
+        return _("Severity changed to %(n)s") % {"n": d.get("to")} + (
             f": {d['reason']}" if d.get("reason") else ""
         )
     return f"{kind}: {_one_line(json.dumps(d, ensure_ascii=False))}"
@@ -316,15 +383,8 @@ def shown_timeline(timeline: Any) -> tuple[Iterator[dict[str, Any]], int, int]:
     return iter(rows), hidden_notes, hidden_others
 
 
-def folded_text(hidden: int) -> str:
-    return (
-        f"{hidden:,} more events (not notes) not shown, past the first {EVENT_LIMIT:,}; "
-        "--format json has the full timeline."
-    )
-
-
-def timeline_entry(e: Event) -> dict[str, Any]:
-    """One event as the report's timeline shows it."""
+def timeline_entry(e: Event, _: Callable[[str], str] = english) -> dict[str, Any]:
+    """One event as the report's timeline shows it (its text in the words `_` gives)."""
     data = e.data
     kind = e.type
     backfilled = e.at is not None
@@ -338,7 +398,7 @@ def timeline_entry(e: Event) -> dict[str, Any]:
         "actor": e.actor,
         "stage": data.get("stage") if kind == "step" else None,
         "step": data.get("step"),
-        "text": f"Note: {_one_line(str(data.get('text', '')))}" if kind == "note" else describe(e),
+        "text": describe(e, _),
     }
 
 
@@ -387,11 +447,11 @@ def _note_parts(e: Event) -> tuple[str, ...] | None:
     )
 
 
-def _timeline_note_text(p: tuple[str, ...]) -> str:
+def _timeline_note_text(p: tuple[str, ...], note: str = "Note:") -> str:
     return (
         f'{{"seq": {p[0]}, "type": "note", "at": {p[1]}, "recorded_at": {p[2]}, '
         f'"backfilled": {p[3]}, "actor": {p[4]}, "stage": null, "step": {p[5]}, '
-        f'"text": {_QUOTE("Note: " + _one_line(p[6]))}}}'
+        f'"text": {_QUOTE(note + " " + _one_line(p[6]))}}}'
     )
 
 
@@ -402,10 +462,10 @@ def _note_text(p: tuple[str, ...]) -> str:
     )
 
 
-def timeline_note_line(e: Event) -> str | None:
+def timeline_note_line(e: Event, _: Callable[[str], str] = english) -> str | None:
     if e.type != "note" or (p := _note_parts(e)) is None:
         return None
-    return _timeline_note_text(p)
+    return _timeline_note_text(p, _("Note:"))
 
 
 def note_line(e: Event) -> str | None:
@@ -445,8 +505,15 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
         others += 1
         return others <= EVENT_LIMIT
 
+    # The timeline's words are the incident's language, known from its first event.
+    words = SimpleNamespace(gettext=english, note="Note:")
     notes = Section(note_entry, note_line, lambda e: notes.total < NOTE_LIMIT, full)
-    timeline = Section(timeline_entry, timeline_note_line, shown_in_timeline, full)
+    timeline = Section(
+        lambda e: timeline_entry(e, words.gettext),
+        lambda e: timeline_note_line(e, words.gettext),
+        shown_in_timeline,
+        full,
+    )
     dg = Digest()
     statements: list[dict[str, Any]] = []
     decisions: list[dict[str, Any]] = []
@@ -459,13 +526,19 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
     reader = LogReader(path)
     try:
         for e in typed(reader):
+            if dg.first is None and e.type == "incident.opened":
+                from crisisplay.i18n import translator
+
+                pb = e.data.get("playbook") or {}
+                words.gettext = translator(pb.get("language")).gettext
+                words.note = words.gettext("Note:")
             dg.add(e)
             kind = e.type
             if kind == "note":
                 # A note's two JSON lines share their parts: made once (JSON only).
                 parts = _note_parts(e) if full else None
                 if parts is not None:
-                    timeline.add(e, _timeline_note_text(parts))
+                    timeline.add(e, _timeline_note_text(parts, words.note))
                     notes.add(e, _note_text(parts))
                 else:
                     timeline.add(e)
@@ -523,14 +596,15 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
         if name in answers and answers[name]["value"] not in (None, "")
     ]
     review = {name: (answers.get(name) or {}).get("value") for name in REVIEW}
+    labels = impact_labels(words.gettext)
     impact = [
         {
             "name": name,
-            "label": label,
+            "label": labels[name],
             "value": answers[name]["value"],
             "step": answers[name]["step"],
         }
-        for name, label in IMPACT
+        for name in IMPACT
         if name in answers and answers[name]["value"] is not None
     ]
     items_raw = (answers.get("action_items") or {}).get("value")
@@ -575,6 +649,17 @@ def _take(
     recorded = _stamp(e.ts)
     if kind == "variables":
         start_values.update(data.get("values") or {})
+        return pending_decision
+    if kind == "publication":
+        # A network left "not yet" published, settled later: published, or not and why.
+        step, platform = data.get("step"), data.get("platform")
+        statement = next((s for s in reversed(statements) if s["step"] == step), None)
+        if statement is not None:
+            for p in statement["platforms"]:
+                if p["platform"] == platform:
+                    p.update(_network(data))
+            if _published(statement):
+                statement["status"] = "published"
         return pending_decision
     if kind == "incident.closed" and pending_decision is not None:
         pending_decision["led_to"] = "end"
@@ -647,14 +732,15 @@ def _take(
 
 
 def _statement(data: dict[str, Any], at: str, recorded: str, backfilled: bool) -> dict[str, Any]:
+    from crisisplay.incident.walk import network_states
+
     texts = data.get("texts") or {}
     hashes = data.get("sha256") or {}
     edited = data.get("edited") or {}
-    published = data.get("published") or {}
+    states = network_states(data)
     platforms = []
     for platform, text in texts.items():
         text = str(text)
-        pub = published.get(platform) or {}
         recorded_hash = hashes.get(platform)
         platforms.append(
             {
@@ -664,8 +750,7 @@ def _statement(data: dict[str, Any], at: str, recorded: str, backfilled: bool) -
                 # The text as the log holds it still has the hash recorded with it.
                 "sha256_ok": recorded_hash == hashlib.sha256(text.encode("utf-8")).hexdigest(),
                 "edited": bool(edited.get(platform)),
-                "url": pub.get("url"),
-                "published_at": _stamp(pub["at"]) if pub.get("at") else None,
+                **_network(states.get(platform) or {"state": "pending"}),
             }
         )
     findings = [
@@ -694,6 +779,23 @@ def _statement(data: dict[str, Any], at: str, recorded: str, backfilled: bool) -
         "findings": findings,
         "overrides": list(data.get("overrides") or []),
     }
+
+
+def _network(state: dict[str, Any]) -> dict[str, Any]:
+    """One network of a statement: published (where and when), not published (and why, if
+    a reason was recorded), or pending (left "not yet" and never settled)."""
+    name = state.get("state") or "pending"
+    published = name == "published"
+    return {
+        "state": name,
+        "url": state.get("url") if published else None,
+        "published_at": _stamp(state["at"]) if published and state.get("at") else None,
+        "reason": state.get("reason") if name == "not_published" else None,
+    }
+
+
+def _published(statement: dict[str, Any]) -> bool:
+    return any(p["state"] == "published" for p in statement["platforms"])
 
 
 # --- JSON ------------------------------------------------------------------------------

@@ -6,7 +6,13 @@ build on `incident_facts`, so a figure means the same thing in both.
 
 Definitions (docs/report.md lists them for users):
 
-- time_to_acknowledge: the first step event of kind `draft` with status `published`.
+- A statement is published when it went out on at least one of its networks: as the draft
+  step recorded it (`networks`, or `published` in older logs), or by a later `publication`
+  event for a network left "not yet" published. A network left "not published" (with its
+  reason) is not counted: networks_published counts the networks each statement went out
+  on, networks_not_published the ones it did not (or not yet).
+- time_to_acknowledge: the first statement published (the draft step's time, or the
+  `publication` that first put a statement out).
 - time_to_holding_statement / time_to_apology: the first published draft whose template
   is `holding-statement` / `apology`.
 - time_to_remedy: the last step event of stage `remedy`, once the walk has moved past it
@@ -124,6 +130,7 @@ FACT_TYPES = frozenset(
         "incident.closed",
         "incident.reopened",
         "playbook.changed",
+        "publication",
     )
 )
 
@@ -282,6 +289,8 @@ def incident_facts(
     `playbook` is the resolved playbook the incident walked (its snapshot); without it the
     deadlines met are unknown (null) and only the missed ones the log records are listed.
     """
+    from crisisplay.incident.walk import network_states
+
     dg = events if isinstance(events, Digest) else digest(events)
     if dg.first is None or dg.first.type != "incident.opened":
         raise CrisisplayError("This log does not begin with incident.opened: nothing to report.")
@@ -299,8 +308,11 @@ def incident_facts(
     outcome: str | None = None
     first_published: datetime | None = None
     first_by_template: dict[str, datetime] = {}
-    statements = 0
     overrides = 0
+    # Each draft's networks, by its step: {platform: state}; the publication events that
+    # follow the draft update them.
+    drafts: dict[str, dict[str, dict[str, Any]]] = {}
+    draft_data: dict[str, dict[str, Any]] = {}
     steps = 0
     skipped = 0
     notes = dg.notes
@@ -337,8 +349,11 @@ def incident_facts(
             elif in_remedy:
                 remedy_left = True
                 in_remedy = False
+            if data.get("kind") == "draft" and data.get("texts"):
+                step_id = str(data.get("step"))
+                drafts[step_id] = network_states(data)
+                draft_data[step_id] = data
             if data.get("kind") == "draft" and data.get("status") == "published":
-                statements += 1
                 if data.get("overrides"):
                     overrides += 1
                 if first_published is None:
@@ -349,6 +364,22 @@ def incident_facts(
                 deliveries.append((i, t, data.get("step", "")))
                 if data.get("next_update_by"):
                     promised.append((i, t, parse_ts(data["next_update_by"]), data))
+        elif kind == "publication":
+            nets = drafts.get(str(e.data.get("step")))
+            if nets is not None and e.data.get("platform") is not None:
+                was_out = any(n.get("state") == "published" for n in nets.values())
+                state = {k: v for k, v in e.data.items() if k not in ("step", "stage", "platform")}
+                nets[str(e.data["platform"])] = state
+                if not was_out and state.get("state") == "published":
+                    # The statement first went out now: it acknowledges the crisis now.
+                    out_at = parse_ts(state["at"]) if state.get("at") else t
+                    if first_published is None or out_at < first_published:
+                        first_published = out_at
+                    template = draft_data[str(e.data["step"])].get("template")
+                    if template and (
+                        template not in first_by_template or out_at < first_by_template[template]
+                    ):
+                        first_by_template[template] = out_at
         elif kind == "deadline.missed":
             missed_logged.setdefault(e.data["stage"], {**e.data, "at": t})
         elif kind == "severity.changed":
@@ -415,6 +446,10 @@ def incident_facts(
             }
         )
 
+    states = [n.get("state") for nets in drafts.values() for n in nets.values()]
+    statements = sum(
+        1 for nets in drafts.values() if any(n.get("state") == "published" for n in nets.values())
+    )
     met = sum(1 for r in deadlines if r["status"] == "met")
     missed = sum(1 for r in deadlines if r["status"] == "missed")
     metrics: dict[str, Any] = {
@@ -429,6 +464,8 @@ def incident_facts(
         "deadlines_met": met if playbook is not None else None,
         "deadlines_missed": missed,
         "statements_published": statements,
+        "networks_published": states.count("published"),
+        "networks_not_published": len(states) - states.count("published"),
         "checker_overrides": overrides,
         "steps_recorded": steps,
         "steps_skipped": skipped,
