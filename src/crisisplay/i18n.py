@@ -14,9 +14,14 @@ asks `translator(lang)` for its own.
 
 from __future__ import annotations
 
-import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gettext as _gettext
 
 DOMAIN = "crisisplay"
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -30,20 +35,38 @@ def base_language(lang: str | None) -> str:
 @lru_cache(maxsize=8)
 def translator(lang: str | None) -> _gettext.NullTranslations:
     """The catalogue for `lang` (its base language), English when there is none."""
+    import gettext as _gettext
+
     return _gettext.translation(
         DOMAIN, localedir=LOCALE_DIR, languages=[base_language(lang)], fallback=True
     )
 
 
-_current: _gettext.NullTranslations = _gettext.NullTranslations()
+# None: English, the words as written (no catalogue is opened for it: importing this
+# module costs a command nothing until a playbook in another language is loaded).
+_current: _gettext.NullTranslations | None = None
 _current_lang = "en"
 
 
 def use(lang: str | None) -> None:
     """Answer in `lang` from now on (the playbook's language, set when it is loaded)."""
     global _current, _current_lang
-    _current = translator(lang)
     _current_lang = base_language(lang)
+    _current = None if _current_lang == "en" else translator(lang)
+
+
+@contextmanager
+def speaking(lang: str | None) -> Iterator[None]:
+    """Answer in `lang` inside the block, as before after it: for words kept in a language
+    of their own (a drill's score in its scenario's language, a number read by the
+    playbook's)."""
+    global _current, _current_lang
+    saved = _current, _current_lang
+    use(lang)
+    try:
+        yield
+    finally:
+        _current, _current_lang = saved
 
 
 def current() -> str:
@@ -53,9 +76,11 @@ def current() -> str:
 
 def _(message: str) -> str:
     """`message` in the current language."""
-    return _current.gettext(message)
+    return message if _current is None else _current.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """`singular` or `plural`, chosen by `n`, in the current language."""
+    if _current is None:
+        return singular if n == 1 else plural
     return _current.ngettext(singular, plural, n)
