@@ -152,7 +152,8 @@ def timeline_lines(events: Iterable[Event | Folded]) -> Iterator[Text]:
         try:
             style, line = describe(e)
         except (KeyError, TypeError, AttributeError):
-            style, line = "red", f"{e.type} ({_('unexpected data')}) {_short(e.data)}"
+            unexpected = _("unexpected data")
+            style, line = "red", f"{e.type} ({unexpected}) {_short(e.data)}"
         t = Text()
         t.append(f"{e.seq:>4}  {_when(e)}  ", style="dim")
         t.append(line, style=style)
@@ -240,7 +241,8 @@ def _stage_header(
     title: str, deadline: dict[str, Any] | None, origin: datetime, again: bool
 ) -> Text:
     head = Text()
-    head.append(f"{title}{' (' + _('continued') + ')' if again else ''}", style="bold cyan")
+    continued = " (" + _("continued") + ")" if again else ""
+    head.append(f"{title}{continued}", style="bold cyan")
     if deadline is None:
         return head
     head.append(" — " + _("due {at}").format(at=_at(deadline.get("due_at"), origin)))
@@ -629,7 +631,8 @@ def staged(
         try:
             style, text, below = _line(event, origin)
         except (KeyError, TypeError, AttributeError, ValueError):
-            style, text, below = "red", f"{event.type} ({_('unexpected data')})", []
+            unexpected = _("unexpected data")
+            style, text, below = "red", f"{event.type} ({unexpected})", []
         prefix = Text("  ")
         prefix.append(f"{offset(t, origin):<{width}}  ", style="dim")
         prefix.append(f"{_clock(t)}{'*' if event.at else ' '}  ", style="dim")

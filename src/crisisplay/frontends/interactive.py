@@ -221,7 +221,7 @@ def _ask_time(message: str, given: str | None) -> datetime:
         )
         given = None
         try:
-            t = incident_time(_read_now(text), _("that time"), relative_to=_now(), now=_now())
+            t = incident_time(text, _("that time"), relative_to=_now(), now=_now())
         except ValueError as e:
             from rich.markup import escape
 
@@ -231,17 +231,6 @@ def _ask_time(message: str, given: str | None) -> datetime:
             _console().print("[red]" + _("That is in the future.") + "[/]")
             continue
         return t
-
-
-def _read_now(text: str) -> str:
-    """Time words in the playbook's language as the walk reads them: «ahora» is `now`,
-    «hace 20m» is `20m ago`; anything else as typed."""
-    said = text.strip()
-    if said.casefold() == _("now").casefold():
-        return "now"
-    ago = re.escape(_("{duration} ago")).replace(re.escape("{duration}"), r"(\S+)")
-    m = re.fullmatch(ago, said, re.IGNORECASE)
-    return f"{m.group(1)} ago" if m else said
 
 
 def ask_variable(var: Any) -> Any:
@@ -717,7 +706,8 @@ def _read_number(session: Session, step: Step, value: str, out: Any) -> Any:
 def _notify(session: Session, step: Step, out: Any) -> dict[str, Any]:
     contacts = [c for c in session.walk.resolved.client.contacts if c.role in (step.roles or [])]
     for c in contacts:
-        out.print(f"  ☎ [bold]{c.name}[/] ({c.role}): {c.reach or _('no contact details')}")
+        reach = c.reach or _("no contact details")
+        out.print(f"  ☎ [bold]{c.name}[/] ({c.role}): {reach}")
     acked = _("Told them — they acknowledged")
     pending = _("Told them — no answer yet")
     pick = _select(_("Done?"), [acked, pending])

@@ -225,7 +225,8 @@ def diff_text(d: dict[str, Any]) -> Any:
         lines.append(Text("~ " + _("the order of existing steps changed"), style="yellow"))
     for tid, platforms in d["templates"].items():
         template = _("template {id}").format(id=tid)
-        lines.append(Text(f"~ {template}: {', '.join(platforms) or _('changed')}", style="yellow"))
+        changed = ", ".join(platforms) or _("changed")
+        lines.append(Text(f"~ {template}: {changed}", style="yellow"))
     for name, (a, b) in d["variables"].items():
         if a is None or b is None:
             sign, v = ("+", b) if a is None else ("-", a)

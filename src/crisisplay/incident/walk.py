@@ -37,7 +37,7 @@ def parse_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
     """RFC 3339, `HH:MM` (today, UTC), `15m ago`, or `now`; a naive time is taken as UTC."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    text = str(value).strip()
+    text = spoken_time(str(value).strip())
     base = relative_to or now_utc()
     if text.lower() in ("", "now"):
         return base
@@ -61,6 +61,16 @@ def parse_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
             ).format(text=text)
         ) from None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def spoken_time(text: str) -> str:
+    """Time words in the interface's language as `parse_time` reads them: «ahora» is
+    `now`, «hace 20m» is `20m ago`; anything else as it is."""
+    if text.casefold() == _("now").casefold():
+        return "now"
+    ago = re.escape(_("{duration} ago")).replace(re.escape("{duration}"), r"(\S+)")
+    m = re.fullmatch(ago, text, re.IGNORECASE)
+    return f"{m.group(1)} ago" if m else text
 
 
 def network_states(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
