@@ -747,7 +747,7 @@ def test_event_panels_speak_the_scenario_s_language() -> None:
 
     sc = load_scenario(ROOT / "scenarios" / "es" / "cierre-por-reparto.yaml").scenario
     console = Console(record=True, width=200, color_system=None)
-    with i18n.speaking(sc.language):  # as `crisisplay drill` sets it from the playbook
+    with i18n.speaking(sc.language):  # as the drill shows it: in the scenario's language
         for event in sc.events():
             console.print(event_panel(event))
     shown = console.export_text()

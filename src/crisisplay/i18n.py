@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +47,10 @@ def translator(lang: str | None) -> _gettext.NullTranslations:
 # module costs a command nothing until a playbook in another language is loaded).
 _current: _gettext.NullTranslations | None = None
 _current_lang = "en"
+#: Inside `speaking(lang)`: (lang, catalogue) for this thread only, over `use()`'s.
+_speaking: ContextVar[tuple[str, _gettext.NullTranslations | None] | None] = ContextVar(
+    "crisisplay_speaking", default=None
+)
 
 
 def use(lang: str | None) -> None:
@@ -57,30 +62,37 @@ def use(lang: str | None) -> None:
 
 @contextmanager
 def speaking(lang: str | None) -> Iterator[None]:
-    """Answer in `lang` inside the block, as before after it: for words kept in a language
-    of their own (a drill's score in its scenario's language, a number read by the
-    playbook's)."""
-    global _current, _current_lang
-    saved = _current, _current_lang
-    use(lang)
+    """Answer in `lang` inside the block, in this thread only, as before after it: for
+    words kept in a language of their own (a drill's frame and score in its scenario's
+    language, a number read by the playbook's)."""
+    base = base_language(lang)
+    token = _speaking.set((base, None if base == "en" else translator(lang)))
     try:
         yield
     finally:
-        _current, _current_lang = saved
+        _speaking.reset(token)
+
+
+def _catalogue() -> _gettext.NullTranslations | None:
+    here = _speaking.get()
+    return _current if here is None else here[1]
 
 
 def current() -> str:
     """The base language answers are in now: `en`, `es` …"""
-    return _current_lang
+    here = _speaking.get()
+    return _current_lang if here is None else here[0]
 
 
 def _(message: str) -> str:
     """`message` in the current language."""
-    return message if _current is None else _current.gettext(message)
+    found = _catalogue()
+    return message if found is None else found.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """`singular` or `plural`, chosen by `n`, in the current language."""
-    if _current is None:
+    found = _catalogue()
+    if found is None:
         return singular if n == 1 else plural
-    return _current.ngettext(singular, plural, n)
+    return found.ngettext(singular, plural, n)

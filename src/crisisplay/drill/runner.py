@@ -25,7 +25,7 @@ from crisisplay.drill.session import (
     record_event,
 )
 from crisisplay.errors import CrisisplayError
-from crisisplay.i18n import _
+from crisisplay.i18n import _, speaking
 
 if TYPE_CHECKING:
     from crisisplay.drill.state import DrillLog
@@ -50,8 +50,8 @@ PLATFORM_NAMES = {
 
 
 def event_panel(event: Event) -> Any:
-    """How a scenario event looks to the trainee, in the language of the walk
-    (`i18n.use`, set from the playbook when the drill starts)."""
+    """How a scenario event looks to the trainee, in the current language (the drill
+    shows it `speaking` the scenario's)."""
     from rich.panel import Panel
     from rich.text import Text
 
@@ -151,7 +151,9 @@ class Drill:
                     continue
                 if self.start + event.offset > now:
                     break
-                self.out.print(event_panel(event))
+                with speaking(self.sc.language):  # the drill's frame: the scenario's
+                    panel = event_panel(event)
+                self.out.print(panel)
                 record_event(self.session, event)
                 self.shown.add(event.id)
                 if event.decide:
@@ -166,22 +168,24 @@ class Drill:
             if not self.pending:
                 return
             event = self.pending[0]
-            self.out.print(
-                "\n[bold magenta]⚑ "
-                + _("Decision · {event}").format(event=event.id)
-                + "[/] "
-                + _("(came in at {t}; it is now {now})").format(
-                    t=stamp(event.offset), now=stamp(self.clock.elapsed())
+            with speaking(self.sc.language):
+                self.out.print(
+                    "\n[bold magenta]⚑ "
+                    + _("Decision · {event}").format(event=event.id)
+                    + "[/] "
+                    + _("(came in at {t}; it is now {now})").format(
+                        t=stamp(event.offset), now=stamp(self.clock.elapsed())
+                    )
                 )
-            )
-            labels = [o.label for o in event.options or []]
-            pick = _select(event.decide or _("Your call:"), labels, actions=False)
+                labels = [o.label for o in event.options or []]
+                pick = _select(event.decide or _("Your call:"), labels, actions=False)
             option = event.option(pick)
             if option is None:  # a label always matches itself; defensive only
                 continue
             record_decision(self.session, event, option, self.clock.now())
             self.pending.pop(0)
-            self.out.print("[dim]" + _("Decision recorded.") + "[/]")
+            with speaking(self.sc.language):
+                self.out.print("[dim]" + _("Decision recorded.") + "[/]")
 
     def unreachable_now(self, roles: list[str]) -> list[Event]:
         elapsed = self.clock.elapsed()
@@ -206,18 +210,22 @@ class Drill:
         if self.past_last_stage(cur[0].id):
             return False
         step = cur[1]
-        if step.kind == "notify":
-            for e in self.unreachable_now(list(step.roles or [])):
-                since = "⚠ " + _("The {role} has been unreachable since {t}").format(
-                    role=e.role, t=stamp(e.offset)
-                )
-                out.print(f"[yellow bold]{escape(since)}[/][yellow]: {escape(e.text.strip())}[/]")
-        clock = "⏱ " + _("Scenario clock {t} (×{speed}) · {shown} of {total} events so far").format(
-            t=stamp(self.clock.elapsed()),
-            speed=f"{self.clock.speed:g}",
-            shown=len(self.shown),
-            total=len(self.sc.timeline),
-        )
+        with speaking(self.sc.language):
+            if step.kind == "notify":
+                for e in self.unreachable_now(list(step.roles or [])):
+                    since = "⚠ " + _("The {role} has been unreachable since {t}").format(
+                        role=e.role, t=stamp(e.offset)
+                    )
+                    text = escape(e.text.strip())
+                    out.print(f"[yellow bold]{escape(since)}[/][yellow]: {text}[/]")
+            clock = "⏱ " + _(
+                "Scenario clock {t} (×{speed}) · {shown} of {total} events so far"
+            ).format(
+                t=stamp(self.clock.elapsed()),
+                speed=f"{self.clock.speed:g}",
+                shown=len(self.shown),
+                total=len(self.sc.timeline),
+            )
         out.print(f"[dim]{escape(clock)}[/]")
         return True
 
@@ -240,12 +248,11 @@ class Drill:
         out.print()
         for n, line in enumerate(debrief(score)):
             out.print(line, markup=False, style="bold" if n == 0 else None)
-        out.print(
-            _("Post-mortem of this drill: {command}").format(
+        with speaking(self.sc.language):
+            post_mortem = _("Post-mortem of this drill: {command}").format(
                 command=f"crisisplay report {session.incident.id}"
-            ),
-            markup=False,
-        )
+            )
+        out.print(post_mortem, markup=False)
 
     # --- the clock thread -----------------------------------------------------------------
 
@@ -333,41 +340,43 @@ def start_drill(
 
     sc = loaded.scenario
     pb = resolved.playbook
-    out.print(
-        Panel(
-            Text((sc.briefing or sc.summary or sc.title).strip()),
-            title=Text(_("Drill · {title}").format(title=sc.title)),
-            title_align="left",
-            border_style="magenta",
+    with speaking(sc.language):  # the drill's frame speaks the scenario's language
+        out.print(
+            Panel(
+                Text((sc.briefing or sc.summary or sc.title).strip()),
+                title=Text(_("Drill · {title}").format(title=sc.title)),
+                title_align="left",
+                border_style="magenta",
+            )
         )
-    )
-    pace = (
-        _("in real time")
-        if speed == 1
-        else _("×{speed} (1 real minute = {speed} scenario minutes)").format(speed=f"{speed:g}")
-    )
-    events = ngettext("{n} event", "{n} events", len(sc.timeline)).format(n=len(sc.timeline))
-    decisions = ngettext(
-        "{n} decision to make", "{n} decisions to make", len(sc.decisions())
-    ).format(n=len(sc.decisions()))
-    out.print(
-        _(
-            "Playbook {playbook} {version} · scenario time runs {pace} · {events}, {decisions}"
-        ).format(
-            playbook=f"[bold]{escape(pb.id)}[/]",
-            version=escape(pb.version),
-            pace=pace,
-            events=events,
-            decisions=decisions,
+        pace = (
+            _("in real time")
+            if speed == 1
+            else _("×{speed} (1 real minute = {speed} scenario minutes)").format(speed=f"{speed:g}")
         )
-    )
+        events = ngettext("{n} event", "{n} events", len(sc.timeline)).format(n=len(sc.timeline))
+        decisions = ngettext(
+            "{n} decision to make", "{n} decisions to make", len(sc.decisions())
+        ).format(n=len(sc.decisions()))
+        out.print(
+            _(
+                "Playbook {playbook} {version} · scenario time runs {pace} · {events}, {decisions}"
+            ).format(
+                playbook=f"[bold]{escape(pb.id)}[/]",
+                version=escape(pb.version),
+                pace=pace,
+                events=events,
+                decisions=decisions,
+            )
+        )
     try:
         variables: dict[str, Any] = {}
         for var in pb.variables:
             variables[var.name] = (
                 sc.variables[var.name] if var.name in sc.variables else ask_variable(var)
             )
-        _select(_("Ready?"), [_("Start the clock")], actions=False)
+        with speaking(sc.language):
+            _select(_("Ready?"), [_("Start the clock")], actions=False)
     except KeyboardInterrupt:
         raise Interrupted(_("Interrupted before the drill began: nothing was recorded.")) from None
     session = open_drill(
@@ -379,12 +388,14 @@ def start_drill(
         speed=speed,
         mode="interactive",
     )
-    out.print(
-        "[bold magenta]"
-        + _("Drill {incident} started.").format(incident=session.incident.id)
-        + "[/] "
-        + _("The clock is running.")
-    )
+    with speaking(sc.language):
+        started = (
+            "[bold magenta]"
+            + _("Drill {incident} started.").format(incident=session.incident.id)
+            + "[/] "
+            + _("The clock is running.")
+        )
+    out.print(started)
     play(session, loaded, SimClock(session.incident.first_seen, speed), out)
 
 
@@ -400,7 +411,8 @@ def resume_drill(lib: Library, session: Session, out: Any) -> None:
     snapshot = session.folder / SNAPSHOT
     if state.scored is not None:
         try:
-            out.print(_("This drill is over. Its score:"))
+            with speaking(state.scored.get("language")):
+                out.print(_("This drill is over. Its score:"))
             for line in debrief(state.scored):
                 out.print(line, markup=False)
         finally:
@@ -434,12 +446,14 @@ def resume_drill(lib: Library, session: Session, out: Any) -> None:
         raise
     speed = float(state.started.get("speed") or loaded.scenario.default_speed())
     clock = SimClock(session.incident.first_seen, speed, elapsed=state.elapsed())
-    out.print(
-        "[bold magenta]"
-        + _("Drill resumed")
-        + "[/] "
-        + _(
-            "at {t} of scenario time (the clock stood still while it was paused), ×{speed}."
-        ).format(t=stamp(clock.elapsed()), speed=f"{speed:g}")
-    )
+    with speaking(loaded.scenario.language):
+        resumed = (
+            "[bold magenta]"
+            + _("Drill resumed")
+            + "[/] "
+            + _(
+                "at {t} of scenario time (the clock stood still while it was paused), ×{speed}."
+            ).format(t=stamp(clock.elapsed()), speed=f"{speed:g}")
+        )
+    out.print(resumed)
     play(DrillSession.wrap(session), loaded, clock, out, state)
