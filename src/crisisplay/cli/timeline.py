@@ -404,7 +404,7 @@ def _line(event: Event, origin: datetime) -> tuple[str, str, list[Any]]:
     if kind.startswith("drill."):
         return _drill_line(kind, d)
     if kind in ("session.paused", "session.resumed"):
-        why = d.get("reason") or d.get("mode") or ""
+        why = _said(d.get("reason") or d.get("mode") or "")
         what = _("session paused") if kind == "session.paused" else _("session resumed")
         return "dim", f"{what}{f' ({why})' if why else ''}", []
     try:
@@ -412,6 +412,40 @@ def _line(event: Event, origin: datetime) -> tuple[str, str, list[Any]]:
     except (KeyError, TypeError, AttributeError):
         style, text = "dim", f"{kind} {_short(d)}"
     return style, text, []
+
+
+def _said(value: str) -> str:
+    """What the tool itself recorded as a reason or a mode, in the reader's language (a
+    reason the manager typed is shown as typed)."""
+    return {
+        "paused by the manager": _("paused by the manager"),
+        "interrupted (Ctrl-C)": _("interrupted (Ctrl-C)"),
+        "interactive": _("interactive"),
+        "scripted": _("scripted"),
+    }.get(value, value)
+
+
+def _metric_label(name: str) -> str:
+    """A metric's name in the reader's language (its key, spelled out, for one not known)."""
+    return {
+        "time_to_acknowledge": _("time to acknowledge"),
+        "time_to_holding_statement": _("time to holding statement"),
+        "time_to_apology": _("time to apology"),
+        "time_to_remedy": _("time to remedy"),
+        "time_to_close": _("time to close"),
+        "updates_promised": _("updates promised"),
+        "updates_delivered": _("updates delivered"),
+        "updates_missed": _("updates missed"),
+        "deadlines_met": _("deadlines met"),
+        "deadlines_missed": _("deadlines missed"),
+        "statements_published": _("statements published"),
+        "checker_overrides": _("checker overrides"),
+        "steps_recorded": _("steps recorded"),
+        "steps_skipped": _("steps skipped"),
+        "notes": _("notes"),
+        "backfilled_events": _("backfilled events"),
+        "events": _("events"),
+    }.get(name) or metric_label(name)
 
 
 def _status(status: Any) -> str:
@@ -752,11 +786,11 @@ def _metrics(facts: dict[str, Any] | None, problem: str | None, warn: Text | Non
         out.append(Text("  " + _("not available: {why}").format(why=why), style="red"))
         return out
     metrics = facts.get("metrics") or {}
-    width = max((len(metric_label(k)) for k in metrics), default=0)
+    width = max((len(_metric_label(k)) for k in metrics), default=0)
     for name, value in metrics.items():
         if isinstance(value, bool) or not (isinstance(value, int | float) or value is None):
             continue
-        line = Text(f"  {metric_label(name):<{width}}  ")
+        line = Text(f"  {_metric_label(name):<{width}}  ")
         shown = metric_value(name, value)
         line.append(f"{shown:>12}", style="bold" if value is not None else "dim")
         if value is not None and is_duration(name):
