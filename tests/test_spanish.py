@@ -454,3 +454,21 @@ def test_log_show_of_a_spanish_incident_is_spanish(crisisplay: Crisisplay, tmp_p
     # The next command in the same process, on nothing Spanish, is English again.
     code, out, _err = crisisplay("log", "list")
     assert code == 0 and "status" in out
+
+
+def test_check_with_a_spanish_client_s_playbook_frames_its_findings_in_spanish(
+    crisisplay: Crisisplay, tmp_path: Path
+) -> None:
+    statement = tmp_path / "comunicado.txt"
+    statement.write_text("Pedimos disculpas si alguien se ha sentido ofendido.\n", "utf-8")
+    code, out, err = crisisplay(
+        "check", "--client", "bean-there-es", "--platform", "x", str(statement)
+    )
+    assert code == 1, err  # an error: the conditional apology
+    assert "conditional-apology en 1:1" in out
+    assert "x: 52 de 280 según cuenta x" in out
+    assert out.rstrip().endswith("1 error.")
+    assert english_in(re.sub(r"\S*[-/_.]\S*", " ", out)) == []
+    # Without a client's playbook the frame stays English.
+    code, out, _err = crisisplay("check", "--lang", "es", "--platform", "x", str(statement))
+    assert "conditional-apology at 1:1" in out and "52 of 280" in out
