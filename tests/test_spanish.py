@@ -22,7 +22,8 @@ from running import Crisisplay
 SRC = ROOT / "src" / "crisisplay"
 LOCALE = SRC / "locale"
 PO = LOCALE / "es" / "LC_MESSAGES" / "crisisplay.po"
-MO = PO.with_suffix(".mo")
+#: Every language's catalogue: a third language is checked like Spanish as soon as its .po is
+CATALOGUES = sorted(LOCALE.glob("*/LC_MESSAGES/crisisplay.po"))
 
 DOWN, ENTER, ESC_ENTER = "\x1b[B", "\r", "\x1b\r"
 
@@ -167,11 +168,15 @@ def fields(text: str) -> set[str]:
     return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
 
 
-def test_every_word_of_the_interface_has_its_spanish() -> None:
+def test_spanish_is_among_the_catalogues() -> None:
+    assert PO in CATALOGUES
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parts[-3])
+def test_every_word_of_the_interface_has_its_translation(po: Path) -> None:
     wanted = extracted()
     assert len(wanted) > 300  # the whole walk, log show and the drill: not a handful
-    es = catalogue(PO)
-    have = {(m.id if isinstance(m.id, str) else m.id[0]): m for m in es if m.id}
+    have = {(m.id if isinstance(m.id, str) else m.id[0]): m for m in catalogue(po) if m.id}
     missing = sorted(set(wanted) - set(have))
     assert missing == [], f"not in the .po (run `make catalogues`): {missing[:5]}"
     stale = sorted(set(have) - set(wanted))
@@ -190,8 +195,9 @@ def test_every_word_of_the_interface_has_its_spanish() -> None:
     assert pot == set(wanted), "the committed .pot is out of date: run `make catalogues`"
 
 
-def test_placeholders_are_the_same_in_english_and_spanish() -> None:
-    for m in catalogue(PO):
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parts[-3])
+def test_placeholders_are_the_same_in_english_and_the_translation(po: Path) -> None:
+    for m in catalogue(po):
         if not m.id:
             continue
         ids = (m.id,) if isinstance(m.id, str) else m.id
@@ -201,15 +207,16 @@ def test_placeholders_are_the_same_in_english_and_spanish() -> None:
             assert fields(s) == want, (ids[0], s)
 
 
-def test_the_committed_mo_is_the_po_compiled() -> None:
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parts[-3])
+def test_the_committed_mo_is_the_po_compiled(po: Path) -> None:
     import gettext
 
     from babel.messages.mofile import write_mo
 
     buf = io.BytesIO()
-    write_mo(buf, catalogue(PO))
+    write_mo(buf, catalogue(po))
     compiled = gettext.GNUTranslations(io.BytesIO(buf.getvalue()))
-    with open(MO, "rb") as f:
+    with open(po.with_suffix(".mo"), "rb") as f:
         committed = gettext.GNUTranslations(f)
     assert committed._catalog == compiled._catalog, "run `make catalogues`"  # type: ignore[attr-defined]
 
