@@ -435,10 +435,12 @@ def resume_drill(lib: Library, session: Session, out: Any) -> None:
         recorded = state.started.get("sha256")
         if recorded and loaded.sha256 != recorded:
             raise CrisisplayError(
-                f"The drill's scenario copy {snapshot} was changed since the drill began (its "
-                f"sha256 is {loaded.sha256[:12]}…, the log recorded {str(recorded)[:12]}…), so "
-                "the drill was not resumed and nothing was written.",
-                "Put the original scenario.yaml back, or start the drill again.",
+                _(
+                    "The drill's scenario copy {path} was changed since the drill began (its "
+                    "sha256 is {found}…, the log recorded {recorded}…), so the drill was not "
+                    "resumed and nothing was written."
+                ).format(path=snapshot, found=loaded.sha256[:12], recorded=str(recorded)[:12]),
+                _("Put the original scenario.yaml back, or start the drill again."),
             )
         check_against(loaded, session.walk.resolved)
     except CrisisplayError:
