@@ -479,3 +479,26 @@ def test_check_with_a_spanish_client_s_playbook_frames_its_findings_in_spanish(
     # Without a client's playbook the frame stays English.
     code, out, _err = crisisplay("check", "--lang", "es", "--platform", "x", str(statement))
     assert "conditional-apology at 1:1" in out and "52 of 280" in out
+
+
+def test_resume_speaks_the_language_the_incident_was_opened_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crisisplay import i18n
+    from crisisplay.frontends.interactive import Interrupted, resume_interactive, start_interactive
+
+    lib = library(tmp_path / "home")
+    keys = "Café Olé" + ENTER + "Vídeo" + ENTER + DOWN + ENTER + ENTER + "espresso" + ENTER
+    keys += "https://x.com/a/1" + ENTER  # detect-post-url, then the keys run out: a pause
+    with pytest.raises(Interrupted) as paused:
+        drive(keys, start_interactive, lib, playbook="default-es", client=None, title=None,
+              severity=None, first_seen=None)  # fmt: skip
+    assert "En pausa (Ctrl-C)" in str(paused.value)
+    capsys.readouterr()
+    i18n.use(None)  # a new command starts in English …
+    with pytest.raises(Interrupted):
+        drive(DOWN + ENTER, resume_interactive, lib, None)  # … and resumes in Spanish
+    out = capsys.readouterr().out
+    assert "Reanudando " in out and "1 paso ya registrado." in out
+    assert "Tarea · detect-screenshot" in out
+    assert english_in(re.sub(r"\S*[-/_.]\S*", " ", out)) == []
