@@ -272,8 +272,9 @@ def test_a_spanish_walk_shows_no_english_from_the_first_question_to_the_close(
     opening += ENTER  # first seen: «ahora», offered
     opening += "espresso" + ENTER  # the playbook's variable
     keys = keys_for_walk(resolved, spanish_choices())
-    # Before the first step's answer: a note, and where we are (both ask the step again).
-    keys = "/note el cliente ha llamado" + ENTER + "/where" + ENTER + keys
+    # Before the first step's answer, typed in Spanish: a note, and where we are (both
+    # ask the step again).
+    keys = "/nota el cliente ha llamado" + ENTER + "/donde" + ENTER + keys
     drive(
         opening + keys,
         start_interactive,
@@ -309,7 +310,7 @@ def test_a_spanish_walk_shows_no_english_from_the_first_question_to_the_close(
         "etapa 1/6",
         "desde la detección",
         "Nota registrada.",
-        "paso",
+        " 0 pasos registrados.",  # /donde: where we are, before the first answer
         "Protocolo completado; el incidente",
         "Post mortem:",
         "Comprobante ",
@@ -323,7 +324,7 @@ def test_a_spanish_walk_shows_no_english_from_the_first_question_to_the_close(
     events = list(read_events(folder / "log.jsonl"))
     assert events[-1]["type"] == "incident.closed"
     assert events[0]["data"]["playbook"]["language"] == "es"
-    assert any(e["type"] == "note" and "llamado" in e["data"]["text"] for e in events)
+    assert [e["data"]["text"] for e in events if e["type"] == "note"] == ["el cliente ha llamado"]
     assert verify(folder / "log.jsonl").ok
 
 

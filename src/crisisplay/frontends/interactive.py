@@ -568,23 +568,39 @@ def where(session: Session, out: Any) -> None:
 def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
     """Handle a menu action; return a skip answer, or raise to ask again / pause."""
     note, skip, where_am_i, pause = _actions()
-    if pick == note or pick.startswith("/note"):
-        text = pick[5:].strip() if pick.startswith("/note") else ""
-        text = text or _text(_("Note:"), instruction=_("(recorded in the log with the time)"))
+    word = pick.split(" ")[0]
+    typed = _typed_command(word)
+    rest = pick[len(word) :].strip() if typed else ""
+    if pick == note or typed == "/note":
+        text = rest or _text(_("Note:"), instruction=_("(recorded in the log with the time)"))
         if text.strip():
             session.note(text.strip(), _at())
             out.print("[dim]" + _("Note recorded.") + "[/]")
         raise _Again
-    if pick == where_am_i or pick.startswith("/where"):
+    if pick == where_am_i or typed == "/where":
         where(session, out)
         raise _Again
-    if pick == pause or pick.startswith("/pause"):
+    if pick == pause or typed == "/pause":
         raise _Paused
-    if pick == skip or pick.startswith("/skip"):
-        reason = pick[5:].strip() if pick.startswith("/skip") else ""
+    if pick == skip or typed == "/skip":
+        reason = rest
         while not reason:
             reason = _text(_("Why skip it? (recorded)"), instruction="").strip()
         return {"skip": reason}
+    return None
+
+
+def _typed_command(word: str) -> str | None:
+    """`/note`, `/skip`, `/where`, `/pause` for the command typed, in English or in the
+    playbook's language (/nota, /omitir, /donde, /pausa); None for anything else."""
+    for name, said in (
+        ("/note", _("/note")),
+        ("/skip", _("/skip")),
+        ("/where", _("/where")),
+        ("/pause", _("/pause")),
+    ):
+        if word in (name, said):
+            return name
     return None
 
 
@@ -606,7 +622,7 @@ def steps_recorded(n: int, *, already: bool = False) -> str:
 
 
 def _is_action(value: str) -> bool:
-    return value in _actions() or value.split(" ")[0] in ("/note", "/skip", "/where", "/pause")
+    return value in _actions() or _typed_command(value.split(" ")[0]) is not None
 
 
 def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
