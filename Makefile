@@ -30,7 +30,7 @@ stress: $(BIN)/.installed   ## kill -9 start/resume at random moments, resume, c
 	$(BIN)/python bench/stress.py
 
 catalogues: $(BIN)/.installed  ## extract the interface's words, update every language's .po, compile the .mo files
-	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output -o src/crisisplay/locale/crisisplay.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output -o src/crisisplay/locale/crisisplay.pot src/crisisplay
 	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -D crisisplay -i src/crisisplay/locale/crisisplay.pot -d src/crisisplay/locale
 	$(BIN)/pybabel compile --statistics -D crisisplay -d src/crisisplay/locale
 

@@ -6,6 +6,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,17 @@ from running import Crisisplay
 _CACHE = tempfile.mkdtemp(prefix="crisisplay-test-cache-")
 os.environ["CRISISPLAY_CACHE_DIR"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
+
+
+@pytest.fixture(autouse=True)
+def english_until_a_playbook_says_otherwise() -> Iterator[None]:
+    """Each test starts as a fresh process does, in English: a Spanish playbook loaded by
+    the test before (in-process) does not change the language of the next one."""
+    from crisisplay import i18n
+
+    i18n.use(None)
+    yield
+    i18n.use(None)
 
 
 @pytest.fixture

@@ -82,6 +82,9 @@ class Crisisplay:
             sys.argv, sys.stdin = saved[0], saved[1]
             os.environ.clear()
             os.environ.update(saved[2])
+            from crisisplay import i18n
+
+            i18n.use(None)  # a fresh process speaks English until it loads a playbook
         out, err = self._capsys.readouterr()
         return Ran(code, out, err)
 

@@ -74,8 +74,12 @@ def test_rule_numbers_are_not_shown_in_the_walk() -> None:
 
 
 def test_step_counts_are_pluralised() -> None:
-    from crisisplay.frontends.interactive import steps_word
+    from crisisplay import i18n
+    from crisisplay.frontends.interactive import steps_recorded
 
-    assert steps_word(1) == "1 step"
-    assert steps_word(0) == "0 steps"
-    assert steps_word(2) == "2 steps"
+    assert steps_recorded(1) == "1 step recorded."
+    assert steps_recorded(0) == "0 steps recorded."
+    assert steps_recorded(2, already=True) == "2 steps already recorded."
+    with i18n.speaking("es"):
+        assert steps_recorded(1) == "1 paso registrado."
+        assert steps_recorded(3, already=True) == "3 pasos ya registrados."

@@ -742,13 +742,14 @@ def test_a_spanish_drill_debriefs_in_spanish(tmp_path: Path) -> None:
 def test_event_panels_speak_the_scenario_s_language() -> None:
     from rich.console import Console
 
+    from crisisplay import i18n
     from crisisplay.drill.runner import event_panel
-    from crisisplay.drill.words import Words
 
     sc = load_scenario(ROOT / "scenarios" / "es" / "cierre-por-reparto.yaml").scenario
     console = Console(record=True, width=200, color_system=None)
-    for event in sc.events():
-        console.print(event_panel(event, Words(sc.language)))
+    with i18n.speaking(sc.language):  # as the drill shows it: in the scenario's language
+        for event in sc.events():
+            console.print(event_panel(event))
     shown = console.export_text()
     assert "Publicación en X — " in shown and "· 58.400 seguidores" in shown
     assert "☎ Llamada de Elena Prieto" in shown
@@ -758,7 +759,7 @@ def test_event_panels_speak_the_scenario_s_language() -> None:
         assert english not in shown
     prank = load_scenario(ROOT / "scenarios" / "en" / "prank-video.yaml").scenario
     console = Console(record=True, width=200, color_system=None)
-    console.print(event_panel(prank.timeline[0], Words("en")))
+    console.print(event_panel(prank.timeline[0]))
     assert "Post on YouTube — kayzee_riverton @kayzee_riverton · 310 followers" in (
         console.export_text()
     )

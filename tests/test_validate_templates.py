@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crisisplay.check import check_statement
-from crisisplay.playbook.template_check import SAMPLE_TIMES, SAMPLES
+from crisisplay.playbook.template_check import SAMPLE_TIMES, samples
 from running import Crisisplay
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,11 +58,12 @@ def test_shipped_playbooks_and_templates_validate_without_findings(
     assert len([line for line in out.splitlines() if line.startswith("ok ")]) == len(SHIPPED)
 
 
-@pytest.mark.parametrize("lang", sorted(SAMPLES))
+@pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("kind", [None, "holding-statement", "apology", "update", "resolution"])
 def test_sample_answers_say_nothing_the_checker_flags(lang: str, kind: str | None) -> None:
     # a sample that tripped a rule would put a false warning on every agency's template
-    sample = SAMPLES[lang]
+    sample = samples(lang)
+    assert (lang == "es") == ("tiendas" in sample["title"])  # each in its own language
     for text in (sample["text"], sample["title"], " ".join(SAMPLE_TIMES.values())):
         found = check_statement(text, lang=lang, kind=kind, platform="x")
         assert [f.rule for f in found if f.end > f.start] == []

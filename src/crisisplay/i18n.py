@@ -14,9 +14,15 @@ asks `translator(lang)` for its own.
 
 from __future__ import annotations
 
-import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gettext as _gettext
 
 DOMAIN = "crisisplay"
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -30,32 +36,63 @@ def base_language(lang: str | None) -> str:
 @lru_cache(maxsize=8)
 def translator(lang: str | None) -> _gettext.NullTranslations:
     """The catalogue for `lang` (its base language), English when there is none."""
+    import gettext as _gettext
+
     return _gettext.translation(
         DOMAIN, localedir=LOCALE_DIR, languages=[base_language(lang)], fallback=True
     )
 
 
-_current: _gettext.NullTranslations = _gettext.NullTranslations()
+# None: English, the words as written (no catalogue is opened for it: importing this
+# module costs a command nothing until a playbook in another language is loaded).
+_current: _gettext.NullTranslations | None = None
 _current_lang = "en"
+#: Inside `speaking(lang)`: (lang, catalogue) for this thread only, over `use()`'s.
+_speaking: ContextVar[tuple[str, _gettext.NullTranslations | None] | None] = ContextVar(
+    "crisisplay_speaking", default=None
+)
 
 
 def use(lang: str | None) -> None:
     """Answer in `lang` from now on (the playbook's language, set when it is loaded)."""
     global _current, _current_lang
-    _current = translator(lang)
     _current_lang = base_language(lang)
+    _current = None if _current_lang == "en" else translator(lang)
+
+
+@contextmanager
+def speaking(lang: str | None) -> Iterator[None]:
+    """Answer in `lang` inside the block, in this thread only, as before after it: for
+    words kept in a language of their own (a drill's frame and score in its scenario's
+    language, a number read by the playbook's)."""
+    base = base_language(lang)
+    token = _speaking.set((base, None if base == "en" else translator(lang)))
+    try:
+        yield
+    finally:
+        _speaking.reset(token)
+
+
+def _catalogue() -> _gettext.NullTranslations | None:
+    here = _speaking.get()
+    return _current if here is None else here[1]
 
 
 def current() -> str:
     """The base language answers are in now: `en`, `es` …"""
-    return _current_lang
+    here = _speaking.get()
+    return _current_lang if here is None else here[0]
 
 
 def _(message: str) -> str:
     """`message` in the current language."""
-    return _current.gettext(message)
+    found = _catalogue()
+    return message if found is None else found.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """`singular` or `plural`, chosen by `n`, in the current language."""
-    return _current.ngettext(singular, plural, n)
+    found = _catalogue()
+    if found is None:
+        return singular if n == 1 else plural
+    return found.ngettext(singular, plural, n)

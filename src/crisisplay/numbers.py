@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from crisisplay.i18n import _, speaking
+
 Number = int | float
 
 # Multipliers, by language; matched on the lower-cased word after the digits.
@@ -29,29 +31,31 @@ _WORDS = {
 }
 _SHAPE = re.compile(r"([+-]?)\s*(\d[\d.,\s]*?)\s*([^\d\s.,][^\d]*)?")
 
-_TEXT = {
-    "en": {
-        "not": "'{text}' is not a number: write it as 1200, 1,200, 85k or 1.2M.",
-        "ambiguous": "'{text}' could be {a} or {b}: which one?",
-        "decimals": "with decimals",
-    },
-    "es": {
-        "not": "«{text}» no es un número: escríbalo como 1200, 1.200, 85k o 1,2 M.",
-        "ambiguous": "«{text}» puede ser {a} o {b}: ¿cuál?",
-        "decimals": "con decimales",
-    },
-}
+# Thousands and decimal separators, as each language writes them (English for the rest).
+SEPARATORS = {"en": (",", "."), "es": (".", ",")}
 
 
 def base_language(lang: str | None) -> str:
     base = (lang or "en").split("-")[0].split("_")[0].lower()
-    return base if base in _TEXT else "en"
+    return base if base in _WORDS else "en"
+
+
+def local(value: Number, lang: str | None = "en") -> str:
+    """A number as the language writes it: 500000 -> 500,000 (en) or 500.000 (es);
+    72.5 -> 72.5 or 72,5; 100.0 -> 100."""
+    thousands, point = SEPARATORS[base_language(lang)]
+    if isinstance(value, float) and not value.is_integer():
+        whole, _dot, frac = f"{value:,.6f}".rstrip("0").partition(".")
+        return whole.replace(",", thousands) + point + frac
+    return f"{int(value):,}".replace(",", thousands)
 
 
 class NotANumber(ValueError):
     def __init__(self, text: str, lang: str | None = "en") -> None:
         self.text = text
-        super().__init__(_TEXT[base_language(lang)]["not"].format(text=text.strip()))
+        with speaking(lang):
+            said = _("'{text}' is not a number: write it as 1200, 1,200, 85k or 1.2M.")
+        super().__init__(said.format(text=text.strip()))
 
 
 class Ambiguous(ValueError):
@@ -62,7 +66,9 @@ class Ambiguous(ValueError):
         self.readings = readings
         self.lang = base_language(lang)
         a, b = (describe(r, lang) for r in readings)
-        super().__init__(_TEXT[self.lang]["ambiguous"].format(text=text.strip(), a=a, b=b))
+        with speaking(lang):
+            said = _("'{text}' could be {a} or {b}: which one?")
+        super().__init__(said.format(text=text.strip(), a=a, b=b))
 
 
 def describe(n: Number, lang: str | None = "en") -> str:
@@ -72,10 +78,12 @@ def describe(n: Number, lang: str | None = "en") -> str:
     if isinstance(n, int) or float(n).is_integer():
         return f"{int(n):,}".replace(",", " ")
     text = format(Decimal(str(n)).normalize(), "f")
-    whole, _, frac = text.partition(".")
+    whole, _dot, frac = text.partition(".")
     whole = f"{int(whole):,}".replace(",", " ") if whole.lstrip("-") else whole
     sep = "," if lang == "es" else "."
-    return f"{whole}{sep}{frac} ({_TEXT[lang]['decimals']})"
+    with speaking(lang):
+        decimals = _("with decimals")
+    return f"{whole}{sep}{frac} ({decimals})"
 
 
 def parse_number(text: str, lang: str | None = "en") -> Number:

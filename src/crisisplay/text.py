@@ -48,26 +48,30 @@ def web_address(text: str) -> str:
     address into a link."""
     from urllib.parse import urlsplit
 
+    from crisisplay.i18n import _
+
     url = str(text).strip()
     shown = printable(url[:80]) + ("…" if len(url) > 80 else "")
 
     def refuse(why: str) -> ValueError:
         return ValueError(
-            f"'{shown}' is not a web address ({why}): give the post's link, https://…"
+            _("'{shown}' is not a web address ({why}): give the post's link, https://…").format(
+                shown=shown, why=why
+            )
         )
 
     if len(url) > MAX_URL:
-        raise refuse(f"over {MAX_URL:,} characters")
+        raise refuse(_("over {n} characters").format(n=f"{MAX_URL:,}"))
     if any(c.isspace() for c in url) or printable(url) != url:
-        raise refuse("it has spaces or control characters in it")
+        raise refuse(_("it has spaces or control characters in it"))
     try:
         parts = urlsplit(url)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
-        raise refuse("it cannot be read as a link") from None
+        raise refuse(_("it cannot be read as a link")) from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise refuse("only http:// and https:// links are")
+        raise refuse(_("only http:// and https:// links are"))
     if not host or ("." not in host.strip(".") and host != "localhost"):
-        raise refuse("it has no host, such as x.com")
+        raise refuse(_("it has no host, such as x.com"))
     return url

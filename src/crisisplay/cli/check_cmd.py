@@ -98,6 +98,9 @@ def check(
         from crisisplay.playbook.library import Library
 
         resolved = client_playbook(Library(where), client, lang)
+        from crisisplay import i18n
+
+        i18n.use(resolved.playbook.language)  # the client's playbook: its language
         profile = profile_of(resolved.client)
         lang = lang or resolved.playbook.language or "en"
     try:
@@ -193,14 +196,20 @@ def _read_statement(file: str | None) -> str:
 
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
-_LABEL = {"error": "error", "warning": "warning", "info": "info"}
 _INDENT = 9
+
+
+def _label(severity: str) -> str:
+    from crisisplay.i18n import _
+
+    return {"error": _("error"), "warning": _("warning"), "info": _("info")}[severity]
 
 
 def _show(text: str, findings: list[Any], platform: str | None, length: Any) -> None:
     """The statement with what was found highlighted, then one entry per finding."""
     from rich.text import Text
 
+    from crisisplay.i18n import _
     from crisisplay.output import console
 
     out = console()
@@ -218,16 +227,17 @@ def _show(text: str, findings: list[Any], platform: str | None, length: Any) -> 
     for f in sorted(spans, key=lambda f: (f.start, f.end)):
         line, col = _line_col(text, f.start)
         entry = Text()
-        entry.append(f"{_LABEL[f.severity]:<8}", style=_STYLE[f.severity])
+        entry.append(f"{_label(f.severity):<8}", style=_STYLE[f.severity])
         entry.append(f" {f.rule}", style="bold")
-        entry.append(f" at {line}:{col} “{_clip(text[f.start : f.end])}”")
+        entry.append(" " + _("at {line}:{col}").format(line=line, col=col))
+        entry.append(f" “{_clip(text[f.start : f.end])}”")
         out.print(entry)
         _explain(out, f)
     for f in findings:
         if f.end == f.start:
             entry = Text()
-            entry.append(f"{_LABEL[f.severity]:<8}", style=_STYLE[f.severity])
-            entry.append(" missing: ")
+            entry.append(f"{_label(f.severity):<8}", style=_STYLE[f.severity])
+            entry.append(" " + _("missing:") + " ")
             entry.append(f.rule, style="bold")
             out.print(entry)
             _explain(out, f)
@@ -236,8 +246,10 @@ def _show(text: str, findings: list[Any], platform: str | None, length: Any) -> 
         over = count > limit
         out.print(
             Text(
-                f"{platform}: {count} of {limit} as {platform} counts"
-                + (f" — {count - limit} over" if over else ""),
+                _("{platform}: {count} of {limit} as {platform} counts").format(
+                    platform=platform, count=count, limit=limit
+                )
+                + (" — " + _("{n} over").format(n=count - limit) if over else ""),
                 style="red" if over else "green",
             )
         )
@@ -283,15 +295,14 @@ def _clip(text: str, width: int = 60) -> str:
 
 
 def _summary(findings: list[Any]) -> str:
+    from crisisplay.i18n import _, ngettext
+
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     if not any(counts.values()):
-        return "No findings."
-    words = {
-        "error": ("error", "errors"),
-        "warning": ("warning", "warnings"),
-        "info": ("tip", "tips"),
+        return _("No findings.")
+    said = {
+        "error": lambda n: ngettext("{n} error", "{n} errors", n),
+        "warning": lambda n: ngettext("{n} warning", "{n} warnings", n),
+        "info": lambda n: ngettext("{n} tip", "{n} tips", n),
     }
-    return (
-        ", ".join(f"{n} {words[s][0] if n == 1 else words[s][1]}" for s, n in counts.items() if n)
-        + "."
-    )
+    return ", ".join(said[s](n).format(n=n) for s, n in counts.items() if n) + "."

@@ -67,6 +67,9 @@ def drill(
         sys.stderr.write(f"{warning}\n")
     resolved = lib.load(playbook or loaded.scenario.playbook_ref())
     check_against(loaded, resolved)
+    from crisisplay import i18n
+
+    i18n.use(resolved.playbook.language)  # the walk and the drill's frame speak it
     pace = speed or loaded.scenario.default_speed()
     if answers is not None:
         _scripted(lib, loaded, resolved, answers, pace, as_json, fail_under)
@@ -98,11 +101,20 @@ def _scripted(
     else:
         sys.stdout.write("\n".join(debrief(score)) + "\n")
         sys.stdout.write(f"{session.incident.id}\n")
+    from crisisplay.i18n import _
+
     sys.stderr.write(
-        f"Drill recorded as incident {session.incident.id}; log head {session.log.head[:16]}…\n"
+        _("Drill recorded as incident {id}; log head {head}…").format(
+            id=session.incident.id, head=session.log.head[:16]
+        )
+        + "\n"
     )
     if fail_under is not None and score["total"] < fail_under:
-        raise CrisisplayError(f"The drill scored {score['total']:g}, under {fail_under}.")
+        raise CrisisplayError(
+            _("The drill scored {total}, under {minimum}.").format(
+                total=f"{score['total']:g}", minimum=fail_under
+            )
+        )
 
 
 def _pick(lib: Any) -> str:

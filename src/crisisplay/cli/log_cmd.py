@@ -109,6 +109,11 @@ def show(
         first = next(stream, None)
     except LogError as e:
         raise CrisisplayError(str(e)) from None
+    if first is not None and first.type == "incident.opened":
+        from crisisplay import i18n
+
+        # the timeline speaks the language of the playbook the incident was walked with
+        i18n.use((first.data.get("playbook") or {}).get("language"))
     everything = itertools.chain(() if first is None else (first,), stream)
     if as_json:
         _print_json(incident_id, everything, reader)  # printed as read: memory stays flat
@@ -177,9 +182,14 @@ def _print_json(incident_id: str, events: Iterable[Any], reader: Any) -> None:
 def _exit_if_damaged(incident_id: str, ok: bool) -> None:
     """Shown anyway, so a person sees what is left; exit 1 so a script notices."""
     if not ok:
+        from crisisplay.i18n import _
+
         sys.stderr.write(
-            f"error: the log of {incident_id} FAILED verification; shown is what can be read "
-            "(details: crisisplay log verify).\n"
+            _(
+                "error: the log of {id} FAILED verification; shown is what can be read "
+                "(details: crisisplay log verify)."
+            ).format(id=incident_id)
+            + "\n"
         )
         raise typer.Exit(1)
 

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from crisisplay import times
 from crisisplay.frontends.render import KIND_MARK
+from crisisplay.i18n import _, ngettext
 from crisisplay.incident.events import Event
 from crisisplay.incident.walk import parse_time
 from crisisplay.report.stats import (
@@ -28,16 +29,23 @@ from crisisplay.report.stats import (
 )
 from crisisplay.report.walkthrough import Folded, Walkthrough, verdict, walkthrough
 
-BACKFILLED = "* happened earlier than recorded (backfilled): the time shown is when it happened"
-SCENARIO_TIME = "* scenario time: the drill's clock, which runs faster than real time"
+
+def backfilled() -> str:
+    return "* " + _(
+        "happened earlier than recorded (backfilled): the time shown is when it happened"
+    )
+
+
+def scenario_time() -> str:
+    return "* " + _("scenario time: the drill's clock, which runs faster than real time")
 
 
 def _legend(events: Sequence[Event | Folded], short: bool = False) -> str:
     """What the `*` means: a drill's events carry `at` on its clock, not after the fact."""
     opened = events[0].data if events and isinstance(events[0], Event) else {}
     if opened.get("drill"):
-        return SCENARIO_TIME
-    return "* happened earlier than recorded (backfilled)" if short else BACKFILLED
+        return scenario_time()
+    return "* " + _("happened earlier than recorded (backfilled)") if short else backfilled()
 
 
 def _when(event: Event) -> str:
@@ -54,52 +62,72 @@ def describe(event: Event) -> tuple[str, str]:
         return _drill_text(kind, d)
     if kind == "incident.opened":
         pb = d["playbook"]
-        return "bold", (
-            f"OPENED {d['incident']} — {d['title']} (severity {d['severity']}, "
-            f"client {d['client']['name']}; playbook {pb['id']} {pb['version']}; "
-            f"first seen {d['first_seen'][:19].replace('T', ' ')})"
+        return "bold", _(
+            "OPENED {incident} — {title} (severity {severity}, client {client}; playbook "
+            "{playbook} {version}; first seen {first_seen})"
+        ).format(
+            incident=d["incident"],
+            title=d["title"],
+            severity=d["severity"],
+            client=d["client"]["name"],
+            playbook=pb["id"],
+            version=pb["version"],
+            first_seen=d["first_seen"][:19].replace("T", " "),
         )
     if kind == "step":
         step = f"[{d['stage']}] {d['step']}"
         status = d.get("status")
         if status == "skipped":
-            return "yellow", f"{step}: skipped — {d.get('reason')}"
+            return "yellow", _("{step}: skipped — {reason}").format(
+                step=step, reason=d.get("reason")
+            )
         if d["kind"] == "ask":
             return "", f"{step}: {_short(d.get('value'))}"
         if d["kind"] == "decide":
             goto = f" → {d['goto']}" if d.get("goto") else ""
-            return "cyan", f"{step}: decided “{d['option']}”{goto}"
+            return "cyan", _("{step}: decided “{option}”").format(
+                step=step, option=d["option"]
+            ) + goto
         if d["kind"] == "notify":
             who = ", ".join(f"{c.get('name')} ({c.get('role')})" for c in d.get("contacted", []))
-            return "", f"{step}: notified {who or 'nobody listed'}"
+            return "", _("{step}: notified {who}").format(step=step, who=who or _("nobody listed"))
         if d["kind"] == "draft":
             pubs = d.get("published") or {}
-            where = ", ".join(f"{p}" for p in pubs) or "not yet published"
+            where = ", ".join(f"{p}" for p in pubs) or _("not yet published")
             by = d.get("approval", {}).get("by")
             return "green", (
-                f"{step}: statement ({d.get('template')}) on {where}"
-                + (f", approved by {by}" if by else "")
+                _("{step}: statement ({template}) on {where}").format(
+                    step=step, template=d.get("template"), where=where
+                )
+                + (", " + _("approved by {name}").format(name=by) if by else "")
             )
-        return "", f"{step}: {status}"
+        return "", f"{step}: {_status(status)}"
     if kind == "deadline.missed":
         mins = int(d.get("missed_by_s", 0)) // 60
-        return "red", f"DEADLINE MISSED: stage {d['stage']} by {mins} min"
+        return "red", _("DEADLINE MISSED: stage {stage} by {minutes} min").format(
+            stage=d["stage"], minutes=mins
+        )
     if kind == "note":
-        return "italic", f"note: {d.get('text')}"
+        return "italic", _("note: {text}").format(text=d.get("text"))
     if kind == "incident.closed":
-        return "bold", "CLOSED"
+        return "bold", _("CLOSED")
     if kind == "recovery":
         return (
             "red",
-            f"recovered after a crash: {d.get('bytes')} bytes quarantined in {d.get('file')}",
+            _("recovered after a crash: {bytes} bytes quarantined in {file}").format(
+                bytes=d.get("bytes"), file=d.get("file")
+            ),
         )
     if kind == "playbook.changed":
-        return "yellow", (
-            f"playbook changed {d['from']['version']} → {d['to']['version']}; "
-            f"chose to {d['choice']}"
+        return "yellow", _("playbook changed {old} → {new}; chose to {choice}").format(
+            old=d["from"]["version"],
+            new=d["to"]["version"],
+            choice={"keep": _("keep"), "update": _("update")}.get(d["choice"], d["choice"]),
         )
     if kind == "severity.changed":
-        return "yellow", f"severity {d.get('from')} → {d.get('to')}: {d.get('reason', '')}"
+        return "yellow", _("severity {old} → {new}: {reason}").format(
+            old=d.get("from"), new=d.get("to"), reason=d.get("reason", "")
+        )
     return "dim", f"{kind} {_short(d)}"
 
 
@@ -125,12 +153,13 @@ def timeline_lines(events: Iterable[Event | Folded]) -> Iterator[Text]:
         try:
             style, line = describe(e)
         except (KeyError, TypeError, AttributeError):
-            style, line = "red", f"{e.type} (unexpected data) {_short(e.data)}"
+            unexpected = _("unexpected data")
+            style, line = "red", f"{e.type} ({unexpected}) {_short(e.data)}"
         t = Text()
         t.append(f"{e.seq:>4}  {_when(e)}  ", style="dim")
         t.append(line, style=style)
         yield t
-    yield Text(SCENARIO_TIME if drill else _legend([], short=True), style="dim")
+    yield Text(scenario_time() if drill else _legend([], short=True), style="dim")
 
 
 # --- the staged view ---------------------------------------------------------------------------
@@ -157,12 +186,13 @@ def _stage_header(
     title: str, deadline: dict[str, Any] | None, origin: datetime, again: bool
 ) -> Text:
     head = Text()
-    head.append(f"{title}{' (continued)' if again else ''}", style="bold cyan")
+    continued = " (" + _("continued") + ")" if again else ""
+    head.append(f"{title}{continued}", style="bold cyan")
     if deadline is None:
         return head
-    head.append(f" — due {_at(deadline.get('due_at'), origin)}")
+    head.append(" — " + _("due {at}").format(at=_at(deadline.get("due_at"), origin)))
     if deadline.get("done_at"):
-        head.append(f" · done {_at(deadline['done_at'], origin)}")
+        head.append(" · " + _("done {at}").format(at=_at(deadline["done_at"], origin)))
     head.append(" · ")
     head.append_text(_verdict(deadline))
     return head
@@ -172,15 +202,20 @@ def _verdict(deadline: dict[str, Any]) -> Text:
     """Met or missed by how much, from a report deadline row."""
     status, seconds = verdict(deadline)
     if status == "missed":
-        late = f" by {human_duration(seconds)}" if seconds is not None else ""
-        return Text(f"MISSED{late}", style="bold red")
+        if seconds is not None:
+            return Text(
+                _("MISSED by {duration}").format(duration=human_duration(seconds)), "bold red"
+            )
+        return Text(_("MISSED"), style="bold red")
     if status == "met":
         if seconds is not None:
-            return Text(f"met, {human_duration(seconds)} to spare", style="green")
-        return Text("met", style="green")
+            return Text(
+                _("met, {duration} to spare").format(duration=human_duration(seconds)), "green"
+            )
+        return Text(_("met"), style="green")
     if status == "open":
-        return Text("open: not done yet", style="yellow")
-    return Text(status, style="dim")
+        return Text(_("open: not done yet"), style="yellow")
+    return Text(str(status or _("unknown")), style="dim")
 
 
 class _Row:
@@ -214,22 +249,31 @@ def _statement(d: dict[str, Any], origin: datetime) -> list[Any]:
         head.append(platform, style="bold")
         pub = published.get(platform)
         if pub:
-            head.append(f" · published {_at(pub.get('at'), origin)}")
+            head.append(" · " + _("published {at}").format(at=_at(pub.get("at"), origin)))
             if pub.get("url"):
                 head.append(f" · {pub['url']}")
         else:
-            head.append(" · not published", style="yellow")
+            head.append(" · " + _("not published"), style="yellow")
         if edited.get(platform):
-            head.append(" · edited by hand")
+            head.append(" · " + _("edited by hand"))
         out.append(head)
         out.append(Padding(Text(str(text), style="green"), (0, 0, 0, 2)))
     if approval.get("by"):
         role = f" ({approval['role']})" if approval.get("role") else ""
-        when = f" at {_at(approval['at'], origin)}" if approval.get("at") else ""
-        out.append(Text(f"approved by {approval['by']}{role}{when}"))
+        when = (
+            " " + _("at {at}").format(at=_at(approval["at"], origin)) if approval.get("at") else ""
+        )
+        out.append(Text(_("approved by {name}").format(name=approval["by"]) + role + when))
     for o in d.get("overrides") or []:
         rules = ", ".join(o.get("rules") or [])
-        out.append(Text(f"checker errors overridden ({rules}): {o.get('reason')}", style="yellow"))
+        out.append(
+            Text(
+                _("checker errors overridden ({rules}): {reason}").format(
+                    rules=rules, reason=o.get("reason")
+                ),
+                style="yellow",
+            )
+        )
     return out
 
 
@@ -241,59 +285,73 @@ def _line(event: Event, origin: datetime) -> tuple[str, str, list[Any]]:
         mark = KIND_MARK.get(d.get("kind", ""), "·")
         step = f"{mark} {d.get('step')}"
         if d.get("status") == "skipped":
-            return "yellow", f"{step}: skipped — {d.get('reason')}", []
+            return (
+                "yellow",
+                _("{step}: skipped — {reason}").format(step=step, reason=d.get("reason")),
+                [],
+            )
         k = d.get("kind")
         if k == "ask":
             value = d.get("value")
             text = (
-                "(no answer)"
+                _("(no answer)")
                 if value is None
-                else ("yes" if value else "no")
+                else (_("yes") if value else _("no"))
                 if isinstance(value, bool)
                 else str(value)
             )
-            first, _, more = text.partition("\n")
+            first, _sep, more = text.partition("\n")
             extra = [Padding(Text(more, style="dim"), (0, 0, 0, 2))] if more.strip() else []
             return "", f"{step}: {_short(first, 100)}", extra
         if k == "decide":
             goto = d.get("goto")
-            branch = "the end of the walk" if goto == "end" else goto if goto else "the next step"
-            return "cyan", f"{step}: decided “{d.get('option')}” → {branch}", []
+            branch = (
+                _("the end of the walk") if goto == "end" else goto if goto else _("the next step")
+            )
+            decided = _("{step}: decided “{option}”").format(step=step, option=d.get("option"))
+            return "cyan", f"{decided} → {branch}", []
         if k == "notify":
             who = "; ".join(
-                f"{c.get('name')} ({c.get('role')}) via {c.get('via', 'unspecified')}"
+                _("{name} ({role}) via {via}").format(
+                    name=c.get("name"), role=c.get("role"), via=c.get("via", _("unspecified"))
+                )
                 for c in d.get("contacted") or []
             )
-            ack = "" if d.get("acknowledged", True) else " — not acknowledged"
-            return "", f"{step}: notified {who or 'nobody listed'}{ack}", []
+            ack = "" if d.get("acknowledged", True) else " — " + _("not acknowledged")
+            notified = _("{step}: notified {who}").format(step=step, who=who or _("nobody listed"))
+            return "", notified + ack, []
         if k == "draft":
-            what = d.get("template") or "statement"
-            status = "published" if d.get("published") else d.get("status", "")
+            what = d.get("template") or _("statement")
+            status = _status("published" if d.get("published") else d.get("status", ""))
             return "bold green", f"{step}: {what} {status}", _statement(d, origin)
-        return "", f"{step}: {d.get('status')}", []
+        return "", f"{step}: {_status(d.get('status'))}", []
     if kind == "deadline.missed":
         by = d.get("missed_by_s")
-        late = f" by {human_duration(by)}" if isinstance(by, int | float) else ""
-        return (
-            "bold red",
-            f"✗ DEADLINE MISSED: {d.get('stage')}, due {_at(d.get('due_at'), origin)}"
-            f" ({late.strip() or 'late'} when recorded)",
-            [],
+        late = (
+            _("by {duration} when recorded").format(duration=human_duration(by))
+            if isinstance(by, int | float)
+            else _("late when recorded")
         )
+        missed = _("DEADLINE MISSED: {stage}, due {at}").format(
+            stage=d.get("stage"), at=_at(d.get("due_at"), origin)
+        )
+        return "bold red", f"✗ {missed} ({late})", []
     if kind == "incident.opened":
-        return "bold", f"OPENED by {event.actor or 'unknown'}", []
+        return "bold", _("OPENED by {who}").format(who=event.actor or _("unknown")), []
     if kind == "incident.closed":
-        return "bold", f"CLOSED ({d.get('outcome', 'closed')})", []
+        outcome = d.get("outcome", "closed")
+        return "bold", _("CLOSED ({outcome})").format(outcome=_status(outcome)), []
     if kind == "variables":
         values = ", ".join(f"{k}={_short(v, 30)}" for k, v in (d.get("values") or {}).items())
-        return "dim", f"variables: {values}", []
+        return "dim", _("variables: {values}").format(values=values), []
     if kind == "note":
-        return "italic", f"note: {d.get('text')}", []
+        return "italic", _("note: {text}").format(text=d.get("text")), []
     if kind.startswith("drill."):
         return _drill_line(kind, d)
     if kind in ("session.paused", "session.resumed"):
-        why = d.get("reason") or d.get("mode") or ""
-        return "dim", f"{kind.replace('session.', 'session ')}{f' ({why})' if why else ''}", []
+        why = _said(d.get("reason") or d.get("mode") or "")
+        what = _("session paused") if kind == "session.paused" else _("session resumed")
+        return "dim", f"{what}{f' ({why})' if why else ''}", []
     try:
         style, text = describe(event)
     except (KeyError, TypeError, AttributeError):
@@ -301,11 +359,63 @@ def _line(event: Event, origin: datetime) -> tuple[str, str, list[Any]]:
     return style, text, []
 
 
+def _said(value: str) -> str:
+    """What the tool itself recorded as a reason or a mode, in the reader's language (a
+    reason the manager typed is shown as typed)."""
+    return {
+        "paused by the manager": _("paused by the manager"),
+        "interrupted (Ctrl-C)": _("interrupted (Ctrl-C)"),
+        "interactive": _("interactive"),
+        "scripted": _("scripted"),
+    }.get(value, value)
+
+
+def _metric_label(name: str) -> str:
+    """A metric's name in the reader's language (its key, spelled out, for one not known)."""
+    return {
+        "time_to_acknowledge": _("time to acknowledge"),
+        "time_to_holding_statement": _("time to holding statement"),
+        "time_to_apology": _("time to apology"),
+        "time_to_remedy": _("time to remedy"),
+        "time_to_close": _("time to close"),
+        "updates_promised": _("updates promised"),
+        "updates_delivered": _("updates delivered"),
+        "updates_missed": _("updates missed"),
+        "deadlines_met": _("deadlines met"),
+        "deadlines_missed": _("deadlines missed"),
+        "statements_published": _("statements published"),
+        "networks_published": _("networks published on"),
+        "networks_not_published": _("networks not published"),
+        "checker_overrides": _("checker overrides"),
+        "steps_recorded": _("steps recorded"),
+        "steps_skipped": _("steps skipped"),
+        "notes": _("notes"),
+        "backfilled_events": _("backfilled events"),
+        "events": _("events"),
+    }.get(name) or metric_label(name)
+
+
+def _status(status: Any) -> str:
+    """A step's recorded status (`done`, `published` …) in the reader's language."""
+    return {
+        "done": _("done"),
+        "acknowledged": _("acknowledged"),
+        "answered": _("answered"),
+        "decided": _("decided"),
+        "notified": _("notified"),
+        "published": _("published"),
+        "approved": _("approved"),
+        "skipped": _("skipped"),
+        "closed": _("closed"),
+        "complete": _("complete"),
+    }.get(str(status), str(status))
+
+
 def _drill_line(kind: str, d: dict[str, Any]) -> tuple[str, str, list[Any]]:
     """A drill's own events (crisisplay drill), read tolerantly: only what is there is shown."""
     style, text = _drill_text(kind, d)
     below = (
-        [Text(f"mistake: {d['mistake']}", style="red")]
+        [Text(_("mistake: {why}").format(why=d["mistake"]), style="red")]
         if kind == "drill.decision" and d.get("mistake")
         else []
     )
@@ -324,13 +434,25 @@ def _drill_text(kind: str, d: dict[str, Any]) -> tuple[str, str]:
             if x
         )
         return "bold magenta", (
-            f"DRILL started: {d.get('scenario')} — {d.get('title')}" + (f" ({how})" if how else "")
+            _("DRILL started: {scenario} — {title}").format(
+                scenario=d.get("scenario"), title=d.get("title")
+            )
+            + (f" ({how})" if how else "")
         )
     if kind == "drill.event":
         who = " ".join(str(d[k]) for k in ("author", "handle", "outlet", "from") if d.get(k))
-        where = f" on {d['platform']}" if d.get("platform") else ""
-        reach = f" ({d['followers']:,} followers)" if isinstance(d.get("followers"), int) else ""
-        head = f"▶ {d.get('kind', 'event')}{where}{f' by {who}' if who else ''}{reach}"
+        where = " " + _("on {platform}").format(platform=d["platform"]) if d.get("platform") else ""
+        reach = (
+            " ("
+            + ngettext("{n} follower", "{n} followers", d["followers"]).format(
+                n=f"{d['followers']:,}"
+            )
+            + ")"
+            if isinstance(d.get("followers"), int)
+            else ""
+        )
+        by = " " + _("by {who}").format(who=who) if who else ""
+        head = f"▶ {_event_kind(d.get('kind'))}{where}{by}{reach}"
         if d.get("kind") == "metric":
             value = d.get("value")
             shown = f"{value:,}" if isinstance(value, int | float) else str(value)
@@ -338,30 +460,61 @@ def _drill_text(kind: str, d: dict[str, Any]) -> tuple[str, str]:
         elif d.get("kind") == "unreachable":
             until = d.get("until_t")
             head += f" {d.get('role')}" + (
-                f" until {_seconds(until)}" if isinstance(until, int | float) else ""
+                " " + _("until {t}").format(t=_seconds(until))
+                if isinstance(until, int | float)
+                else ""
             )
         text = d.get("text") or ""
         line = f"{head}: {_short(text, 160)}" if text else head
-        return "magenta", line + (" ⚑ asks for a decision" if d.get("decide") else "")
+        return "magenta", line + (" ⚑ " + _("asks for a decision") if d.get("decide") else "")
     if kind == "drill.decision":
-        verdict = " ✗ mistake" if d.get("mistake") else " ✓ expected" if d.get("expected") else ""
+        verdict = (
+            " ✗ " + _("mistake")
+            if d.get("mistake")
+            else " ✓ " + _("expected")
+            if d.get("expected")
+            else ""
+        )
         late = d.get("after_s", 0) > d.get("due_s", float("inf"))
         return "red" if d.get("mistake") else "magenta", (
-            f"◆ drill decision on {d.get('event')}: “{d.get('option')}”{verdict}"
-            + (" (late)" if late else "")
+            "◆ "
+            + _("drill decision on {event}: “{option}”").format(
+                event=d.get("event"), option=d.get("option")
+            )
+            + verdict
+            + (" (" + _("late") + ")" if late else "")
         )
     if kind == "drill.ended":
-        reason = {"walk-complete": "the walk is complete", "ends-after": "its last stage is over"}
+        reason = {
+            "walk-complete": _("the walk is complete"),
+            "ends-after": _("its last stage is over"),
+        }
         why = reason.get(str(d.get("reason")), str(d.get("reason")))
         t = d.get("t")
-        at = f" at {_seconds(t)}" if isinstance(t, int | float) else ""
-        return "bold magenta", f"DRILL ended{at}: {why}"
+        if isinstance(t, int | float):
+            return "bold magenta", _("DRILL ended at {t}: {why}").format(t=_seconds(t), why=why)
+        return "bold magenta", _("DRILL ended: {why}").format(why=why)
     if kind == "drill.scored":
         total = d.get("total")
-        return "bold magenta", f"DRILL scored {total:g}/100" if isinstance(
-            total, int | float
-        ) else kind
+        return "bold magenta", _("DRILL scored {total}/100").format(
+            total=f"{total:g}"
+        ) if isinstance(total, int | float) else kind
     return "magenta", f"{kind.replace('.', ' ')} {_short(d, 100)}"
+
+
+def _event_kind(kind: Any) -> str:
+    """A scenario event's kind (`post`, `news` …) as the timeline names it."""
+    return {
+        "post": _("post"),
+        "comment": _("comment"),
+        "reply": _("reply"),
+        "message": _("message"),
+        "email": _("email"),
+        "call": _("call"),
+        "news": _("news"),
+        "metric": _("metric"),
+        "unreachable": _("unreachable"),
+    }.get(str(kind or "event"), str(kind or _("event")))
 
 
 def _seconds(t: float) -> str:
@@ -384,21 +537,24 @@ def staged(
     problems = problems or []
     if problems:
         warn = Text()
-        warn.append("This log FAILED verification", style="bold red")
+        warn.append(_("This log FAILED verification"), style="bold red")
         warn.append(
-            f" ({len(problems)} problem{'s' if len(problems) != 1 else ''}); "
-            "below is what can be read:"
+            " ("
+            + ngettext("{n} problem", "{n} problems", len(problems)).format(n=len(problems))
+            + "); "
+            + _("below is what can be read:")
         )
         parts.append(warn)
         for p in problems[:10]:
             parts.append(Text(f"  {p}", style="red"))
         if len(problems) > 10:
-            parts.append(Text(f"  … {len(problems) - 10} more: crisisplay log verify", style="red"))
+            more = _("… {n} more: crisisplay log verify").format(n=len(problems) - 10)
+            parts.append(Text(f"  {more}", style="red"))
         parts.append(Text(""))
     walk = walkthrough(events, facts, stage_titles)
     if walk.opened is None or walk.first_seen is None:
         parts.append(
-            Text("The log does not begin with incident.opened: showing events as recorded.")
+            Text(_("The log does not begin with incident.opened: showing events as recorded."))
         )
         parts.append(timeline(events))
         return Group(*parts)
@@ -411,7 +567,11 @@ def staged(
             parts.append(Text(f"  {'':<{width}}  {'':<6}  {event.text}", style="dim"))
             continue
         if t is None:
-            parts.append(Text(f"  (event seq {event.seq} has no readable time)", "red"))
+            parts.append(
+                Text(
+                    "  " + _("(event seq {seq} has no readable time)").format(seq=event.seq), "red"
+                )
+            )
             continue
         if entry.stage is not None:
             parts.append(Text(""))
@@ -420,12 +580,16 @@ def staged(
             )
         if entry.day is not None:
             parts.append(
-                Text(f"  {'':<{width}}  {'':<6}  {entry.day:%A %Y-%m-%d} (UTC)", style="dim")
+                Text(
+                    f"  {'':<{width}}  {'':<6}  {_weekday(entry.day)} {entry.day:%Y-%m-%d} (UTC)",
+                    style="dim",
+                )
             )
         try:
             style, text, below = _line(event, origin)
         except (KeyError, TypeError, AttributeError, ValueError):
-            style, text, below = "red", f"{event.type} (unexpected data)", []
+            unexpected = _("unexpected data")
+            style, text, below = "red", f"{event.type} ({unexpected})", []
         prefix = Text("  ")
         prefix.append(f"{offset(t, origin):<{width}}  ", style="dim")
         prefix.append(f"{_clock(t)}{'*' if event.at else ' '}  ", style="dim")
@@ -433,7 +597,7 @@ def staged(
         if below:
             parts.append(Padding(Group(*below), (0, 0, 0, prefix.cell_len)))
     partial = (
-        Text("  worked out from the events that could be read: they may be wrong", "red")
+        Text("  " + _("worked out from the events that could be read: they may be wrong"), "red")
         if problems and facts is not None
         else None
     )
@@ -454,26 +618,56 @@ def _heading(walk: Walkthrough, facts: dict[str, Any] | None) -> list[Any]:
     if walk.drill:
         title.append("  [DRILL]", style="bold magenta")
     info = Text(
-        f"{od.get('incident')} · {od['client'].get('name')} · severity {od.get('severity')}"
+        f"{od.get('incident')} · {od['client'].get('name')} · "
+        + _("severity {level}").format(level=od.get("severity"))
     )
     if pb.get("id"):
-        info.append(f" · playbook {pb['id']} {pb.get('version')} ({pb.get('language')})")
+        info.append(
+            " · "
+            + _("playbook {id} {version} ({language})").format(
+                id=pb["id"], version=pb.get("version"), language=pb.get("language")
+            )
+        )
     first = times.when(times.rfc3339(origin))[:16]
-    when = Text(f"first seen {first} UTC · opened {_at(_iso(walk.opened), origin)}")
+    when = Text(
+        _("first seen {at}").format(at=f"{first} UTC")
+        + " · "
+        + _("opened {at}").format(at=_at(_iso(walk.opened), origin))
+    )
     if walk.closed is not None:
-        when.append(f" · closed {_at(_iso(walk.closed), origin)}")
+        when.append(" · " + _("closed {at}").format(at=_at(_iso(walk.closed), origin)))
     else:
         inc = (facts or {}).get("incident") or {}
-        where = f"stage {walk.last_step[0]}, after {walk.last_step[1]}" if walk.last_step else None
+        where = (
+            _("stage {stage}, after {step}").format(stage=walk.last_step[0], step=walk.last_step[1])
+            if walk.last_step
+            else None
+        )
         when.append(" · ")
-        when.append(f"OPEN{f', in {where}' if where else ''}", style="bold yellow")
+        when.append(
+            _("OPEN, in {where}").format(where=where) if where else _("OPEN"), style="bold yellow"
+        )
         if inc.get("closed_at"):
-            when.append(f" (closed {_at(inc['closed_at'], origin)})")
+            when.append(" (" + _("closed {at}").format(at=_at(inc["closed_at"], origin)) + ")")
     return [title, info, when]
 
 
 def _iso(event: Event) -> str:
     return str(event.at or event.ts)
+
+
+def _weekday(day: Any) -> str:
+    """The day's name in the reader's language (not the machine's locale)."""
+    names = (
+        _("Monday"),
+        _("Tuesday"),
+        _("Wednesday"),
+        _("Thursday"),
+        _("Friday"),
+        _("Saturday"),
+        _("Sunday"),
+    )
+    return names[day.weekday()]
 
 
 def _deadlines(
@@ -482,34 +676,35 @@ def _deadlines(
     """Every stage deadline, walked or not: a missed one can lie in a stage never reached."""
     if not rows:
         return []
-    out: list[Any] = [Text(""), Text("Deadlines", style="bold")]
+    out: list[Any] = [Text(""), Text(_("Deadlines"), style="bold")]
     if warn is not None:
         out.append(warn)
     width = max(len(titles.get(str(r["stage"]), str(r["stage"]))) for r in rows)
     for row in rows:
         sid = str(row["stage"])
         line = Text(f"  {titles.get(sid, sid.capitalize()):<{width}}  ")
-        line.append(f"due {_at(row.get('due_at'), origin):<20}")
+        line.append(_("due {at}").format(at=f"{_at(row.get('due_at'), origin):<20}"))
         done = _at(row["done_at"], origin) if row.get("done_at") else "—"
-        line.append(f"done {done:<20}")
+        line.append(_("done {at}").format(at=f"{done:<20}"))
         line.append_text(_verdict(row))
         out.append(line)
     return out
 
 
 def _metrics(facts: dict[str, Any] | None, problem: str | None, warn: Text | None) -> list[Any]:
-    out: list[Any] = [Text(""), Text("Metrics", style="bold")]
+    out: list[Any] = [Text(""), Text(_("Metrics"), style="bold")]
     if warn is not None:
         out.append(warn)
     if facts is None:
-        out.append(Text(f"  not available: {problem or 'the log cannot be read'}", style="red"))
+        why = problem or _("the log cannot be read")
+        out.append(Text("  " + _("not available: {why}").format(why=why), style="red"))
         return out
     metrics = facts.get("metrics") or {}
-    width = max((len(metric_label(k)) for k in metrics), default=0)
+    width = max((len(_metric_label(k)) for k in metrics), default=0)
     for name, value in metrics.items():
         if isinstance(value, bool) or not (isinstance(value, int | float) or value is None):
             continue
-        line = Text(f"  {metric_label(name):<{width}}  ")
+        line = Text(f"  {_metric_label(name):<{width}}  ")
         shown = metric_value(name, value)
         line.append(f"{shown:>12}", style="bold" if value is not None else "dim")
         if value is not None and is_duration(name):
@@ -519,8 +714,11 @@ def _metrics(facts: dict[str, Any] | None, problem: str | None, warn: Text | Non
     if check.get("status") not in (None, "matched", "given"):
         out.append(
             Text(
-                f"  note: the playbook snapshot is {check['status']}, so deadlines met are "
-                "unknown; only the missed ones the log records are shown",
+                "  "
+                + _(
+                    "note: the playbook snapshot is {status}, so deadlines met are unknown; "
+                    "only the missed ones the log records are shown"
+                ).format(status=check["status"]),
                 style="yellow",
             )
         )

@@ -129,21 +129,30 @@ def _need_terminal(command: str) -> None:
     if sys.stdin.isatty() and sys.stdout.isatty():
         return
     from crisisplay.errors import UsageError
+    from crisisplay.i18n import _
 
     raise UsageError(
-        f"crisisplay {command} asks its questions in a terminal, and there is none here; "
-        f"nothing was written. To run without one, give the answers in a file: "
-        f"crisisplay {command} --answers FILE (see the README)."
+        _(
+            "crisisplay {command} asks its questions in a terminal, and there is none here; "
+            "nothing was written. To run without one, give the answers in a file: "
+            "crisisplay {command} --answers FILE (see the README)."
+        ).format(command=command)
     )
 
 
 def _finish(session: Any) -> None:
+    from crisisplay.i18n import _, ngettext
+
     walk = session.walk
-    state = "closed" if walk.closed else "open"
     for notice in session.notices:
-        sys.stderr.write(f"note: {notice}\n")
+        sys.stderr.write(_("note: {notice}").format(notice=notice) + "\n")
     n = len(walk.records)
-    sys.stderr.write(f"{n} step{'' if n == 1 else 's'} recorded; incident {state}.\n")
+    said = (
+        ngettext("{n} step recorded; incident closed.", "{n} steps recorded; incident closed.", n)
+        if walk.closed
+        else ngettext("{n} step recorded; incident open.", "{n} steps recorded; incident open.", n)
+    )
+    sys.stderr.write(said.format(n=n) + "\n")
     if session.receipt is not None:
         sys.stderr.write(session.receipt_text() + "\n")
     sys.stdout.write(f"{session.incident.id}\n")

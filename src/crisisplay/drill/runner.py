@@ -24,8 +24,8 @@ from crisisplay.drill.session import (
     record_decision,
     record_event,
 )
-from crisisplay.drill.words import Words
 from crisisplay.errors import CrisisplayError
+from crisisplay.i18n import _, speaking
 
 if TYPE_CHECKING:
     from crisisplay.drill.state import DrillLog
@@ -49,39 +49,60 @@ PLATFORM_NAMES = {
 }
 
 
-def event_panel(event: Event, w: Words | None = None) -> Any:
-    """How a scenario event looks to the trainee, in the scenario's language."""
+def event_panel(event: Event) -> Any:
+    """How a scenario event looks to the trainee, in the current language (the drill
+    shows it `speaking` the scenario's)."""
     from rich.panel import Panel
     from rich.text import Text
 
-    w = w or Words("en")
+    from crisisplay.i18n import current, ngettext
+    from crisisplay.numbers import local
+
     kind = event.kind
     if kind in ("post", "comment", "reply"):
-        who = " ".join(x for x in (event.author, event.handle) if x) or w("someone")
+        who = " ".join(x for x in (event.author, event.handle) if x) or _("someone")
         where = (
-            w("on", platform=PLATFORM_NAMES.get(event.platform, event.platform))
+            " "
+            + _("on {platform}").format(platform=PLATFORM_NAMES.get(event.platform, event.platform))
             if event.platform
             else ""
         )
-        reach = w("followers", n=w.number(event.followers)) if event.followers is not None else ""
-        title = f"{w(kind)}{where} — {who}{reach}"
-    elif kind in ("message", "email", "call"):
-        title = w(f"{kind}_from", who=event.from_) if event.from_ else w(kind)
+        reach = (
+            " · "
+            + ngettext("{n} follower", "{n} followers", event.followers).format(
+                n=local(event.followers, current())
+            )
+            if event.followers is not None
+            else ""
+        )
+        what = {"post": _("Post"), "comment": _("Comment"), "reply": _("Reply")}[kind]
+        title = f"{what}{where} — {who}{reach}"
+    elif kind == "message":
+        title = _("Message from {who}").format(who=event.from_) if event.from_ else _("Message")
+    elif kind == "email":
+        title = _("Email from {who}").format(who=event.from_) if event.from_ else _("Email")
+    elif kind == "call":
+        title = "☎ " + (_("Call from {who}").format(who=event.from_) if event.from_ else _("Call"))
     elif kind == "news":
-        title = w("news_from", outlet=event.outlet) if event.outlet else w("news")
+        title = _("News — {outlet}").format(outlet=event.outlet) if event.outlet else _("News")
     elif kind == "metric":
-        value = w.number(event.value) if event.value is not None else ""
+        value = local(event.value, current()) if event.value is not None else ""
         title = f"{event.metric}: {value}"
     elif kind == "unreachable":
-        until = w("until", t=stamp(event.until_offset)) if event.until_offset is not None else ""
-        title = w("unreachable", role=event.role, until=until)
+        if event.until_offset is not None:
+            title = _("The {role} is unreachable until {t}").format(
+                role=event.role, t=stamp(event.until_offset)
+            )
+        else:
+            title = _("The {role} is unreachable").format(role=event.role)
     else:
-        title = w("meanwhile")
+        title = _("Meanwhile")
     body = Text(event.text.strip() or title)
     if event.url:
         body.append(f"\n{event.url}", style="dim")
     if event.decide:
-        body.append(f"\n⚑ {event.decide.strip()}{w('asked_after')}", style="bold")
+        after = _("(asked after this step)")
+        body.append(f"\n⚑ {event.decide.strip()} {after}", style="bold")
     return Panel(
         body,
         title=Text(f"{stamp(event.offset)} · {title}"),
@@ -104,7 +125,6 @@ class Drill:
         self.session = session
         self.loaded = loaded
         self.sc = loaded.scenario
-        self.words = Words(self.sc.language)
         self.clock = clock
         self.out = out
         self.start = session.incident.first_seen
@@ -131,7 +151,9 @@ class Drill:
                     continue
                 if self.start + event.offset > now:
                     break
-                self.out.print(event_panel(event, self.words))
+                with speaking(self.sc.language):  # the drill's frame: the scenario's
+                    panel = event_panel(event)
+                self.out.print(panel)
                 record_event(self.session, event)
                 self.shown.add(event.id)
                 if event.decide:
@@ -146,23 +168,24 @@ class Drill:
             if not self.pending:
                 return
             event = self.pending[0]
-            w = self.words
-            self.out.print(
-                w(
-                    "decision_head",
-                    event=event.id,
-                    t=stamp(event.offset),
-                    now=stamp(self.clock.elapsed()),
+            with speaking(self.sc.language):
+                self.out.print(
+                    "\n[bold magenta]⚑ "
+                    + _("Decision · {event}").format(event=event.id)
+                    + "[/] "
+                    + _("(came in at {t}; it is now {now})").format(
+                        t=stamp(event.offset), now=stamp(self.clock.elapsed())
+                    )
                 )
-            )
-            labels = [o.label for o in event.options or []]
-            pick = _select(event.decide or w("your_call"), labels, actions=False)
+                labels = [o.label for o in event.options or []]
+                pick = _select(event.decide or _("Your call:"), labels, actions=False)
             option = event.option(pick)
             if option is None:  # a label always matches itself; defensive only
                 continue
             record_decision(self.session, event, option, self.clock.now())
             self.pending.pop(0)
-            self.out.print(w("decision_recorded"))
+            with speaking(self.sc.language):
+                self.out.print("[dim]" + _("Decision recorded.") + "[/]")
 
     def unreachable_now(self, roles: list[str]) -> list[Event]:
         elapsed = self.clock.elapsed()
@@ -180,7 +203,6 @@ class Drill:
     def before_step(self, session: Session, out: Any) -> bool:
         from rich.markup import escape
 
-        w = self.words
         self.decide()
         cur = session.walk.current()
         if cur is None:
@@ -188,17 +210,22 @@ class Drill:
         if self.past_last_stage(cur[0].id):
             return False
         step = cur[1]
-        if step.kind == "notify":
-            for e in self.unreachable_now(list(step.roles or [])):
-                since = w("unreachable_since", role=e.role, t=stamp(e.offset))
-                out.print(f"[yellow bold]{escape(since)}[/][yellow]: {escape(e.text.strip())}[/]")
-        clock = w(
-            "clock",
-            t=stamp(self.clock.elapsed()),
-            speed=f"{self.clock.speed:g}",
-            shown=len(self.shown),
-            total=len(self.sc.timeline),
-        )
+        with speaking(self.sc.language):
+            if step.kind == "notify":
+                for e in self.unreachable_now(list(step.roles or [])):
+                    since = "⚠ " + _("The {role} has been unreachable since {t}").format(
+                        role=e.role, t=stamp(e.offset)
+                    )
+                    text = escape(e.text.strip())
+                    out.print(f"[yellow bold]{escape(since)}[/][yellow]: {text}[/]")
+            clock = "⏱ " + _(
+                "Scenario clock {t} (×{speed}) · {shown} of {total} events so far"
+            ).format(
+                t=stamp(self.clock.elapsed()),
+                speed=f"{self.clock.speed:g}",
+                shown=len(self.shown),
+                total=len(self.sc.timeline),
+            )
         out.print(f"[dim]{escape(clock)}[/]")
         return True
 
@@ -221,7 +248,11 @@ class Drill:
         out.print()
         for n, line in enumerate(debrief(score)):
             out.print(line, markup=False, style="bold" if n == 0 else None)
-        out.print(self.words("post_mortem", incident=session.incident.id), markup=False)
+        with speaking(self.sc.language):
+            post_mortem = _("Post-mortem of this drill: {command}").format(
+                command=f"crisisplay report {session.incident.id}"
+            )
+        out.print(post_mortem, markup=False)
 
     # --- the clock thread -----------------------------------------------------------------
 
@@ -305,38 +336,49 @@ def start_drill(
 
     from crisisplay.frontends.interactive import Interrupted, ask_variable
     from crisisplay.frontends.prompts import select as _select
+    from crisisplay.i18n import ngettext
 
     sc = loaded.scenario
     pb = resolved.playbook
-    w = Words(sc.language)
-    out.print(
-        Panel(
-            Text((sc.briefing or sc.summary or sc.title).strip()),
-            title=Text(w("briefing_title", title=sc.title)),
-            title_align="left",
-            border_style="magenta",
+    with speaking(sc.language):  # the drill's frame speaks the scenario's language
+        out.print(
+            Panel(
+                Text((sc.briefing or sc.summary or sc.title).strip()),
+                title=Text(_("Drill · {title}").format(title=sc.title)),
+                title_align="left",
+                border_style="magenta",
+            )
         )
-    )
-    pace = w("real_time") if speed == 1 else w("pace", speed=f"{speed:g}")
-    out.print(
-        w(
-            "intro",
-            playbook=escape(pb.id),
-            version=escape(pb.version),
-            pace=pace,
-            events=len(sc.timeline),
-            decisions=len(sc.decisions()),
+        pace = (
+            _("in real time")
+            if speed == 1
+            else _("×{speed} (1 real minute = {speed} scenario minutes)").format(speed=f"{speed:g}")
         )
-    )
+        events = ngettext("{n} event", "{n} events", len(sc.timeline)).format(n=len(sc.timeline))
+        decisions = ngettext(
+            "{n} decision to make", "{n} decisions to make", len(sc.decisions())
+        ).format(n=len(sc.decisions()))
+        out.print(
+            _(
+                "Playbook {playbook} {version} · scenario time runs {pace} · {events}, {decisions}"
+            ).format(
+                playbook=f"[bold]{escape(pb.id)}[/]",
+                version=escape(pb.version),
+                pace=pace,
+                events=events,
+                decisions=decisions,
+            )
+        )
     try:
         variables: dict[str, Any] = {}
         for var in pb.variables:
             variables[var.name] = (
                 sc.variables[var.name] if var.name in sc.variables else ask_variable(var)
             )
-        _select(w("ready"), [w("start_clock")], actions=False)
+        with speaking(sc.language):
+            _select(_("Ready?"), [_("Start the clock")], actions=False)
     except KeyboardInterrupt:
-        raise Interrupted("Interrupted before the drill began: nothing was recorded.") from None
+        raise Interrupted(_("Interrupted before the drill began: nothing was recorded.")) from None
     session = open_drill(
         lib,
         loaded,
@@ -346,7 +388,14 @@ def start_drill(
         speed=speed,
         mode="interactive",
     )
-    out.print(w("started", incident=session.incident.id))
+    with speaking(sc.language):
+        started = (
+            "[bold magenta]"
+            + _("Drill {incident} started.").format(incident=session.incident.id)
+            + "[/] "
+            + _("The clock is running.")
+        )
+    out.print(started)
     play(session, loaded, SimClock(session.incident.first_seen, speed), out)
 
 
@@ -362,7 +411,8 @@ def resume_drill(lib: Library, session: Session, out: Any) -> None:
     snapshot = session.folder / SNAPSHOT
     if state.scored is not None:
         try:
-            out.print(Words(state.scored.get("language"))("over"))
+            with speaking(state.scored.get("language")):
+                out.print(_("This drill is over. Its score:"))
             for line in debrief(state.scored):
                 out.print(line, markup=False)
         finally:
@@ -371,8 +421,12 @@ def resume_drill(lib: Library, session: Session, out: Any) -> None:
         return
     if state.started is None or not snapshot.is_file():
         out.print(
-            "[yellow]This drill's scenario was not kept (it stopped before it began); "
-            "it goes on as a plain incident, without events or a score.[/]"
+            "[yellow]"
+            + _(
+                "This drill's scenario was not kept (it stopped before it began); it goes on "
+                "as a plain incident, without events or a score."
+            )
+            + "[/]"
         )
         run(session, out)
         return
@@ -381,10 +435,12 @@ def resume_drill(lib: Library, session: Session, out: Any) -> None:
         recorded = state.started.get("sha256")
         if recorded and loaded.sha256 != recorded:
             raise CrisisplayError(
-                f"The drill's scenario copy {snapshot} was changed since the drill began (its "
-                f"sha256 is {loaded.sha256[:12]}…, the log recorded {str(recorded)[:12]}…), so "
-                "the drill was not resumed and nothing was written.",
-                "Put the original scenario.yaml back, or start the drill again.",
+                _(
+                    "The drill's scenario copy {path} was changed since the drill began (its "
+                    "sha256 is {found}…, the log recorded {recorded}…), so the drill was not "
+                    "resumed and nothing was written."
+                ).format(path=snapshot, found=loaded.sha256[:12], recorded=str(recorded)[:12]),
+                _("Put the original scenario.yaml back, or start the drill again."),
             )
         check_against(loaded, session.walk.resolved)
     except CrisisplayError:
@@ -392,7 +448,14 @@ def resume_drill(lib: Library, session: Session, out: Any) -> None:
         raise
     speed = float(state.started.get("speed") or loaded.scenario.default_speed())
     clock = SimClock(session.incident.first_seen, speed, elapsed=state.elapsed())
-    out.print(
-        Words(loaded.scenario.language)("resumed", t=stamp(clock.elapsed()), speed=f"{speed:g}")
-    )
+    with speaking(loaded.scenario.language):
+        resumed = (
+            "[bold magenta]"
+            + _("Drill resumed")
+            + "[/] "
+            + _(
+                "at {t} of scenario time (the clock stood still while it was paused), ×{speed}."
+            ).format(t=stamp(clock.elapsed()), speed=f"{speed:g}")
+        )
+    out.print(resumed)
     play(DrillSession.wrap(session), loaded, clock, out, state)

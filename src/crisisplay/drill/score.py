@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from crisisplay.drill.scenario import CATEGORIES, Scenario, match_answer, stamp
 from crisisplay.drill.state import DrillLog, when
-from crisisplay.drill.words import Words
+from crisisplay.i18n import _, speaking
 from crisisplay.times import format_duration, parse_duration
 
 if TYPE_CHECKING:
@@ -108,7 +108,6 @@ class _Ctx:
     start: datetime
     end: datetime
     step_at: dict[str, datetime]  # step id -> when it was recorded (scenario time)
-    words: Words
 
     def t(self, moment: datetime) -> int:
         return int((moment - self.start).total_seconds())
@@ -139,17 +138,17 @@ def score_drill(
     start = walk.incident.first_seen
     if end is None:
         end = start + timedelta(seconds=drill.ended["t"]) if drill.ended else drill.last or start
-    words = Words(scenario.language)
-    ctx = _Ctx(scenario, walk, drill, start, end, step_at, words)
+    ctx = _Ctx(scenario, walk, drill, start, end, step_at)
     items: list[dict[str, Any]] = []
     good: list[dict[str, Any]] = []
-    _deadlines(ctx, items, good)
-    _statement_deadlines(ctx, items, good)
-    _fold(ctx, items)
-    _findings(ctx, items, good)
-    _expectations(ctx, items, good)
-    _decisions(ctx, items, good)
-    _unreachable(ctx, items)
+    with speaking(scenario.language):  # the debrief is read in the scenario's language
+        _deadlines(ctx, items, good)
+        _statement_deadlines(ctx, items, good)
+        _fold(ctx, items)
+        _findings(ctx, items, good)
+        _expectations(ctx, items, good)
+        _decisions(ctx, items, good)
+        _unreachable(ctx, items)
     order = {c: n for n, c in enumerate(CATEGORIES)}
 
     def key(item: dict[str, Any]) -> tuple[int, int, str]:
@@ -301,13 +300,13 @@ def _option_cost(event: Any, option: Any) -> int:
 def _finding_slots(resolved: Resolved) -> list[int]:
     """One statement's worst: every check the statement checker can fail, at its worst."""
     from crisisplay.check.rules import load_rules
-    from crisisplay.drill.words import primary
+    from crisisplay.i18n import base_language
     from crisisplay.playbook.clients import profile_of, workspace_rules_dirs
 
     profile = profile_of(resolved.client)
     off = {d.strip() for d in profile.disable}
     rules = load_rules(
-        primary(resolved.playbook.language),
+        base_language(resolved.playbook.language),
         tuple(workspace_rules_dirs(resolved.library.home)),
     )
     checks = [(r.id, r.family, {r.severity, *r.severity_by_kind.values()}) for r in rules.rules] + [
@@ -345,7 +344,6 @@ def _counted_stages(ctx: _Ctx) -> list[str]:
 
 
 def _deadlines(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]) -> None:
-    w = ctx.words
     counted = set(_counted_stages(ctx))
     for d in ctx.walk.deadlines():
         if d.stage not in counted:
@@ -361,7 +359,9 @@ def _deadlines(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
                     d.stage,
                     0,
                     ctx.t(done),
-                    w("deadline_met", title=d.title, t=stamp(done - ctx.start), due=due),
+                    _("{title}: done at {t}, due {due}.").format(
+                        title=d.title, t=stamp(done - ctx.start), due=due
+                    ),
                 )
             )
             continue
@@ -376,19 +376,21 @@ def _deadlines(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
                 d.stage,
                 _lateness_cost(late, window),
                 ctx.t(moment),
-                w("deadline_missed", title=d.title, due=due, how=_how(ctx, d), late=_late(w, late)),
+                _("{title} was due at {due}; {how}: {late}.").format(
+                    title=d.title, due=due, how=_how(ctx, d), late=_late(late)
+                ),
             )
         )
 
 
 def _how(ctx: _Ctx, d: Deadline) -> str:
     if d.done_at is not None:
-        return ctx.words("done_at", t=stamp(d.done_at - ctx.start))
-    return ctx.words("not_done", t=stamp(ctx.end - ctx.start))
+        return _("done at {t}").format(t=stamp(d.done_at - ctx.start))
+    return _("still not done when the drill ended at {t}").format(t=stamp(ctx.end - ctx.start))
 
 
-def _late(w: Words, late: timedelta) -> str:
-    return w("late", d=format_duration(late))
+def _late(late: timedelta) -> str:
+    return _("{duration} late").format(duration=format_duration(late))
 
 
 def _fold(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
@@ -413,11 +415,12 @@ def _fold(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
         items.remove(stage_item)
         statement["raw"] = max(statement["raw"], stage_item["raw"])
         late = (deadline.done_at or ctx.end) - deadline.due_at
-        statement["message"] += ctx.words(
-            "folded",
+        statement["message"] += " " + _(
+            "The {stage} stage deadline ({due}, {how}) counts once, with this."
+        ).format(
             stage=stage_id,
             due=stamp(deadline.due_at - ctx.start),
-            how=f"{_how(ctx, deadline)}: {_late(ctx.words, late)}",
+            how=f"{_how(ctx, deadline)}: {_late(late)}",
         )
 
 
@@ -431,7 +434,6 @@ def _published_at(data: dict[str, Any], recorded: datetime) -> datetime:
 def _statement_deadlines(
     ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]
 ) -> None:
-    w = ctx.words
     for step_id, spec in ctx.scenario.statements.items():
         if not spec.by:
             continue
@@ -440,7 +442,9 @@ def _statement_deadlines(
         record = ctx.walk.records.get(step_id)
         if record is None or record.get("status") == "skipped":
             what = (
-                w("skipped", reason=record.get("reason")) if record is not None else w("never_out")
+                _("was skipped ({reason})").format(reason=record.get("reason"))
+                if record is not None
+                else _("was never put out (the walk did not reach it)")
             )
             items.append(
                 _item(
@@ -449,7 +453,10 @@ def _statement_deadlines(
                     step_id,
                     DEADLINE_LATE,
                     ctx.t(ctx.start + by),
-                    w("statement_missing", step=step_id, by=stamp(by), what=what, why=why),
+                    _("{step}: the statement had to be out by {by}; it {what}.").format(
+                        step=step_id, by=stamp(by), what=what
+                    )
+                    + why,
                 )
             )
             continue
@@ -462,7 +469,9 @@ def _statement_deadlines(
                     step_id,
                     0,
                     ctx.t(out_at),
-                    w("statement_on_time", step=step_id, t=stamp(out_at - ctx.start), by=stamp(by)),
+                    _("{step}: out at {t}, needed by {by}.").format(
+                        step=step_id, t=stamp(out_at - ctx.start), by=stamp(by)
+                    ),
                 )
             )
             continue
@@ -474,14 +483,10 @@ def _statement_deadlines(
                 step_id,
                 _lateness_cost(late, by),
                 ctx.t(out_at),
-                w(
-                    "statement_late",
-                    step=step_id,
-                    by=stamp(by),
-                    t=stamp(out_at - ctx.start),
-                    late=_late(w, late),
-                    why=why,
-                ),
+                _(
+                    "{step}: the statement had to be out by {by}; it went out at {t}: {late}."
+                ).format(step=step_id, by=stamp(by), t=stamp(out_at - ctx.start), late=_late(late))
+                + why,
             )
         )
 
@@ -490,7 +495,6 @@ def _statement_deadlines(
 
 
 def _findings(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]) -> None:
-    w = ctx.words
     for step_id in ctx.walk.path():
         data = ctx.walk.records[step_id]
         if data.get("kind") != "draft" or data.get("status") == "skipped":
@@ -504,7 +508,12 @@ def _findings(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]
         if not by_rule:
             good.append(
                 _item(
-                    "statements", "statement-clean", step_id, 0, t, w("no_findings", step=step_id)
+                    "statements",
+                    "statement-clean",
+                    step_id,
+                    0,
+                    t,
+                    _("{step}: no findings.").format(step=step_id),
                 )
             )
             continue
@@ -515,14 +524,13 @@ def _findings(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]
             platforms = sorted({f["platform"] for f in found})
             quote = f" “{first['excerpt']}”" if first.get("excerpt") else ""
             span = (
-                w("characters", start=first["start"], end=first["end"])
+                _("characters {start}–{end}").format(start=first["start"], end=first["end"])
                 if first["end"] > first["start"]
-                else w("whole_text")
+                else _("the whole text")
             )
-            message = w(
-                "finding",
+            message = "{step}: {severity} {rule}{quote} ({platforms}; {span}): {message}".format(
                 step=step_id,
-                severity=w("error" if error else "warning"),
+                severity=_("error") if error else _("warning"),
                 rule=rule,
                 quote=quote,
                 platforms=", ".join(platforms),
@@ -530,7 +538,9 @@ def _findings(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]
                 message=first["message"],
             )
             if error and reasons:
-                message += w("override", reasons=reasons)
+                message += " " + _("Published with an override: “{reasons}”.").format(
+                    reasons=reasons
+                )
             items.append(
                 _item(
                     "statements",
@@ -556,7 +566,6 @@ def _answer_of(step: Any, data: dict[str, Any]) -> str | None:
 
 
 def _expectations(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]) -> None:
-    w = ctx.words
     pb = ctx.walk.resolved.playbook
     for step_id, exp in ctx.scenario.expectations().items():
         step = pb.step(step_id)
@@ -590,9 +599,9 @@ def _expectations(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, A
                 " ".join(
                     part
                     for part in (
-                        w("you_chose", step=step_id, taken=taken),
+                        _("{step}: you chose “{taken}”.").format(step=step_id, taken=taken),
                         why.strip(),
-                        w("expected", expected=expected),
+                        _("(Expected: “{expected}”.)").format(expected=expected),
                     )
                     if part
                 ),
@@ -601,7 +610,6 @@ def _expectations(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, A
 
 
 def _decisions(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]) -> None:
-    w = ctx.words
     for event in ctx.scenario.decisions():
         data = ctx.drill.decisions.get(event.id)
         if data is None:
@@ -633,7 +641,8 @@ def _decisions(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
                     event.id,
                     cost,
                     t,
-                    f"{head}.{why}" + w("expected_answer", label=expected[0].label),
+                    f"{head}.{why} "
+                    + _("The expected answer: “{label}”.").format(label=expected[0].label),
                 )
             )
         else:
@@ -649,8 +658,9 @@ def _decisions(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
                     event.id,
                     DECISION_LATE,
                     t,
-                    w(
-                        "answered_late",
+                    _(
+                        "{event}: answered at {t}, {after} after it came in (due within {due})."
+                    ).format(
                         event=event.id,
                         t=stamp(t),
                         after=format_duration(after),
@@ -662,7 +672,6 @@ def _decisions(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
 
 def _unreachable(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
     """A notify step recorded as acknowledged by someone who could not have answered."""
-    w = ctx.words
     silent = [e for e in ctx.scenario.events() if e.kind == "unreachable" and e.role]
     if not silent:
         return
@@ -682,7 +691,9 @@ def _unreachable(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
                 and e.offset <= moment
                 and (until is None or moment < until)
             ):
-                span = w("from", t=stamp(e.offset)) + (w("to", t=stamp(until)) if until else "")
+                span = _("from {t}").format(t=stamp(e.offset)) + (
+                    " " + _("to {t}").format(t=stamp(until)) if until else ""
+                )
                 items.append(
                     _item(
                         "decisions",
@@ -690,7 +701,11 @@ def _unreachable(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
                         step_id,
                         UNREACHABLE_ACK,
                         int(moment.total_seconds()),
-                        w("acknowledged", step=step_id, t=stamp(moment), role=e.role, span=span),
+                        _(
+                            "{step} ({t}): recorded as acknowledged by the {role}, who was "
+                            "unreachable {span}. Record “no answer yet” and escalate to someone "
+                            "who can answer (R7)."
+                        ).format(step=step_id, t=stamp(moment), role=e.role, span=span),
                     )
                 )
 
@@ -699,33 +714,52 @@ def _unreachable(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
 
 
 def debrief(score: dict[str, Any]) -> list[str]:
-    """The score and what to work on, as plain lines (no colour needed to read it)."""
-    w = Words(score.get("language"))
-    n = w.number
+    """The score and what to work on, as plain lines (no colour needed to read it), in the
+    language it was scored in (its items were written in it)."""
+    with speaking(score.get("language")):
+        return _debrief(score)
+
+
+def _debrief(score: dict[str, Any]) -> list[str]:
+    from crisisplay.i18n import current
+    from crisisplay.numbers import local
+
+    lang = current()
+
+    def n(value: float) -> str:
+        return local(value, lang)
+
     lines = [
-        w(
-            "headline",
+        _("Drill: {title} ({scenario}) — {total}/{max}").format(
             title=score["title"],
             scenario=score["scenario"],
             total=n(score["total"]),
             max=score["max"],
         )
     ]
-    titles = {c: w(c) for c in CATEGORIES}
+    names = {
+        "deadlines": _("Deadlines"),
+        "statements": _("Statements"),
+        "decisions": _("Decisions"),
+        "timeliness": _("Timeliness"),
+    }
+    titles = {c: names.get(c, c) for c in CATEGORIES}
     width = max(len(t) for t in titles.values()) + 1
     for c in score["categories"]:
         line = f"  {titles[c['id']]:<{width}}{n(c['score']):>5}/{c['max']}"
         if c.get("raw") and c["id"] in SHARED:  # say what the scaled points stand for
-            line += "  " + w("category_lost", raw=n(c["raw"]), worst=n(c["worst"]))
+            line += "  " + _("({raw} of a possible {worst} points lost)").format(
+                raw=n(c["raw"]), worst=n(c["worst"])
+            )
         lines.append(line)
     if score["items"]:
-        lines += ["", w("work_on")]
+        lines += ["", _("What to work on:")]
         for i in score["items"]:
             lines.append(f"  ✗ −{n(i['lost'])} {i['message']}")
     else:
-        lines += ["", w("nothing_lost")]
+        lines += ["", _("Nothing cost points.")]
     if score["good"]:
-        lines += ["", w("went_well")]
+        lines += ["", _("What went well:")]
         for g in score["good"]:
             lines.append(f"  ✓ {g['message']}")
     return lines

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError, PlaybookError, Problem
+from crisisplay.i18n import _
 from crisisplay.incident.walk import AnswerError, Walk, incident_time, now_utc
 from crisisplay.times import rfc3339
 
@@ -130,8 +131,9 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
         if value in ("done", True, "ok", "acknowledged"):
             return {}
         raise AnswerError(
-            f"Step '{step.id}' ({kind}): answer 'done' or {{skip: REASON}}, not "
-            f"{json.dumps(value, ensure_ascii=False, default=str)}."
+            _("Step '{step}' ({kind}): answer 'done' or {{skip: REASON}}, not {value}.").format(
+                step=step.id, kind=kind, value=json.dumps(value, ensure_ascii=False, default=str)
+            )
         )
     if kind == "notify":
         if value in ("done", True):
@@ -143,7 +145,9 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
             return {"contacted": contacts, "acknowledged": True}
         if isinstance(value, dict) and "contacted" in value:
             return value
-        raise AnswerError(f"Step '{step.id}' (notify): answer 'done' or {{skip: REASON}}.")
+        raise AnswerError(
+            _("Step '{step}' (notify): answer 'done' or {{skip: REASON}}.").format(step=step.id)
+        )
     if kind == "ask":
         return {"value": value}
     if kind == "decide":
@@ -151,9 +155,10 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
     if kind == "draft":
         if not isinstance(value, dict) or not value.get("accept"):
             raise AnswerError(
-                f"Step '{step.id}' (draft): answer with a mapping such as "
-                "{accept: true, approved_by: NAME, published_url: URL}, or "
-                "{skip: REASON}."
+                _(
+                    "Step '{step}' (draft): answer with a mapping such as "
+                    "{{accept: true, approved_by: NAME, published_url: URL}}, or {{skip: REASON}}."
+                ).format(step=step.id)
             )
         texts = walk.render(step, when)
         edited = {}
@@ -165,8 +170,10 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
             for p, t in given.items():
                 if p not in texts:
                     raise AnswerError(
-                        f"Step '{step.id}': '{p}' is not one of this draft's "
-                        f"platforms ({', '.join(texts)})."
+                        _(
+                            "Step '{step}': '{platform}' is not one of this draft's "
+                            "platforms ({platforms})."
+                        ).format(step=step.id, platform=p, platforms=", ".join(texts))
                     )
                 edited[p] = str(t).strip() != texts[p]
                 texts[p] = str(t).strip()
@@ -241,9 +248,17 @@ def plan(walk: Walk, answers: Answers) -> list[Planned]:
         if step.id not in answers.steps:
             raise answers.problem(
                 (),
-                f"no answer for step '{step.id}' (stage {stage.id}, "
-                f"{step.kind}): {step.text.strip()} — add "
-                f"'{step.id}: {example(step)}' to {answers.file}",
+                _(
+                    "no answer for step '{step}' (stage {stage}, {kind}): {text} — add "
+                    "'{step}: {example}' to {file}"
+                ).format(
+                    step=step.id,
+                    stage=stage.id,
+                    kind=step.kind,
+                    text=step.text.strip(),
+                    example=example(step),
+                    file=answers.file,
+                ),
             )
         try:
             value, at = _split_at(answers.steps[step.id])
@@ -279,7 +294,9 @@ def start_variables(walk: Walk, answers: Answers) -> dict[str, Any]:
         if value is None and var.required:
             raise answers.problem(
                 ("incident",),
-                f"variable '{var.name}' is needed: {var.prompt} — add it under incident.variables",
+                _("variable '{name}' is needed: {prompt} — add it under incident.variables").format(
+                    name=var.name, prompt=var.prompt
+                ),
             )
         out[var.name] = value
     return out

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError, UsageError
 from crisisplay.frontends import prompts
-from crisisplay.frontends.prompts import ACTIONS, NOTE, PAUSE, SKIP, TEXT_HELP, WHERE
 from crisisplay.frontends.prompts import console as _console
 from crisisplay.frontends.prompts import select as _select
 from crisisplay.frontends.prompts import text as _text
+from crisisplay.frontends.prompts import text_help as _text_help
+from crisisplay.frontends.prompts import walk_actions as _actions
+from crisisplay.i18n import _, ngettext
 from crisisplay.incident.walk import (
     AnswerError,
     incident_time,
@@ -100,7 +102,7 @@ def start_interactive(
             resolved = lib.load(playbook)
         elif client and len(entries := _playbooks_for_client(lib, slugify(client))) > 1:
             pick = _select(
-                "Which playbook?", [f"{e.id} ({e.language})" for e in entries], actions=False
+                _("Which playbook?"), [f"{e.id} ({e.language})" for e in entries], actions=False
             )
             resolved = lib.load(pick.split(" ")[0])
         else:
@@ -108,32 +110,39 @@ def start_interactive(
 
             resolved = pick_playbook(lib, None, client)
         pb = resolved.playbook
+        from crisisplay import i18n
+
+        i18n.use(pb.language)  # from here on, the walk speaks the playbook's language
         if severity is not None and (why := resolved.severity_problem(severity)):
             raise UsageError(f"--severity {severity}: {why}")
         _heading(pb.name, f" — {pb.id} {pb.version}")
         if not client and not resolved.generic:
             client = resolved.client.name  # a client's playbook names its client: not asked
-            _heading("Client: ", printable(f"{client} (from the playbook)"))
+            _heading(
+                _("Client: "), printable(_("{client} (from the playbook)").format(client=client))
+            )
         if not client:
             client = (
-                _text("Client:", default="", instruction="(the brand this is about)").strip()
+                _text(_("Client:"), default="", instruction=_("(the brand this is about)")).strip()
                 or None
             )
         _warn_open_incidents(lib, resolved, client)
         while not title:
-            title = _text("What is happening? (a few words for the title)", instruction="").strip()
+            title = _text(
+                _("What is happening? (a few words for the title)"), instruction=""
+            ).strip()
         levels = pb.severity_levels()
         if severity is None:
             labels = [f"{s.level} · {s.name} — {s.criteria}" for s in levels]
-            pick = _select("Severity:", labels, actions=False)
+            pick = _select(_("Severity:"), labels, actions=False)
             severity = int(pick.split(" ")[0])
-        first = _ask_time("When was it first seen?", first_seen)
+        first = _ask_time(_("When was it first seen?"), first_seen)
         variables = {}
         for var in pb.variables:
             variables[var.name] = ask_variable(var)
     except KeyboardInterrupt:
-        _console().print("\nNothing was recorded: no incident was opened.")
-        raise Interrupted("Interrupted before the incident was opened.") from None
+        _console().print("\n" + _("Nothing was recorded: no incident was opened."))
+        raise Interrupted(_("Interrupted before the incident was opened.")) from None
     from crisisplay.incident.session import open_incident
 
     out = _console()
@@ -148,7 +157,10 @@ def start_interactive(
         variables=variables,
     )
     out.print(
-        f"\n[bold green]Incident {session.incident.id} opened.[/] The log is {session.log.path}"
+        "\n[bold green]"
+        + _("Incident {id} opened.").format(id=session.incident.id)
+        + "[/] "
+        + _("The log is {path}").format(path=session.log.path)
     )
     run(session, out)
 
@@ -202,19 +214,21 @@ def _ask_time(message: str, given: str | None) -> datetime:
             given
             if given is not None
             else _text(
-                message, default="now", instruction="(now, 14:05 UTC, '20m ago', or a full time)"
+                message,
+                default=_("now"),
+                instruction=_("(now, 14:05 UTC, '20m ago', or a full time)"),
             )
         )
         given = None
         try:
-            t = incident_time(text, "that time", relative_to=_now(), now=_now())
+            t = incident_time(text, _("that time"), relative_to=_now(), now=_now())
         except ValueError as e:
             from rich.markup import escape
 
             _console().print(f"[red]{escape(str(e))}[/]")
             continue
         if t > _now():
-            _console().print("[red]That is in the future.[/]")
+            _console().print("[red]" + _("That is in the future.") + "[/]")
             continue
         return t
 
@@ -226,7 +240,7 @@ def ask_variable(var: Any) -> Any:
     while True:
         value = _text(
             var.prompt,
-            instruction=f"(Enter takes “{suggested}”)" if suggested else "",
+            instruction=_("(Enter takes “{value}”)").format(value=suggested) if suggested else "",
             placeholder=suggested or None,
         ).strip()
         if value or not var.required:
@@ -251,9 +265,9 @@ def resume_interactive(
         incident_id = find_incident(lib.home, ref)
     except AmbiguousIncident as e:
         try:
-            incident_id = _select("Which incident?", e.ids, actions=False)
+            incident_id = _select(_("Which incident?"), e.ids, actions=False)
         except KeyboardInterrupt:
-            raise Interrupted("Interrupted; nothing changed.") from None
+            raise Interrupted(_("Interrupted; nothing changed.")) from None
     resumed = resume_incident(lib.home, lib, incident_id)
     session = resumed.session
     try:
@@ -262,13 +276,17 @@ def resume_interactive(
         session.resumed("interactive")
     except KeyboardInterrupt:
         session.close()
-        raise Interrupted(f"Interrupted. Resume with: {resume_hint(incident_id)}") from None
+        raise Interrupted(
+            _("Interrupted. Resume with: {command}").format(command=resume_hint(incident_id))
+        ) from None
     except BaseException:
         session.close()
         raise
     out.print(
-        f"[bold]Resuming {incident_id}[/] — {steps_word(len(session.walk.records))} already "
-        "recorded."
+        "[bold]"
+        + _("Resuming {id}").format(id=incident_id)
+        + "[/] — "
+        + steps_recorded(len(session.walk.records), already=True)
     )
     for notice in session.notices:
         out.print(notice, style="yellow", markup=False)
@@ -282,12 +300,12 @@ def _playbook_changed(session: Session, resumed: Any, out: Any) -> None:
     from crisisplay.frontends.render import diff_text
     from crisisplay.incident.session import switch_playbook
 
-    out.print("[yellow bold]The playbook changed since this incident began:[/]")
+    out.print("[yellow bold]" + _("The playbook changed since this incident began:") + "[/]")
     out.print(diff_text(resumed.changed))
-    keep = "Keep the version this incident began with"
-    update = "Switch to the playbook as it is now"
-    stop = "Stop here (nothing changes)"
-    pick = _select("How do we go on?", [keep, update, stop], actions=False)
+    keep = _("Keep the version this incident began with")
+    update = _("Switch to the playbook as it is now")
+    stop = _("Stop here (nothing changes)")
+    pick = _select(_("How do we go on?"), [keep, update, stop], actions=False)
     if pick == stop:
         session.close()
         raise _PausedExit(session.incident.id)
@@ -301,7 +319,9 @@ class _PausedExit(CrisisplayError):
     exit_code = 0
 
     def __init__(self, incident_id: str) -> None:
-        super().__init__(f"Paused. Resume with: {resume_hint(incident_id)}")
+        super().__init__(
+            _("Paused. Resume with: {command}").format(command=resume_hint(incident_id))
+        )
 
 
 # --- the walk ----------------------------------------------------------------------------
@@ -321,11 +341,15 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
             now = _now()
             for d in session.settle(now, backfilled=hooks.stamp):
                 out.print(
-                    f"[red bold]Deadline missed:[/] {d.title} was due "
-                    f"{d.due_at:%H:%M} UTC. It is recorded; keep going."
+                    "[red bold]"
+                    + _("Deadline missed:")
+                    + "[/] "
+                    + _("{title} was due {at}. It is recorded; keep going.").format(
+                        title=d.title, at=f"{d.due_at:%H:%M} UTC"
+                    )
                 )
             out.print(status_line(session, now))
-            _, step = cur
+            step = cur[1]
             try:
                 raw = ask_step(session, step, out)
             except _Again:
@@ -341,10 +365,18 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
             session.submit(data, _at())
         if walk.current() is None:
             out.print(
-                f"\n[bold green]The protocol is complete; incident {session.incident.id} "
-                "is closed.[/]"
+                "\n[bold green]"
+                + _("The protocol is complete; incident {id} is closed.").format(
+                    id=session.incident.id
+                )
+                + "[/]"
             )
-            out.print(f"Post-mortem: {command('log', 'show', session.incident.id)}", markup=False)
+            out.print(
+                _("Post-mortem: {command}").format(
+                    command=command("log", "show", session.incident.id)
+                ),
+                markup=False,
+            )
         if hooks.after_walk is not None:
             hooks.after_walk(session, out)
     except _Paused:
@@ -353,8 +385,11 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
         session.pause("paused by the manager")
         session.close()
         out.print(
-            f"\n[bold]Paused.[/] Everything so far is saved. Resume with:\n"
-            f"  {escape(resume_hint(session.incident.id))}"
+            "\n[bold]"
+            + _("Paused.")
+            + "[/] "
+            + _("Everything so far is saved. Resume with:")
+            + f"\n  {escape(resume_hint(session.incident.id))}"
         )
     except (KeyboardInterrupt, EOFError):
         try:
@@ -362,8 +397,9 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
         finally:
             session.close()
         raise Interrupted(
-            f"\nPaused (Ctrl-C). Everything recorded is kept. Resume with:\n"
-            f"  {resume_hint(session.incident.id)}\n{session.receipt_text()}"
+            "\n"
+            + _("Paused (Ctrl-C). Everything recorded is kept. Resume with:")
+            + f"\n  {resume_hint(session.incident.id)}\n{session.receipt_text()}"
         ) from None
     finally:
         prompts.live = saved_live
@@ -384,21 +420,39 @@ def status_line(session: Session, now: datetime) -> Any:
     t.append("\n━━ ", style="dim")
     t.append(f"{inc.title}", style="bold")
     sev = walk.severity_level()
-    t.append(f" · severity {sev.level} {sev.name}", style="bold red" if sev.level == 1 else "")
+    t.append(
+        " · " + _("severity {level} {name}").format(level=sev.level, name=sev.name),
+        style="bold red" if sev.level == 1 else "",
+    )
     if cur:
         n, total = walk.stage_number(cur[0].id)
-        t.append(f" · stage {n}/{total} {cur[0].title}")
-    t.append(f" · {format_duration(now - inc.first_seen)} since first seen", style="dim")
+        t.append(
+            " · " + _("stage {n}/{total} {title}").format(n=n, total=total, title=cur[0].title)
+        )
+    t.append(
+        " · "
+        + _("{duration} since first seen").format(duration=format_duration(now - inc.first_seen)),
+        style="dim",
+    )
     d = walk.next_deadline()
     if d is not None:
         left = d.due_at - now
         if left.total_seconds() < 0:
-            t.append(f" · {d.title} OVERDUE by {format_duration(-left)}", style="bold red")
+            t.append(
+                " · "
+                + _("{title} OVERDUE by {duration}").format(
+                    title=d.title, duration=format_duration(-left)
+                ),
+                style="bold red",
+            )
         else:
             window = (d.due_at - inc.first_seen).total_seconds() or 1
             amber = left.total_seconds() < max(300, 0.25 * window)
             t.append(
-                f" · {d.title} due in {format_duration(left)} ({d.due_at:%H:%M} UTC)",
+                " · "
+                + _("{title} due in {duration} ({at})").format(
+                    title=d.title, duration=format_duration(left), at=f"{d.due_at:%H:%M} UTC"
+                ),
                 style="bold yellow" if amber else "green",
             )
     t.append(f"\n   {inc.id}", style="dim")
@@ -423,23 +477,35 @@ def live_status(session: Session, now: datetime) -> Any:
     if d is not None:
         left = d.due_at - now
         if left.total_seconds() < 0:
-            parts.append(("class:toolbar.late", f" ⏱ {d.title} OVERDUE by {_countdown(left)} "))
+            late = _("{title} OVERDUE by {duration}").format(
+                title=d.title, duration=_countdown(left)
+            )
+            parts.append(("class:toolbar.late", f" ⏱ {late} "))
         else:
             style = "class:toolbar.soon" if left.total_seconds() < 300 else ""
-            parts.append((style, f" ⏱ {d.title} due in {_countdown(left)} ({d.due_at:%H:%M} UTC) "))
+            due = _("{title} due in {duration} ({at})").format(
+                title=d.title, duration=_countdown(left), at=f"{d.due_at:%H:%M} UTC"
+            )
+            parts.append((style, f" ⏱ {due} "))
     promised = walk.promised_update()
     if promised is not None:
         left = promised - now
         if left.total_seconds() < 0:
-            parts.append(("class:toolbar.late", f" ✉ update promised {_countdown(left)} ago "))
+            promised_ago = _("update promised {duration} ago").format(duration=_countdown(left))
+            parts.append(("class:toolbar.late", f" ✉ {promised_ago} "))
         else:
             style = "class:toolbar.soon" if left.total_seconds() < 300 else ""
             when = f"{_countdown(left)} ({promised:%H:%M} UTC)"
-            parts.append((style, f" ✉ next update due in {when} "))
+            parts.append((style, " ✉ " + _("next update due in {when}").format(when=when) + " "))
     pending = walk.unpublished()
     if pending:
         nets = ", ".join(f"{p} ({s})" for s, p in pending)
-        parts.append(("class:toolbar.soon", f" ⚠ not yet published: {nets} "))
+        parts.append(
+            (
+                "class:toolbar.soon",
+                " ⚠ " + _("not yet published: {networks}").format(networks=nets) + " ",
+            )
+        )
     if not parts:
         parts.append(("", f" {session.incident.id} "))
     return FormattedText(parts)
@@ -450,19 +516,31 @@ def _settle_publications(session: Session, stage_id: str, out: Any) -> None:
     a link (and when) records it published, otherwise a reason records it not published.
     Each answer is a `publication` event: step, stage, platform, state, url/at or reason."""
     for step_id, platform in session.walk.unpublished(stage_id):
-        out.print(f"[yellow bold]The {step_id} statement is not yet published on {platform}.[/]")
+        out.print(
+            "[yellow bold]"
+            + _("The {step} statement is not yet published on {platform}.").format(
+                step=step_id, platform=platform
+            )
+            + "[/]"
+        )
         url = _published_url(
-            platform, f"Is it out on {platform} now? (link; empty if it will not be published)"
+            platform,
+            _("Is it out on {platform} now? (link; empty if it will not be published)").format(
+                platform=platform
+            ),
         )
         data: dict[str, Any] = {"step": step_id, "stage": stage_id, "platform": platform}
         if url:
-            when = _ask_time(f"When did it go out on {platform}?", None)
+            when = _ask_time(_("When did it go out on {platform}?").format(platform=platform), None)
             data.update(state="published", url=url, at=rfc3339(when))
         else:
             reason = ""
             while not reason:
                 reason = _text(
-                    f"Why is it not published on {platform}? (recorded)", instruction=""
+                    _("Why is it not published on {platform}? (recorded)").format(
+                        platform=platform
+                    ),
+                    instruction="",
                 ).strip()
             data.update(state="not_published", reason=reason)
         session.record("publication", data, _at())
@@ -475,7 +553,7 @@ def where(session: Session, out: Any) -> None:
     deadlines = {d.stage: d for d in walk.deadlines()}
     for stage in walk.resolved.playbook.stages or []:
         d = deadlines.get(stage.id)
-        due = f" (due {d.due_at:%H:%M} UTC)" if d else ""
+        due = " " + _("(due {at})").format(at=f"{d.due_at:%H:%M} UTC") if d else ""
         mark = (
             "✓" if stage.id in walk.stage_done else ("▶" if cur and cur[0].id == stage.id else " ")
         )
@@ -484,28 +562,45 @@ def where(session: Session, out: Any) -> None:
             for step in stage.steps:
                 m = "✓" if step.id in done_path else ("▶" if step.id == cur[1].id else "·")
                 out.print(f"     {m} {step.id}: {shown(step.text)[:70]}", markup=False)
-    out.print(f" {steps_word(len(walk.records))} recorded.")
+    out.print(" " + steps_recorded(len(walk.records)))
 
 
 def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
     """Handle a menu action; return a skip answer, or raise to ask again / pause."""
-    if pick == NOTE or pick.startswith("/note"):
-        text = pick[5:].strip() if pick.startswith("/note") else ""
-        text = text or _text("Note:", instruction="(recorded in the log with the time)")
+    note, skip, where_am_i, pause = _actions()
+    word = pick.split(" ")[0]
+    typed = _typed_command(word)
+    rest = pick[len(word) :].strip() if typed else ""
+    if pick == note or typed == "/note":
+        text = rest or _text(_("Note:"), instruction=_("(recorded in the log with the time)"))
         if text.strip():
             session.note(text.strip(), _at())
-            out.print("[dim]Note recorded.[/]")
+            out.print("[dim]" + _("Note recorded.") + "[/]")
         raise _Again
-    if pick == WHERE or pick.startswith("/where"):
+    if pick == where_am_i or typed == "/where":
         where(session, out)
         raise _Again
-    if pick == PAUSE or pick.startswith("/pause"):
+    if pick == pause or typed == "/pause":
         raise _Paused
-    if pick == SKIP or pick.startswith("/skip"):
-        reason = pick[5:].strip() if pick.startswith("/skip") else ""
+    if pick == skip or typed == "/skip":
+        reason = rest
         while not reason:
-            reason = _text("Why skip it? (recorded)", instruction="").strip()
+            reason = _text(_("Why skip it? (recorded)"), instruction="").strip()
         return {"skip": reason}
+    return None
+
+
+def _typed_command(word: str) -> str | None:
+    """`/note`, `/skip`, `/where`, `/pause` for the command typed, in English or in the
+    playbook's language (/nota, /omitir, /donde, /pausa); None for anything else."""
+    for name, said in (
+        ("/note", _("/note")),
+        ("/skip", _("/skip")),
+        ("/where", _("/where")),
+        ("/pause", _("/pause")),
+    ):
+        if word in (name, said):
+            return name
     return None
 
 
@@ -519,12 +614,15 @@ def shown(text: str) -> str:
     return _RULE_REFS.sub("", text.strip())
 
 
-def steps_word(n: int) -> str:
-    return f"{n} step{'' if n == 1 else 's'}"
+def steps_recorded(n: int, *, already: bool = False) -> str:
+    """ "3 steps recorded." (or "… already recorded.")"""
+    if already:
+        return ngettext("{n} step already recorded.", "{n} steps already recorded.", n).format(n=n)
+    return ngettext("{n} step recorded.", "{n} steps recorded.", n).format(n=n)
 
 
 def _is_action(value: str) -> bool:
-    return value in ACTIONS or value.split(" ")[0] in ("/note", "/skip", "/where", "/pause")
+    return value in _actions() or _typed_command(value.split(" ")[0]) is not None
 
 
 def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
@@ -533,12 +631,12 @@ def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
 
     kind = step.kind
     title = {
-        "check": "To do",
-        "ask": "Question",
-        "decide": "Decision",
-        "draft": "Statement",
-        "notify": "Tell",
-        "note": "Read this",
+        "check": _("To do"),
+        "ask": _("Question"),
+        "decide": _("Decision"),
+        "draft": _("Statement"),
+        "notify": _("Tell"),
+        "note": _("Read this"),
     }[kind]
     out.print(
         Panel(
@@ -551,14 +649,14 @@ def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
     if step.help:
         out.print(Text(shown(step.help), style="dim"))
     if kind == "check":
-        pick = _select("Done?", ["Done"])
+        pick = _select(_("Done?"), [_("Done")])
         return _action(session, pick, out) or {}
     if kind == "note":
-        pick = _select("Read?", ["Read — go on"])
+        pick = _select(_("Read?"), [_("Read — go on")])
         return _action(session, pick, out) or {}
     if kind == "decide":
         labels = [o.label for o in step.options or []]
-        pick = _select("Choose:", labels)
+        pick = _select(_("Choose:"), labels)
         return _action(session, pick, out) or {
             "option": match_option(step.options or [], pick).label
         }
@@ -572,26 +670,27 @@ def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
 def _ask(session: Session, step: Step, out: Any) -> dict[str, Any]:
     kind = step.input or "text"
     if kind == "choice":
-        pick = _select("Answer:", list(step.choices or []))
+        pick = _select(_("Answer:"), list(step.choices or []))
         return _action(session, pick, out) or {"value": pick}
     if kind == "confirm":
-        pick = _select("Answer:", ["Yes", "No"])
-        return _action(session, pick, out) or {"value": pick == "Yes"}
+        yes = _("Yes")
+        pick = _select(_("Answer:"), [yes, _("No")])
+        return _action(session, pick, out) or {"value": pick == yes}
     suggested = "" if step.default is None else str(step.default)
     hint = {
         "url": "https://…",
-        "number": "a number: 1200, 85k, 1.2M",
-        "datetime": "now, 14:05, '20m ago'",
+        "number": _("a number: 1200, 85k, 1.2M"),
+        "datetime": _("now, 14:05, '20m ago'"),
     }
     instruction = None
     if kind in hint or suggested:
         said = [hint[kind]] if kind in hint else []
-        said += [f"Enter takes “{suggested}”"] if suggested else []
-        instruction = f"({'; '.join(said)}; {TEXT_HELP})"
+        said += [_("Enter takes “{value}”").format(value=suggested)] if suggested else []
+        instruction = f"({'; '.join(said)}; {_text_help()})"
         if kind == "multiline":
-            instruction = instruction[:-1] + "; Esc then Enter to finish)"
+            instruction = instruction[:-1] + "; " + _("Esc then Enter to finish") + ")"
     value = _text(
-        "Answer:",
+        _("Answer:"),
         multiline=kind == "multiline",
         instruction=instruction,
         placeholder=suggested or None,
@@ -623,10 +722,11 @@ def _read_number(session: Session, step: Step, value: str, out: Any) -> Any:
 def _notify(session: Session, step: Step, out: Any) -> dict[str, Any]:
     contacts = [c for c in session.walk.resolved.client.contacts if c.role in (step.roles or [])]
     for c in contacts:
-        out.print(f"  ☎ [bold]{c.name}[/] ({c.role}): {c.reach or 'no contact details'}")
-    acked = "Told them — they acknowledged"
-    pending = "Told them — no answer yet"
-    pick = _select("Done?", [acked, pending])
+        reach = c.reach or _("no contact details")
+        out.print(f"  ☎ [bold]{c.name}[/] ({c.role}): {reach}")
+    acked = _("Told them — they acknowledged")
+    pending = _("Told them — no answer yet")
+    pick = _select(_("Done?"), [acked, pending])
     skip = _action(session, pick, out)
     if skip is not None:
         return skip
@@ -634,8 +734,8 @@ def _notify(session: Session, step: Step, out: Any) -> dict[str, Any]:
 
     reach = next((c.reach for c in contacts if c.reach and not placeholder_reach(c.reach)), "")
     how = _text(
-        "How did you reach them?",
-        instruction="(call, WhatsApp, email …)",
+        _("How did you reach them?"),
+        instruction=_("(call, WhatsApp, email …)"),
         placeholder=reach or None,
     ).strip()
     at = rfc3339(_now())
@@ -662,34 +762,42 @@ def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
     overrides: list[dict[str, Any]] = []
     while True:
         errors = _show_statements(walk, step, texts, out)
-        choices = ["Accept" if all(texts.values()) else "Accept (fill in the empty ones first)"]
-        for p in texts:
-            choices += [f"Edit {p} in $EDITOR", f"Edit {p} here"]
-        pick = _select("The statement:", choices)
+        accept = _("Accept")
+        choices = [accept if all(texts.values()) else _("Accept (fill in the empty ones first)")]
+        in_editor = {_("Edit {platform} in $EDITOR").format(platform=p): p for p in texts}
+        here = {_("Edit {platform} here").format(platform=p): p for p in texts}
+        for a, b in zip(in_editor, here, strict=True):
+            choices += [a, b]
+        pick = _select(_("The statement:"), choices)
         skip = _action(session, pick, out)
         if skip is not None:
             return skip
-        if pick == "Accept" and all(texts.values()):
+        if pick == accept and all(texts.values()):
             if not errors:
                 break
             reason = _text(
-                f"The checker found {errors} error(s). Publish anyway? Say why "
-                "(recorded), or leave it empty to go back and edit:",
+                ngettext(
+                    "The checker found {n} error. Publish anyway? Say why (recorded), "
+                    "or leave it empty to go back and edit:",
+                    "The checker found {n} errors. Publish anyway? Say why (recorded), "
+                    "or leave it empty to go back and edit:",
+                    errors,
+                ).format(n=errors),
                 instruction="",
             ).strip()
             if reason:
                 overrides = [{"reason": reason}]
                 break
-        if pick.startswith("Edit "):
-            platform = pick.split(" ")[1]
-            if pick.endswith("$EDITOR"):
+        if pick in in_editor or pick in here:
+            platform = in_editor.get(pick) or here[pick]
+            if pick in in_editor:
                 new = _edit_in_editor(texts[platform])
             else:
                 new = _text(
                     f"{platform}:",
                     default=texts[platform],
                     multiline=True,
-                    instruction="(Esc then Enter to finish)",
+                    instruction="(" + _("Esc then Enter to finish") + ")",
                 )
             if new.strip() and new.strip() != texts[platform]:
                 texts[platform] = new.strip()
@@ -705,11 +813,11 @@ def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
     for platform in texts:
         url = _published_url(
             platform,
-            f"Where was it published on {platform}? (link; empty if not yet)",
-            "(left empty, it is asked again before this stage ends)",
+            None,
+            _("(left empty, it is asked again before this stage ends)"),
         )
         if url:
-            when = _ask_time(f"When did it go out on {platform}?", None)
+            when = _ask_time(_("When did it go out on {platform}?").format(platform=platform), None)
             published[platform] = {"url": url, "at": rfc3339(when)}
     raw["published"] = published or None
     return raw
@@ -724,29 +832,41 @@ def _approver(walk: Any, step: Step) -> tuple[str, str]:
     last = walk.last_approval(step.approve_by)
     if last and not placeholder_name(last.get("by")):
         via = str(last.get("via") or "")
-        same = f"Same approver as before: {last['by']}" + (f" ({via})" if via else "")
-        pick = _select(f"Signed off by ({step.approve_by})?", [same, "Someone else"], actions=False)
+        same = _("Same approver as before: {name}").format(name=last["by"]) + (
+            f" ({via})" if via else ""
+        )
+        pick = _select(
+            _("Signed off by ({role})?").format(role=step.approve_by),
+            [same, _("Someone else")],
+            actions=False,
+        )
         if pick == same:
             return str(last["by"]), via
     names = real_names(walk.resolved.client.contacts, step.approve_by)
     who = ""
     while not who:
         who = _text(
-            f"Signed off by ({step.approve_by})?",
-            instruction="(their name; nothing is published without it)"
-            + (f" — the playbook lists {', '.join(names)}" if names else ""),
+            _("Signed off by ({role})?").format(role=step.approve_by),
+            instruction=_("(their name; nothing is published without it)")
+            + (
+                " — " + _("the playbook lists {names}").format(names=", ".join(names))
+                if names
+                else ""
+            ),
             placeholder=names[0] if len(names) == 1 else None,
         ).strip()
     via = _text(
-        f"How did {who} sign off?",
-        instruction="(WhatsApp, call, email …; remembered for the next statement)",
+        _("How did {name} sign off?").format(name=who),
+        instruction=_("(WhatsApp, call, email …; remembered for the next statement)"),
     ).strip()
     return who, via
 
 
 def _published_url(platform: str, message: str | None = None, instruction: str = "") -> str:
     """The link of the post on `platform` (empty: not yet), asked until it is one."""
-    message = message or f"Where was it published on {platform}? (link; empty if not yet)"
+    message = message or _("Where was it published on {platform}? (link; empty if not yet)").format(
+        platform=platform
+    )
     from rich.markup import escape
 
     from crisisplay.text import web_address
@@ -773,7 +893,7 @@ def _show_statements(walk: Any, step: Step, texts: dict[str, str], out: Any) -> 
         style = "red" if count > limit else "green"
         out.print(
             Panel(
-                Text(text or "(empty — edit it)"),  # the statement as written, never markup
+                Text(text or _("(empty — edit it)")),  # the statement as written, never markup
                 title=platform,
                 title_align="left",
                 subtitle=f"[{style}]{count}/{limit}[/]",
@@ -794,9 +914,10 @@ def _show_statements(walk: Any, step: Step, texts: dict[str, str], out: Any) -> 
         colour = {"error": "red", "warning": "yellow"}.get(f["severity"], "dim")
         quote = f" “{escape(f['excerpt'])}”" if f["excerpt"] else ""
         where = "" if len(texts) < 2 else f" [dim]({', '.join(platforms)})[/]"
-        out.print(
-            f"  [{colour}]{f['severity']}[/] {f['rule']}{quote}: {escape(f['message'])}{where}"
+        severity = {"error": _("error"), "warning": _("warning"), "info": _("info")}.get(
+            f["severity"], f["severity"]
         )
+        out.print(f"  [{colour}]{severity}[/] {f['rule']}{quote}: {escape(f['message'])}{where}")
         out.print(f"    [dim]→ {escape(f['hint'])}[/]")
         errors += f["severity"] == "error"
     return errors

@@ -13,9 +13,18 @@ from __future__ import annotations
 import os
 from typing import Any
 
-NOTE, SKIP, WHERE, PAUSE = "✎ Add a note", "↷ Skip (with a reason)", "⌖ Where am I?", "⏸ Pause"
-ACTIONS = (NOTE, SKIP, WHERE, PAUSE)
-TEXT_HELP = "type /note, /skip, /where or /pause at any prompt"
+from crisisplay.i18n import _
+
+
+def walk_actions() -> tuple[str, str, str, str]:
+    """The actions under every menu of a walk, in the playbook's language:
+    (note, skip, where, pause)."""
+    return (_("✎ Add a note"), _("↷ Skip (with a reason)"), _("⌖ Where am I?"), _("⏸ Pause"))
+
+
+def text_help() -> str:
+    """What can be typed at any text prompt of a walk (the commands stay as they are)."""
+    return _("type /note, /skip, /where or /pause at any prompt")
 
 
 def console() -> Any:
@@ -80,7 +89,7 @@ def discard_typeahead() -> None:
             pass
     read = getattr(inp, "read_keys", None)
     if read is not None:  # a pipe, or what the terminal's reader already holds
-        for _ in range(10_000):
+        for _n in range(10_000):
             if not read():
                 break
         inp.flush_keys()
@@ -101,7 +110,7 @@ def select(message: str, choices: list[str], *, actions: bool = True) -> str:
 
     items: list[str | None] = list(choices)
     if actions:
-        items += [None, *ACTIONS]  # None: a separator line
+        items += [None, *walk_actions()]  # None: a separator line
     live_items = [n for n, x in enumerate(items) if x is not None]
     state: dict[str, Any] = {"at": None, "warn": False}
 
@@ -111,9 +120,9 @@ def select(message: str, choices: list[str], *, actions: bool = True) -> str:
             chosen = "" if state["at"] is None else str(items[state["at"]])
             return [*head, ("", " "), ("class:answer", chosen)]
         hint = (
-            ("class:warning", "  Choose one first: ↓ then Enter")
+            ("class:warning", "  " + _("Choose one first: ↓ then Enter"))
             if state["warn"]
-            else ("class:instruction", "  (↓ ↑ to choose, Enter to confirm)")
+            else ("class:instruction", "  " + _("(↓ ↑ to choose, Enter to confirm)"))
         )
         out = [*head, hint]
         for n, item in enumerate(items):
@@ -187,7 +196,11 @@ def text(
     hint = (
         instruction
         if instruction is not None
-        else ("(Esc then Enter to finish; " + TEXT_HELP + ")" if multiline else f"({TEXT_HELP})")
+        else (
+            _("(Esc then Enter to finish; {help})").format(help=text_help())
+            if multiline
+            else f"({text_help()})"
+        )
     )
     parts = [("class:qmark", "▶ "), ("class:question", message)]
     if hint:

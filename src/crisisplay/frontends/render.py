@@ -180,6 +180,9 @@ def overlay_tree(raw: Any, res: Any) -> Any:
 
 
 def diff_text(d: dict[str, Any]) -> Any:
+    """What changed between two versions of a playbook (shown when a walk is resumed on a
+    playbook that changed, and by `playbook diff`)."""
+    from crisisplay.i18n import _
     from crisisplay.playbook.diff import is_empty
 
     lines: list[Any] = [
@@ -189,7 +192,7 @@ def diff_text(d: dict[str, Any]) -> Any:
         )
     ]
     if is_empty(d):
-        lines.append(Text("No differences in the resolved protocol."))
+        lines.append(Text(_("No differences in the resolved protocol.")))
         return Group(*lines)
     for key, (a, b) in d["fields"].items():
         lines.extend(_changed(key, a, b))
@@ -197,18 +200,18 @@ def diff_text(d: dict[str, Any]) -> Any:
         lines.extend(_changed(f"client.{key}", a, b))
     for sid, change in d["stages"].items():
         if change.get("added"):
-            lines.append(Text(f"+ stage {sid}", style="green"))
+            lines.append(Text("+ " + _("stage {id}").format(id=sid), style="green"))
         elif change.get("removed"):
-            lines.append(Text(f"- stage {sid}", style="red"))
+            lines.append(Text("- " + _("stage {id}").format(id=sid), style="red"))
         else:
             for f, (a, b) in change.items():
-                lines.extend(_changed(f"stage {sid}.{f}", a, b))
+                lines.extend(_changed(_("stage {id}").format(id=f"{sid}.{f}"), a, b))
     for s in d["steps"]["removed"]:
         lines.append(
             Text(f"- {s['id']} ({s['stage']}, {s['kind']}): {_clip(s['text'], 70)}", style="red")
         )
     for s in d["steps"]["added"]:
-        after = f" after {s['after']}" if s["after"] else ""
+        after = " " + _("after {step}").format(step=s["after"]) if s["after"] else ""
         lines.append(
             Text(
                 f"+ {s['id']} ({s['stage']}, {s['kind']}){after}: {_clip(s['text'], 70)}",
@@ -219,19 +222,22 @@ def diff_text(d: dict[str, Any]) -> Any:
         for f, (a, b) in s["changes"].items():
             lines.extend(_changed(f"{s['id']}.{f}", a, b))
     if d["steps"]["reordered"]:
-        lines.append(Text("~ the order of existing steps changed", style="yellow"))
+        lines.append(Text("~ " + _("the order of existing steps changed"), style="yellow"))
     for tid, platforms in d["templates"].items():
-        lines.append(Text(f"~ template {tid}: {', '.join(platforms) or 'changed'}", style="yellow"))
+        template = _("template {id}").format(id=tid)
+        changed = ", ".join(platforms) or _("changed")
+        lines.append(Text(f"~ {template}: {changed}", style="yellow"))
     for name, (a, b) in d["variables"].items():
         if a is None or b is None:
             sign, v = ("+", b) if a is None else ("-", a)
             prompt = f": {_clip(v.get('prompt', ''), 70)}" if isinstance(v, dict) else ""
-            lines.append(Text(f"{sign} variable {name}{prompt}", style="yellow"))
+            variable = _("variable {name}").format(name=name)
+            lines.append(Text(f"{sign} {variable}{prompt}", style="yellow"))
         else:
-            lines.extend(_changed(f"variable {name}", a, b))
+            lines.extend(_changed(_("variable {name}").format(name=name), a, b))
     if d["severities_changed"]:
         a, b = d.get("severities") or ([], [])
-        lines.extend(_changed("severity", a, b) or [Text("~ severity levels changed")])
+        lines.extend(_changed(_("severity"), a, b) or [Text("~ " + _("severity levels changed"))])
     return Group(*lines)
 
 
@@ -269,7 +275,10 @@ def _changed_list(label: str, a: list[Any], b: list[Any]) -> list[Any]:
         added = [v for v in b if v not in a]
         removed = [v for v in a if v not in b]
         if not added and not removed:
-            return [Text(f"~ {label}: the order changed: {_clip(inline(b), 80)}", style="yellow")]
+            from crisisplay.i18n import _
+
+            order = _("the order changed: {items}").format(items=_clip(inline(b), 80))
+            return [Text(f"~ {label}: {order}", style="yellow")]
         parts = [f"+ {inline(v)}" for v in added] + [f"- {inline(v)}" for v in removed]
         return [Text(f"~ {label}: {_clip(', '.join(parts), 120)}", style="yellow")]
     before = {str(v[key]): v for v in a}

@@ -6,8 +6,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crisisplay import i18n
 from crisisplay.errors import CrisisplayError, UsageError
 from crisisplay.frontends.answers import load_answers, plan, start_variables
+from crisisplay.i18n import _
 from crisisplay.incident.session import (
     Session,
     find_incident,
@@ -51,10 +53,12 @@ def pick_playbook(lib: Library, playbook: str | None, client: str | None) -> Res
             return lib.load(str(entries[0].path))
         if entries:
             raise CrisisplayError(
-                f"Client '{client}' has {len(entries)} playbooks: "
-                + ", ".join(f"{e.id} ({e.language})" for e in entries)
-                + ".",
-                "Name one with --playbook.",
+                _("Client '{client}' has {n} playbooks: {playbooks}.").format(
+                    client=client,
+                    n=len(entries),
+                    playbooks=", ".join(f"{e.id} ({e.language})" for e in entries),
+                ),
+                _("Name one with --playbook."),
             )
         slug = slugify(client)
         broken = next((b for b in lib.broken() if b.for_client(slug)), None)
@@ -77,19 +81,21 @@ def start_scripted(
     inc = answers.incident
     client = client or (str(inc["client"]) if inc.get("client") else None)
     resolved = pick_playbook(lib, playbook or inc.get("playbook"), client)
+    i18n.use(resolved.playbook.language)  # what follows speaks the playbook's language
     title = title or str(inc.get("title") or "")
     if not title:
         raise answers.problem(
             ("incident",),
-            "the incident needs a title: add 'title:' under 'incident:' or pass --title",
+            _("the incident needs a title: add 'title:' under 'incident:' or pass --title"),
         )
     sev = severity if severity is not None else inc.get("severity")
     if sev is None:
         raise answers.problem(
             ("incident",),
-            "the incident needs a severity (1 is the most "
-            "severe): add 'severity:' under 'incident:' or "
-            "pass --severity",
+            _(
+                "the incident needs a severity (1 is the most severe): add 'severity:' "
+                "under 'incident:' or pass --severity"
+            ),
         )
     if severity is not None and (why := resolved.severity_problem(severity)):
         raise UsageError(f"--severity {severity}: {why}")
@@ -98,7 +104,7 @@ def start_scripted(
     if isinstance(sev, bool) or not isinstance(sev, int):
         raise answers.problem(
             ("incident", "severity"),
-            f"severity is a level number (1 is the most severe), not '{sev}'",
+            _("severity is a level number (1 is the most severe), not '{value}'").format(value=sev),
         )
     if why := resolved.severity_problem(sev):
         raise answers.problem(("incident", "severity"), why)
@@ -167,7 +173,10 @@ def resume_scripted(lib: Library, answers_path: Path, ref: str | None) -> Sessio
     session = resumed.session
     try:
         if session.walk.closed and session.walk.position() is None:
-            sys.stderr.write(f"Incident {incident_id} is already closed; nothing to resume.\n")
+            sys.stderr.write(
+                _("Incident {id} is already closed; nothing to resume.").format(id=incident_id)
+                + "\n"
+            )
             return session
         choice = None
         walk = session.walk
@@ -176,8 +185,10 @@ def resume_scripted(lib: Library, answers_path: Path, ref: str | None) -> Sessio
             if choice not in ("keep", "update"):
                 raise answers.problem(
                     ("incident", "on_playbook_change"),
-                    "on_playbook_change is 'keep' (the version the incident "
-                    "began with) or 'update' (the playbook as it is now)",
+                    _(
+                        "on_playbook_change is 'keep' (the version the incident began with) "
+                        "or 'update' (the playbook as it is now)"
+                    ),
                 )
             if choice == "update":
                 walk = replayed(session, resumed.current)
@@ -191,9 +202,18 @@ def resume_scripted(lib: Library, answers_path: Path, ref: str | None) -> Sessio
         if choice is not None and resumed.changed is not None:
             session.record_playbook_change(resumed.changed, choice)
             sys.stderr.write(
-                f"The playbook changed since this incident began; continuing "
-                f"with {'the new' if choice == 'update' else 'the original'} "
-                "version.\n"
+                (
+                    _(
+                        "The playbook changed since this incident began; continuing with the "
+                        "new version."
+                    )
+                    if choice == "update"
+                    else _(
+                        "The playbook changed since this incident began; continuing with the "
+                        "original version."
+                    )
+                )
+                + "\n"
             )
             if choice == "update" and resumed.current is not None:
                 switch_playbook(session, resumed.current, choice)

@@ -18,7 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crisisplay import i18n
 from crisisplay.errors import CrisisplayError, PlaybookError
+from crisisplay.i18n import _
 from crisisplay.incident.walk import Deadline, Incident, Walk, now_utc, parse_time
 from crisisplay.invocation import command
 from crisisplay.text import slugify
@@ -66,25 +68,29 @@ def _wrap_log_error(e: Exception) -> CrisisplayError:
     if isinstance(e, LockedError):
         return CrisisplayError(
             str(e),
-            "Only one session can write an incident at a time. "
-            "Close the other one, or wait for it to pause.",
+            _(
+                "Only one session can write an incident at a time. "
+                "Close the other one, or wait for it to pause."
+            ),
         )
     if isinstance(e, LogWriteError):
         import errno
 
         cause = e.cause
         reason = (
-            "the disk is full"
+            _("the disk is full")
             if cause is not None and cause.errno == errno.ENOSPC
             else (cause.strerror or str(cause))
             if cause is not None
             else str(e)
         )
         return CrisisplayError(
-            f"Could not write to the incident log ({reason}). The walk has stopped; "
-            "nothing already recorded is lost; free some space or fix the disk, then "
-            f"`{command('resume')}` carries on from here.",
-            "This entry was NOT saved — copy it somewhere safe:\n" + e.event_text,
+            _(
+                "Could not write to the incident log ({reason}). The walk has stopped; "
+                "nothing already recorded is lost; free some space or fix the disk, then "
+                "`{command}` carries on from here."
+            ).format(reason=reason, command=command("resume")),
+            _("This entry was NOT saved — copy it somewhere safe:") + "\n" + e.event_text,
         )
     return CrisisplayError(str(e))
 
@@ -131,9 +137,11 @@ class Session:
             except OSError as e:
                 # The texts are safe in the log; the copies are derived and can be rewritten.
                 self.notices.append(
-                    f"The statement copies in {self.folder / STATEMENTS} could not be written "
-                    f"({e.strerror or e}); the texts are safe in the log, and `crisisplay log "
-                    "verify --repair` writes the copies again."
+                    _(
+                        "The statement copies in {folder} could not be written ({why}); the "
+                        "texts are safe in the log, and `crisisplay log verify --repair` writes "
+                        "the copies again."
+                    ).format(folder=self.folder / STATEMENTS, why=e.strerror or e)
                 )
         self.settle(at or parse_time(event["ts"]), backfilled=at is not None)
         return event
@@ -233,14 +241,20 @@ class Session:
             return ""
         if self.receipt_error:
             return (
-                f"Receipt {r.text}\n"
-                f"  It could NOT be kept in the receipts ledger ({self.receipt_error}): copy "
-                "this line somewhere safe, off this machine."
+                _("Receipt {receipt}").format(receipt=r.text)
+                + "\n  "
+                + _(
+                    "It could NOT be kept in the receipts ledger ({why}): copy this line "
+                    "somewhere safe, off this machine."
+                ).format(why=self.receipt_error)
             )
         return (
-            f"Receipt {r.text}\n"
-            "  Kept in receipts.jsonl; a copy off this machine (the client channel, an e-mail) "
-            "proves later that this log was not cut or rewritten."
+            _("Receipt {receipt}").format(receipt=r.text)
+            + "\n  "
+            + _(
+                "Kept in receipts.jsonl; a copy off this machine (the client channel, an e-mail) "
+                "proves later that this log was not cut or rewritten."
+            )
         )
 
 
@@ -261,17 +275,21 @@ def open_incident(
     levels = [s.level for s in resolved.playbook.severity_levels()]
     if severity not in levels:
         raise CrisisplayError(
-            f"Severity {severity} is not one of this playbook's levels "
-            f"({', '.join(map(str, levels))}; 1 is the most severe)."
+            _(
+                "Severity {severity} is not one of this playbook's levels ({levels}; 1 is the "
+                "most severe)."
+            ).format(severity=severity, levels=", ".join(map(str, levels)))
         )
     if not title.strip():
-        raise CrisisplayError("An incident needs a title: a few words on what is happening.")
+        raise CrisisplayError(_("An incident needs a title: a few words on what is happening."))
     opened = opened_at or now_utc()
     first = first_seen or opened
     if first > opened:
         raise CrisisplayError(
-            f"The crisis cannot be first seen ({rfc3339(first)}) after the "
-            f"incident was opened ({rfc3339(opened)})."
+            _(
+                "The crisis cannot be first seen ({first_seen}) after the incident was opened "
+                "({opened})."
+            ).format(first_seen=rfc3339(first), opened=rfc3339(opened))
         )
     name = resolved.incident_client(client_name)
     slug = slugify(name)
@@ -580,6 +598,8 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
                 "Start the incident again with `crisisplay start`.",
             )
         opened = events[0]
+        # What follows speaks the language of the playbook the incident was opened with.
+        i18n.use((opened["data"].get("playbook") or {}).get("language"))
         notices: list[str] = []
         if log.torn_tail:
             notices.append(torn_notice(log.torn_tail, log.recovered))
@@ -595,10 +615,14 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
             current = None
             first = e.problems[0] if e.problems else None
             unreadable.append(
-                f"The playbook '{info['id']}' cannot be read now"
-                + (f" ({first})" if first else "")
-                + "; this incident goes on with the version it began with. Fix the file "
-                f"before the next incident: {command('playbook', 'validate', info['id'])}"
+                _(
+                    "The playbook '{id}'{problem} cannot be read now; this incident goes on with "
+                    "the version it began with. Fix the file before the next incident: {command}"
+                ).format(
+                    id=info["id"],
+                    problem=f" ({first})" if first else "",
+                    command=command("playbook", "validate", info["id"]),
+                )
             )
         except CrisisplayError:
             current = None
@@ -628,14 +652,17 @@ def torn_notice(tail: bytes, recovered: list[dict[str, Any]] | None) -> str:
     """Tell the person what a crash left half-written: it is not recorded; here it is."""
     from crisisplay.text import printable
 
-    where = next((r["file"] for r in recovered or [] if "offset" in r), "a quarantine file")
+    where = next((r["file"] for r in recovered or [] if "offset" in r), _("a quarantine file"))
     shown = printable(tail.decode("utf-8", "replace")).strip()
     if len(shown) > 600:
         shown = shown[:600] + " …"
     return (
-        "The last entry was being written when the session stopped and was not saved "
-        f"completely, so it is NOT in the record; it was set aside in {where}. Answer that "
-        f"step again. What had been written of it:\n  {shown}"
+        _(
+            "The last entry was being written when the session stopped and was not saved "
+            "completely, so it is NOT in the record; it was set aside in {where}. Answer that "
+            "step again. What had been written of it:"
+        ).format(where=where)
+        + f"\n  {shown}"
     )
 
 
@@ -884,14 +911,13 @@ def open_incidents_line(found: list[Summary], client: str) -> str:
     that goes on with one."""
     ids = ", ".join(s.id for s in found)
     if len(found) == 1:
-        return (
-            f"⚠ Incident {ids} for {client} is still open; to go on with it instead: "
-            f"{command('resume', found[0].id)}"
-        )
-    return (
-        f"⚠ {len(found)} incidents for {client} are still open ({ids}); to go on with one "
-        f"instead: {command('resume')} INCIDENT"
-    )
+        return "⚠ " + _(
+            "Incident {id} for {client} is still open; to go on with it instead: {command}"
+        ).format(id=ids, client=client, command=command("resume", found[0].id))
+    return "⚠ " + _(
+        "{n} incidents for {client} are still open ({ids}); to go on with one instead: "
+        "{command} INCIDENT"
+    ).format(n=len(found), client=client, ids=ids, command=command("resume"))
 
 
 def incident_named(home: Home, ref: str) -> str:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError
+from crisisplay.i18n import _, ngettext
 from crisisplay.incident.events import Event, from_dict
 from crisisplay.times import format_duration, parse_duration, rfc3339
 
@@ -36,7 +37,7 @@ def parse_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
     """RFC 3339, `HH:MM` (today, UTC), `15m ago`, or `now`; a naive time is taken as UTC."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    text = str(value).strip()
+    text = spoken_time(str(value).strip())
     base = relative_to or now_utc()
     if text.lower() in ("", "now"):
         return base
@@ -54,10 +55,22 @@ def parse_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
         t = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(
-            f"'{text}' is not a time: write 2026-11-21T14:05:00Z, 14:05 (UTC "
-            "today), '20m ago' or 'now'"
+            _(
+                "'{text}' is not a time: write 2026-11-21T14:05:00Z, 14:05 (UTC today), "
+                "'20m ago' or 'now'"
+            ).format(text=text)
         ) from None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def spoken_time(text: str) -> str:
+    """Time words in the interface's language as `parse_time` reads them: «ahora» is
+    `now`, «hace 20m» is `20m ago`; anything else as it is."""
+    if text.casefold() == _("now").casefold():
+        return "now"
+    ago = re.escape(_("{duration} ago")).replace(re.escape("{duration}"), r"(\S+)")
+    m = re.fullmatch(ago, text, re.IGNORECASE)
+    return f"{m.group(1)} ago" if m else text
 
 
 def network_states(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -101,13 +114,16 @@ def incident_time(
     shown = str(value).strip() if not isinstance(value, datetime) else rfc3339(t)
     if t > now + MAX_AHEAD:
         raise ValueError(
-            f"{what} '{shown}' is in the future (now is {rfc3339(now)[:16]}Z): "
-            "give the time it really happened"
+            _(
+                "{what} '{shown}' is in the future (now is {now}): give the time it really happened"
+            ).format(what=what, shown=shown, now=f"{rfc3339(now)[:16]}Z")
         )
     if t < now - MAX_PAST:
         raise ValueError(
-            f"{what} '{shown}' is more than {MAX_PAST.days // 366} years ago: "
-            "check the year (an incident is recorded while it is handled, or backfilled soon after)"
+            _(
+                "{what} '{shown}' is more than {years} years ago: check the year (an incident "
+                "is recorded while it is handled, or backfilled soon after)"
+            ).format(what=what, shown=shown, years=MAX_PAST.days // 366)
         )
     return t
 
@@ -194,7 +210,7 @@ class Walk:
         self.steps: list[tuple[Stage, Step]] = self.resolved.playbook.steps()
         self.index = {step.id: n for n, (_, step) in enumerate(self.steps)}
         self.stage_first: dict[str, int] = {}
-        for n, (stage, _) in enumerate(self.steps):
+        for n, (stage, _step) in enumerate(self.steps):
             self.stage_first.setdefault(stage.id, n)
         self.severity = self.severity or self.incident.severity
         # When each draft's texts were last rendered: the statement's "next update by"
@@ -436,14 +452,18 @@ class Walk:
             src = store.find(step.template or "", platform)
             if src is None:
                 raise CrisisplayError(
-                    f"Step '{step.id}': no template '{step.template}' for {platform}."
+                    _("Step '{step}': no template '{template}' for {platform}.").format(
+                        step=step.id, template=step.template, platform=platform
+                    )
                 )
             try:
                 out[platform] = render(src, self.context(platform, at))
             except TemplateError as e:
                 raise CrisisplayError(
-                    f"Step '{step.id}': the {platform} statement cannot be written: {e.message}",
-                    "Write it by hand (edit), or fix the template and resume.",
+                    _("Step '{step}': the {platform} statement cannot be written: {why}").format(
+                        step=step.id, platform=platform, why=e.message
+                    ),
+                    _("Write it by hand (edit), or fix the template and resume."),
                 ) from None
         return out
 
@@ -456,11 +476,12 @@ class Walk:
         if "skip" in raw:
             reason = str(raw["skip"] or "").strip()
             if not reason:
-                raise AnswerError(f"Step '{step.id}': skipping needs a reason.")
+                raise AnswerError(_("Step '{step}': skipping needs a reason.").format(step=step.id))
             if step.kind in ("decide",):
                 raise AnswerError(
-                    f"Step '{step.id}': a decision cannot be skipped: pick one "
-                    "of " + ", ".join(o.label for o in step.options or [])
+                    _("Step '{step}': a decision cannot be skipped: pick one of {options}").format(
+                        step=step.id, options=", ".join(o.label for o in step.options or [])
+                    )
                 )
             data.update(status="skipped", reason=reason)
             if step.kind == "ask" and step.save_as:
@@ -479,8 +500,9 @@ class Walk:
             option = match_option(options, label)
             if option is None:
                 raise AnswerError(
-                    f"Step '{step.id}': '{label}' is not one of the options: "
-                    + "; ".join(o.label for o in options)
+                    _("Step '{step}': '{label}' is not one of the options: {options}").format(
+                        step=step.id, label=label, options="; ".join(o.label for o in options)
+                    )
                 )
             data.update(
                 status="decided", option=option.label, goto=option.goto, set=dict(option.set or {})
@@ -503,7 +525,9 @@ class Walk:
                 return None
             if step.default is not None:
                 return step.default
-            raise AnswerError(f"Step '{step.id}' needs an answer: {step.text}")
+            raise AnswerError(
+                _("Step '{step}' needs an answer: {text}").format(step=step.id, text=step.text)
+            )
         if kind == "number":
             if isinstance(value, int | float) and not isinstance(value, bool):
                 return value
@@ -512,22 +536,28 @@ class Walk:
             try:  # "260.000" in Spanish, "85k", "1,2 M"; an ambiguous one is not guessed
                 return parse_number(str(value), self.resolved.playbook.language)
             except ValueError as e:
-                raise AnswerError(f"Step '{step.id}': {e}") from None
+                raise AnswerError(_("Step '{step}': {why}").format(step=step.id, why=e)) from None
         if kind == "confirm":
             if isinstance(value, bool):
                 return value
             text = str(value).strip().lower()
-            if text in ("y", "yes", "true", "si", "sí", "1"):
+            if text in ("y", "yes", "true", "si", "sí", "s", "1", _("Yes").lower()):
                 return True
-            if text in ("n", "no", "false", "0"):
+            if text in ("n", "no", "false", "0", _("No").lower()):
                 return False
-            raise AnswerError(f"Step '{step.id}': answer yes or no (got '{value}').")
+            raise AnswerError(
+                _("Step '{step}': answer yes or no (got '{value}').").format(
+                    step=step.id, value=value
+                )
+            )
         if kind == "choice":
             choices = step.choices or []
             match = next((c for c in choices if c.lower() == str(value).strip().lower()), None)
             if match is None:
                 raise AnswerError(
-                    f"Step '{step.id}': '{value}' is not one of: " + "; ".join(choices)
+                    _("Step '{step}': '{value}' is not one of: {choices}").format(
+                        step=step.id, value=value, choices="; ".join(choices)
+                    )
                 )
             return match
         if kind == "url":
@@ -536,12 +566,12 @@ class Walk:
             try:
                 return web_address(str(value))
             except ValueError as e:
-                raise AnswerError(f"Step '{step.id}': {e}") from None
+                raise AnswerError(_("Step '{step}': {why}").format(step=step.id, why=e)) from None
         if kind == "datetime":
             try:
                 return rfc3339(parse_time(value))
             except ValueError as e:
-                raise AnswerError(f"Step '{step.id}': {e}") from None
+                raise AnswerError(_("Step '{step}': {why}").format(step=step.id, why=e)) from None
         return str(value).strip() if kind == "text" else str(value).rstrip()
 
     def _draft(self, step: Step, raw: dict[str, Any]) -> dict[str, Any]:
@@ -549,14 +579,22 @@ class Walk:
         platforms = self.resolved.draft_platforms(step)
         missing = [p for p in platforms if not str(texts.get(p, "")).strip()]
         if missing:
-            raise AnswerError(f"Step '{step.id}': no statement for {', '.join(missing)}.")
+            raise AnswerError(
+                _("Step '{step}': no statement for {platforms}.").format(
+                    step=step.id, platforms=", ".join(missing)
+                )
+            )
         approved_by = raw.get("approved_by")
         if step.approve_by and not approved_by:
             names = [c.name for c in self.resolved.client.contacts if c.role == step.approve_by]
             raise AnswerError(
-                f"Step '{step.id}' needs sign-off by the {step.approve_by}"
-                + (f" ({', '.join(names)})" if names else "")
-                + " before it is published."
+                _(
+                    "Step '{step}' needs sign-off by the {role}{names} before it is published."
+                ).format(
+                    step=step.id,
+                    role=step.approve_by,
+                    names=f" ({', '.join(names)})" if names else "",
+                )
             )
         out: dict[str, Any] = {
             "status": "published" if raw.get("published") else "approved",
@@ -587,8 +625,13 @@ class Walk:
         if errors and not overrides:
             listed = "; ".join(f"{f['platform']}: {f['rule']} “{f['excerpt']}”" for f in errors)
             raise AnswerError(
-                f"Step '{step.id}': the statement checker found {len(errors)} error(s) — "
-                f"{listed}. Fix the text, or override with a reason (override: REASON)."
+                ngettext(
+                    "Step '{step}': the statement checker found {n} error — {listed}. Fix the "
+                    "text, or override with a reason (override: REASON).",
+                    "Step '{step}': the statement checker found {n} errors — {listed}. Fix the "
+                    "text, or override with a reason (override: REASON).",
+                    len(errors),
+                ).format(step=step.id, n=len(errors), listed=listed)
             )
         if errors:
             out["overrides"] = [
@@ -603,21 +646,32 @@ class Walk:
         from crisisplay.text import printable, web_address
 
         if not isinstance(published, dict):
-            raise AnswerError(f"Step '{step.id}': published is a mapping of platform to link.")
+            raise AnswerError(
+                _("Step '{step}': published is a mapping of platform to link.").format(step=step.id)
+            )
         platforms = self.resolved.draft_platforms(step)
         out = {}
         for platform, where in published.items():
             if platform not in platforms:
                 raise AnswerError(
-                    f"Step '{step.id}': '{printable(str(platform))}' is not one of this "
-                    f"draft's platforms ({', '.join(platforms)})."
+                    _(
+                        "Step '{step}': '{platform}' is not one of this draft's platforms "
+                        "({platforms})."
+                    ).format(
+                        step=step.id,
+                        platform=printable(str(platform)),
+                        platforms=", ".join(platforms),
+                    )
                 )
             url = where.get("url") if isinstance(where, dict) else where
             try:
                 checked = web_address(str(url or ""))
             except ValueError as e:
                 raise AnswerError(
-                    f"Step '{step.id}': published on {platform} at {e}", None
+                    _("Step '{step}': published on {platform} at {why}").format(
+                        step=step.id, platform=platform, why=e
+                    ),
+                    None,
                 ) from None
             out[platform] = {**where, "url": checked} if isinstance(where, dict) else checked
         return out

@@ -50,18 +50,6 @@ CACHE_FORMAT = 1
 MAX_VARIANTS = 16  # renders per template and platform (one per branch-deciding value)
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around what an expression printed
 
-# Neutral sample answers: plausible, and silent for every rule (tested).
-SAMPLES: dict[str, dict[str, str]] = {
-    "en": {
-        "text": "the card machines in three of our stores stopped working on Tuesday evening",
-        "title": "Card machines down in three stores",
-    },
-    "es": {
-        "text": "los datáfonos de tres de nuestras tiendas dejaron de funcionar el martes "
-        "por la tarde",
-        "title": "Datáfonos caídos en tres tiendas",
-    },
-}
 SAMPLE_TIMES = {
     "first_seen": "13:40 UTC",
     "opened_at": "13:45 UTC",
@@ -115,7 +103,7 @@ def _units(resolved: Resolved, lang: str) -> list[dict[str, Any]]:
     store = resolved.template_store()
     candidates = _candidates(resolved, lang)
     builtins = _builtins(resolved, lang)
-    free_text = _samples(lang)["text"]
+    free_text = samples(lang)["text"]
     units: dict[tuple[str, ...], dict[str, Any]] = {}
     for _, step in resolved.playbook.steps():
         # `template` and `save_as` belong to draft and ask steps only (the loader checked),
@@ -157,15 +145,25 @@ def _units(resolved: Resolved, lang: str) -> list[dict[str, Any]]:
     return list(units.values())
 
 
-def _samples(lang: str) -> dict[str, str]:
-    return SAMPLES.get(lang, SAMPLES["en"])
+def samples(lang: str) -> dict[str, str]:
+    """Neutral sample answers in the playbook's language (from the interface's catalogue,
+    English where it has none): plausible, and silent for every rule (tested)."""
+    from crisisplay.i18n import _, speaking
+
+    with speaking(lang):
+        return {
+            "text": _(
+                "the card machines in three of our stores stopped working on Tuesday evening"
+            ),
+            "title": _("Card machines down in three stores"),
+        }
 
 
 def _input_samples(kind: str | None, choices: list[str] | None, lang: str) -> list[Any]:
     """The values an answer of this input kind can take, as the walk records them."""
     kind = kind or "text"
     if kind == "choice":
-        return list(choices or []) or [_samples(lang)["text"]]
+        return list(choices or []) or [samples(lang)["text"]]
     if kind == "number":
         return [SAMPLE_NUMBER]
     if kind == "confirm":
@@ -174,7 +172,7 @@ def _input_samples(kind: str | None, choices: list[str] | None, lang: str) -> li
         return [SAMPLE_URL]
     if kind == "datetime":
         return [SAMPLE_DATETIME]
-    return [_samples(lang)["text"]]
+    return [samples(lang)["text"]]
 
 
 def _candidates(resolved: Resolved, lang: str) -> dict[str, list[Any]]:
@@ -208,7 +206,7 @@ def _builtins(resolved: Resolved, lang: str) -> dict[str, Any]:
     severity = levels[1] if len(levels) > 1 else levels[0]
     client = resolved.client.model_dump()
     client["slug"] = resolved.client_slug
-    title = _samples(lang)["title"]
+    title = samples(lang)["title"]
     return {
         "title": title,
         "incident_id": f"20260314-1345-{resolved.client_slug}-{slugify(title, 32)}",
@@ -321,7 +319,7 @@ def _check_unit(
     out: list[dict[str, Any]] = []
     seen: set[tuple[Any, ...]] = set()
     # a filter may cut or change case of an answer: look for its first words only
-    free_text = _samples(lang)["text"].casefold()[:16]
+    free_text = samples(lang)["text"].casefold()[:16]
     for variant, context in unit["variants"]:
         try:
             text, spans = render_marked(unit["src"], context)

@@ -30,10 +30,13 @@ class Folded:
 
     @property
     def text(self) -> str:
-        return (
-            f"… {self.count:,} notes folded here (`crisisplay log show INCIDENT --events` "
-            "lists every event)"
-        )
+        from crisisplay.i18n import ngettext
+
+        return "… " + ngettext(
+            "{n} note folded here (`crisisplay log show INCIDENT --events` lists every event)",
+            "{n} notes folded here (`crisisplay log show INCIDENT --events` lists every event)",
+            self.count,
+        ).format(n=f"{self.count:,}")
 
 
 def fold_notes(events: Iterable[Event]) -> Iterator[Event | Folded]:
