@@ -22,14 +22,16 @@ from crisisplay.frontends.prompts import ACTIONS, NOTE, PAUSE, SKIP, TEXT_HELP, 
 from crisisplay.frontends.prompts import console as _console
 from crisisplay.frontends.prompts import select as _select
 from crisisplay.frontends.prompts import text as _text
+from crisisplay.i18n import _
 from crisisplay.incident.walk import (
     AnswerError,
+    Unconfirmed,
     incident_time,
     match_option,
     now_utc,
 )
 from crisisplay.invocation import command, resume_hint
-from crisisplay.times import format_duration, rfc3339
+from crisisplay.times import clock, format_duration, rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.incident.session import Session
@@ -108,6 +110,9 @@ def start_interactive(
 
             resolved = pick_playbook(lib, None, client)
         pb = resolved.playbook
+        from crisisplay import times
+
+        times.use_zone(resolved.timezone())  # typed times are read in the incident's zone
         if severity is not None and (why := resolved.severity_problem(severity)):
             raise UsageError(f"--severity {severity}: {why}")
         _heading(pb.name, f" — {pb.id} {pb.version}")
@@ -197,24 +202,43 @@ def _playbooks_for_client(lib: Library, slug: str) -> list[Any]:
 
 
 def _ask_time(message: str, given: str | None) -> datetime:
+    """A time the manager gives, read in the incident's zone. Nothing is taken that they
+    did not type: an empty answer asks again (`now` is a word to type, never a default),
+    and a clock time alone that lands more than an hour from now is asked back, yes or
+    no with nothing selected, before anything is recorded."""
+    from crisisplay import times
+
     while True:
-        text = (
-            given
-            if given is not None
-            else _text(
-                message, default="now", instruction="(now, 14:05 UTC, '20m ago', or a full time)"
-            )
-        )
-        given = None
+        if given is not None:
+            text, given = given.strip(), None
+        else:
+            now = _now()
+            zone = f"{times.zone_name()}, {times.abbreviation(times.local(now))}"
+            text = _text(
+                message,
+                instruction=_(
+                    "(type now, 19:40, '20m ago' or 2026-12-04 19:40; times are {zone})"
+                ).format(zone=zone),
+            ).strip()
+        if not text:
+            _console().print(_("[red]Type when: a time such as 19:40, '20m ago', or now.[/]"))
+            continue
+        now = _now()
         try:
-            t = incident_time(text, "that time", relative_to=_now(), now=_now())
+            t = incident_time(text, _("that time"), relative_to=now, now=now)
+        except Unconfirmed as e:
+            yes = _("Yes: {when}").format(when=times.day_clock(e.t, now=now))
+            no = _("No: I will give the date and time")
+            if _select(e.question + "?", [yes, no], actions=False) != yes:
+                continue
+            t = e.t
         except ValueError as e:
             from rich.markup import escape
 
             _console().print(f"[red]{escape(str(e))}[/]")
             continue
-        if t > _now():
-            _console().print("[red]That is in the future.[/]")
+        if t > now:
+            _console().print(_("[red]That is in the future.[/]"))
             continue
         return t
 
@@ -322,7 +346,7 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
             for d in session.settle(now, backfilled=hooks.stamp):
                 out.print(
                     f"[red bold]Deadline missed:[/] {d.title} was due "
-                    f"{d.due_at:%H:%M} UTC. It is recorded; keep going."
+                    f"{clock(d.due_at, now=now)}. It is recorded; keep going."
                 )
             out.print(status_line(session, now))
             _, step = cur
@@ -398,7 +422,7 @@ def status_line(session: Session, now: datetime) -> Any:
             window = (d.due_at - inc.first_seen).total_seconds() or 1
             amber = left.total_seconds() < max(300, 0.25 * window)
             t.append(
-                f" · {d.title} due in {format_duration(left)} ({d.due_at:%H:%M} UTC)",
+                f" · {d.title} due in {format_duration(left)} ({clock(d.due_at, now=now)})",
                 style="bold yellow" if amber else "green",
             )
     t.append(f"\n   {inc.id}", style="dim")
@@ -426,7 +450,8 @@ def live_status(session: Session, now: datetime) -> Any:
             parts.append(("class:toolbar.late", f" ⏱ {d.title} OVERDUE by {_countdown(left)} "))
         else:
             style = "class:toolbar.soon" if left.total_seconds() < 300 else ""
-            parts.append((style, f" ⏱ {d.title} due in {_countdown(left)} ({d.due_at:%H:%M} UTC) "))
+            due = clock(d.due_at, now=now)
+            parts.append((style, f" ⏱ {d.title} due in {_countdown(left)} ({due}) "))
     promised = walk.promised_update()
     if promised is not None:
         left = promised - now
@@ -434,7 +459,7 @@ def live_status(session: Session, now: datetime) -> Any:
             parts.append(("class:toolbar.late", f" ✉ update promised {_countdown(left)} ago "))
         else:
             style = "class:toolbar.soon" if left.total_seconds() < 300 else ""
-            when = f"{_countdown(left)} ({promised:%H:%M} UTC)"
+            when = f"{_countdown(left)} ({clock(promised, now=now)})"
             parts.append((style, f" ✉ next update due in {when} "))
     pending = walk.unpublished()
     if pending:
@@ -473,9 +498,10 @@ def where(session: Session, out: Any) -> None:
     done_path = set(walk.path())
     cur = walk.current()
     deadlines = {d.stage: d for d in walk.deadlines()}
+    now = _now()
     for stage in walk.resolved.playbook.stages or []:
         d = deadlines.get(stage.id)
-        due = f" (due {d.due_at:%H:%M} UTC)" if d else ""
+        due = f" (due {clock(d.due_at, now=now)})" if d else ""
         mark = (
             "✓" if stage.id in walk.stage_done else ("▶" if cur and cur[0].id == stage.id else " ")
         )
@@ -600,7 +626,29 @@ def _ask(session: Session, step: Step, out: Any) -> dict[str, Any]:
         return _action(session, value.strip(), out) or {}
     if kind == "number" and value.strip():
         return {"value": _read_number(session, step, value, out)}
+    if kind == "datetime" and value.strip():
+        return {"value": _read_datetime(value.strip())}
     return {"value": value}
+
+
+def _read_datetime(value: str) -> str:
+    """A time typed for a datetime question: a clock time alone that lands more than an
+    hour from now is asked back (yes/no, nothing selected) and recorded with its date."""
+    from crisisplay import times
+
+    now = _now()
+    try:
+        t = times.read_time(value, relative_to=now)
+    except ValueError:
+        return value  # the walk says what is wrong with it
+    question = times.far_from_now(value, t, now)
+    if question is None:
+        return rfc3339(t) if times.is_clock(value) else value
+    yes = _("Yes: {when}").format(when=times.day_clock(t, now=now))
+    no = _("No: I will give the date and time")
+    if _select(question + "?", [yes, no], actions=False) != yes:
+        raise _Again
+    return rfc3339(t)
 
 
 def _read_number(session: Session, step: Step, value: str, out: Any) -> Any:

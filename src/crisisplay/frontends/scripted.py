@@ -77,6 +77,9 @@ def start_scripted(
     inc = answers.incident
     client = client or (str(inc["client"]) if inc.get("client") else None)
     resolved = pick_playbook(lib, playbook or inc.get("playbook"), client)
+    from crisisplay import times
+
+    times.use_zone(resolved.timezone())  # typed times are read in the incident's zone
     title = title or str(inc.get("title") or "")
     if not title:
         raise answers.problem(

@@ -22,6 +22,7 @@ from crisisplay.errors import CrisisplayError, PlaybookError
 from crisisplay.incident.walk import Deadline, Incident, Walk, now_utc, parse_time
 from crisisplay.invocation import command
 from crisisplay.text import slugify
+from crisisplay import times
 from crisisplay.times import rfc3339
 
 if TYPE_CHECKING:
@@ -244,6 +245,21 @@ class Session:
         )
 
 
+def use_incident_zone(opened: dict[str, Any] | None, home: Home | None = None) -> str:
+    """Show times in the zone an incident recorded when it was opened (its
+    `incident.opened` data); a log from before zones were recorded shows in the
+    workspace's, else the machine's. Returns the zone's name."""
+    recorded = (opened or {}).get("timezone")
+    fallback = None
+    if not isinstance(recorded, str) and home is not None:
+        try:
+            fallback = home.timezone()
+        except CrisisplayError:  # a broken crisisplay.toml does not hide a log
+            fallback = None
+    times.use_zone(recorded if isinstance(recorded, str) else fallback)
+    return times.zone_name()
+
+
 def open_incident(
     home: Home,
     resolved: Resolved,
@@ -266,6 +282,8 @@ def open_incident(
         )
     if not title.strip():
         raise CrisisplayError("An incident needs a title: a few words on what is happening.")
+    zone = resolved.timezone()
+    times.use_zone(zone)
     opened = opened_at or now_utc()
     first = first_seen or opened
     if first > opened:
@@ -299,6 +317,8 @@ def open_incident(
         "severity": severity,
         "client": {"name": name, "slug": slug},
         "first_seen": rfc3339(first),
+        # The zone its times are shown in, whatever the machine that shows them later.
+        "timezone": zone,
         "drill": drill,
         "playbook": {
             "id": resolved.playbook.id,
@@ -606,6 +626,8 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
             from crisisplay.playbook.diff import diff
 
             changed = diff(original, current)
+        # Shown and read in the zone it was opened in (older logs: as a new one would be).
+        times.use_zone(opened["data"].get("timezone") or original.timezone())
         walk = Walk(original, Incident.from_event(opened))
         for event in events:
             walk.apply(event)
