@@ -96,6 +96,7 @@ def test_the_pause_hint_can_be_pasted_after_make_run(
         + ENTER
         + DOWN * 2
         + ENTER
+        + "now"
         + ENTER
         + "espresso"
         + ENTER
