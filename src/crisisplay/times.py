@@ -147,9 +147,9 @@ def utc_now_text() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def when(stamp: str | None, *, date: bool = True) -> str:
+def when(stamp: str | None, *, date: bool = True, seconds: bool = True) -> str:
     """An RFC 3339 time in the current zone: '2026-11-20 09:59:00 CET' (or only the clock,
-    '09:59:00')."""
+    '09:59:00'; without `seconds`, '2026-11-20 09:59 CET')."""
     if not stamp:
         return "—"
     try:
@@ -157,7 +157,8 @@ def when(stamp: str | None, *, date: bool = True) -> str:
     except ValueError:
         return stamp
     t = local(t if t.tzinfo else t.replace(tzinfo=UTC))
-    return f"{t:%Y-%m-%d %H:%M:%S} {abbreviation(t)}" if date else f"{t:%H:%M:%S}"
+    hms = f"{t:%H:%M:%S}" if seconds else f"{t:%H:%M}"
+    return f"{t:%Y-%m-%d} {hms} {abbreviation(t)}" if date else hms
 
 
 # --- time zones --------------------------------------------------------------------------------

@@ -40,9 +40,9 @@ def _legend(events: Sequence[Event | Folded], short: bool = False) -> str:
 
 
 def _when(event: Event) -> str:
-    t = event.at or event.ts
+    """`2026-12-04 19:49:00 CET ` in the incident's zone; `*` marks a backfilled time."""
     mark = "*" if event.at else " "
-    return f"{t[:10]} {t[11:19]}{mark}"
+    return f"{times.when(event.at or event.ts)}{mark}"
 
 
 def describe(event: Event) -> tuple[str, str]:
@@ -56,7 +56,7 @@ def describe(event: Event) -> tuple[str, str]:
         return "bold", (
             f"OPENED {d['incident']} — {d['title']} (severity {d['severity']}, "
             f"client {d['client']['name']}; playbook {pb['id']} {pb['version']}; "
-            f"first seen {d['first_seen'][:19].replace('T', ' ')})"
+            f"first seen {times.when(d['first_seen'])})"
         )
     if kind == "step":
         step = f"[{d['stage']}] {d['step']}"
@@ -192,11 +192,12 @@ def offset(t: datetime, origin: datetime) -> str:
 
 
 def _time(event: Event) -> datetime:
-    return parse_time(event.at or event.ts)
+    """When the event happened, in the incident's zone (`times.use_zone`)."""
+    return times.local(parse_time(event.at or event.ts))
 
 
 def _clock(t: datetime) -> str:
-    return t.strftime("%H:%M")
+    return times.local(t).strftime("%H:%M")
 
 
 def _at(value: str | None, origin: datetime) -> str:
@@ -502,7 +503,8 @@ def staged(
             seen.add(sid)
         if t.date() != day:
             day = t.date()
-            parts.append(Text(f"  {'':<{width}}  {'':<6}  {day:%A %Y-%m-%d} (UTC)", style="dim"))
+            zone = times.abbreviation(t)
+            parts.append(Text(f"  {'':<{width}}  {'':<6}  {day:%A %Y-%m-%d} ({zone})", style="dim"))
         try:
             style, text, below = _line(event, origin)
         except (KeyError, TypeError, AttributeError, ValueError):
@@ -540,7 +542,8 @@ def _heading(
     )
     if pb.get("id"):
         info.append(f" · playbook {pb['id']} {pb.get('version')} ({pb.get('language')})")
-    when = Text(f"first seen {origin:%Y-%m-%d %H:%M} UTC · opened {_at(_iso(opened), origin)}")
+    seen = times.when(od["first_seen"], seconds=False)
+    when = Text(f"first seen {seen} · opened {_at(_iso(opened), origin)}")
     closed = next(
         (e for e in reversed(events) if isinstance(e, Event) and e.type == "incident.closed"),
         None,

@@ -260,6 +260,22 @@ def use_incident_zone(opened: dict[str, Any] | None, home: Home | None = None) -
     return times.zone_name()
 
 
+def use_zone_of(folder: Path, home: Home | None = None) -> str:
+    """`use_incident_zone` for the incident in `folder`, from its log's first event (an
+    unreadable log shows in the workspace's or the machine's zone: its reader says why)."""
+    from crisisplay.incident.log import LogError, read_events
+
+    opened: dict[str, Any] | None = None
+    try:
+        first = next(read_events(folder / "log.jsonl"), None)
+    except (LogError, OSError, ValueError):
+        first = None
+    if isinstance(first, dict) and first.get("type") == "incident.opened":
+        data = first.get("data")
+        opened = data if isinstance(data, dict) else None
+    return use_incident_zone(opened, home)
+
+
 def open_incident(
     home: Home,
     resolved: Resolved,
