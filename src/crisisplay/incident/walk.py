@@ -90,12 +90,12 @@ def incident_time(
     happened), refused with a clear ValueError if it is far in the past or in the future;
     a clock time alone more than an hour from now raises `Unconfirmed` unless `confirmed`."""
     now = now or now_utc()
+    base = relative_to or now
     try:
-        t = parse_time(value, relative_to=relative_to)
+        t = parse_time(value, relative_to=base)
     except ValueError as e:
         raise ValueError(f"{what}: {e}") from None
     shown = str(value).strip() if not isinstance(value, datetime) else rfc3339(t)
-    base = relative_to or now
     if t > now + MAX_AHEAD:
         if times.is_clock(value):
             raise ValueError(
