@@ -135,7 +135,9 @@ def test_walks_the_whole_default_playbook_with_keystrokes(library: Library) -> N
 
 def test_a_note_and_a_skip_typed_at_a_prompt_are_recorded(library: Library) -> None:
     resolved = library.load("default")
-    keys = "Acme" + ENTER + "Leaked memo" + ENTER + DOWN * 2 + ENTER + "now" + ENTER + "memo" + ENTER
+    keys = (
+        "Acme" + ENTER + "Leaked memo" + ENTER + DOWN * 2 + ENTER + "now" + ENTER + "memo" + ENTER
+    )
     keys += "/note the journalist called back" + ENTER  # at the first question (a url)
     keys += "/skip the post was deleted before we saw it" + ENTER
     keys += DOWN * 4 + ENTER + DOWN * 5 + ENTER  # at the next step: where am I? then pause

@@ -21,7 +21,12 @@ from crisisplay.playbook.library import Library
 
 DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
 MINI = DATA / "prompts-mini.yaml"
-OPENING = ["Acme" + ENTER, "Cold coffee" + ENTER, DOWN * 2 + ENTER, "now" + ENTER]  # client … first seen
+OPENING = [
+    "Acme" + ENTER,
+    "Cold coffee" + ENTER,
+    DOWN * 2 + ENTER,
+    "now" + ENTER,
+]  # client … first seen
 
 
 @pytest.fixture

@@ -130,7 +130,9 @@ def test_a_clock_time_more_than_an_hour_off_is_not_taken_on_a_guess(machine: Any
     with pytest.raises(ValueError, match=r"today 23:40 CET, in the future.*2026-12-03 23:40"):
         incident_time("23:40", "--first-seen", now=AT)
     # Given without the guess, the same times are taken as they are.
-    assert incident_time("2026-12-04 17:00", "x", now=AT) == datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
+    assert incident_time("2026-12-04 17:00", "x", now=AT) == datetime(
+        2026, 12, 4, 16, 0, tzinfo=UTC
+    )
     assert incident_time("2h49m ago", "x", now=AT) == AT - timedelta(hours=2, minutes=49)
     assert incident_time("2026-12-03 23:40", "x", now=AT) == datetime(
         2026, 12, 3, 22, 40, tzinfo=UTC
@@ -171,7 +173,7 @@ def test_first_seen_typed_in_madrid_is_today_and_no_deadline_is_missed(
         pytest.skip("just after midnight in Madrid: 9 minutes ago is yesterday there")
     path = _answers(tmp_path, crisisplay.home, first_seen=None, at=None)
     env = {"TZ": "Europe/Madrid"}
-    code, out, err = crisisplay(
+    code, _, err = crisisplay(
         "start", "--answers", str(path), "--client", "Acme", "--first-seen", typed, env=env
     )
     assert code == 0, err
@@ -195,16 +197,18 @@ def test_first_seen_hours_ago_as_a_clock_time_writes_nothing_and_says_how(
         pytest.skip("2h30m ago is yesterday in Mexico City now")
     path = _answers(tmp_path, crisisplay.home, first_seen=None, at=None)
     env = {"TZ": "America/Mexico_City"}
-    code, out, err = crisisplay(
+    code, _, err = crisisplay(
         "start", "--answers", str(path), "--client", "Acme", "--first-seen", typed, env=env
     )
     assert code == 1
     assert re.search(rf"would be today {typed} CST, 2h3[01]m ago", " ".join(err.split())), err
-    assert "ago'" in err and datetime.now(ZoneInfo("America/Mexico_City")).strftime("%Y-%m-%d") in err
+    assert (
+        "ago'" in err and datetime.now(ZoneInfo("America/Mexico_City")).strftime("%Y-%m-%d") in err
+    )
     assert not (crisisplay.home / "incidents").exists() or not list(
         (crisisplay.home / "incidents").iterdir()
     )
-    code, out, err = crisisplay(
+    code, _, err = crisisplay(
         "start", "--answers", str(path), "--client", "Acme", "--first-seen", "2h30m ago", env=env
     )
     assert code == 0, err

@@ -92,7 +92,8 @@ def settings_timezone(path: Path) -> str | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise CrisisplayError(f"{path}: not valid TOML: {e}.") from None
-    table = data.get("workspace") if isinstance(data.get("workspace"), dict) else {}
+    workspace = data.get("workspace")
+    table: dict[str, object] = workspace if isinstance(workspace, dict) else {}
     value = data.get("timezone", table.get("timezone"))
     if value is None:
         return None

@@ -14,6 +14,7 @@ language); `clock`, `when`, `local` and `read_time` then show and read times in 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -209,10 +210,8 @@ def machine_zone_name() -> str:
     tz = os.environ.get("TZ", "").strip().lstrip(":")
     if tz:
         candidates.append(tz)
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(os.readlink("/etc/localtime"))
-    except OSError:
-        pass
     try:
         with open("/etc/timezone", encoding="utf-8") as f:  # Debian's own record of it
             candidates.append(f.read(100).strip())
@@ -375,9 +374,7 @@ def read_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=zone())
 
 
-def far_from_now(
-    given: Any, t: datetime, now: datetime, *, lang: str | None = None
-) -> str | None:
+def far_from_now(given: Any, t: datetime, now: datetime, *, lang: str | None = None) -> str | None:
     """None when `given` is not a bare clock time or lands within an hour of `now`; else
     what it would mean, as a question: '19:40 would be today 19:40 CET, 23h9m from now'."""
     if not is_clock(given) or abs(t - now) <= CONFIRM_BEYOND:

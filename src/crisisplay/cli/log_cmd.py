@@ -89,9 +89,8 @@ def show(
     from crisisplay.errors import CrisisplayError
     from crisisplay.incident.events import Event, typed
     from crisisplay.incident.log import LogError, LogReader
-    from crisisplay.report.metrics import Digest
-
     from crisisplay.incident.session import use_zone_of
+    from crisisplay.report.metrics import Digest
 
     home = _home()
     incident_id = _find(home, incident)

@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crisisplay import times
 from crisisplay.errors import CrisisplayError, PlaybookError
 from crisisplay.incident.walk import Deadline, Incident, Walk, now_utc, parse_time
 from crisisplay.invocation import command
 from crisisplay.text import slugify
-from crisisplay import times
 from crisisplay.times import rfc3339
 
 if TYPE_CHECKING:

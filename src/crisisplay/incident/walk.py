@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from crisisplay import times
 from crisisplay.errors import CrisisplayError
 from crisisplay.incident.events import Event, from_dict
-from crisisplay import times
 from crisisplay.times import format_duration, parse_duration, rfc3339
 
 if TYPE_CHECKING:

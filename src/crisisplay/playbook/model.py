@@ -156,7 +156,7 @@ class Client(_Model):
     moderation: Moderation = Field(default_factory=Moderation)
     checker: CheckerSettings = Field(default_factory=CheckerSettings)
     timezone: TimeZone | None = Field(
-        None,
+        default=None,
         description="IANA time zone the client's public reads times in (Europe/Madrid); "
         "statements and the screen show it. Default: the workspace's (crisisplay.toml), "
         "else the machine's",
