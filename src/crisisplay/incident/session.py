@@ -304,8 +304,8 @@ def open_incident(
     first = first_seen or opened
     if first > opened:
         raise CrisisplayError(
-            f"The crisis cannot be first seen ({rfc3339(first)}) after the "
-            f"incident was opened ({rfc3339(opened)})."
+            f"The crisis cannot be first seen ({times.when(rfc3339(first), seconds=False)}) "
+            f"after the incident was opened ({times.when(rfc3339(opened), seconds=False)})."
         )
     name = resolved.incident_client(client_name)
     slug = slugify(name)
