@@ -134,6 +134,7 @@ def test_a_clock_time_more_than_an_hour_off_is_not_taken_on_a_guess(machine: Any
         2026, 12, 4, 16, 0, tzinfo=UTC
     )
     assert incident_time("2h49m ago", "x", now=AT) == AT - timedelta(hours=2, minutes=49)
+    assert incident_time("hace 2h49m", "x", now=AT) == AT - timedelta(hours=2, minutes=49)
     assert incident_time("2026-12-03 23:40", "x", now=AT) == datetime(
         2026, 12, 3, 22, 40, tzinfo=UTC
     )

@@ -343,14 +343,14 @@ def read_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
     """A time a person or a file gives: RFC 3339 (`2026-12-04T19:40:00Z`, any offset), a
     date and time without an offset (`2026-12-04 19:40`, in the current zone), a clock time
     (`19:40`: today in the current zone, never moved to another day), `20m ago`, or `now`
-    (relative to `relative_to`, else now)."""
+    (relative to `relative_to`, else now); in Spanish too, `hace 20m` and `ahora`."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone())
     text = str(value).strip()
     base = relative_to or datetime.now(UTC)
-    if text.lower() in ("", "now"):
+    if text.lower() in ("", "now", "ahora"):
         return base
-    m = re.fullmatch(r"(\S+)\s+ago", text)
+    m = re.fullmatch(r"(\S+)\s+ago", text) or re.fullmatch(r"(?i:hace)\s+(\S+)", text)
     if m:
         try:
             return base - parse_duration(m.group(1))

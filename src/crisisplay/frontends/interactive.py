@@ -212,13 +212,15 @@ def _ask_time(message: str, given: str | None) -> datetime:
         if given is not None:
             text, given = given.strip(), None
         else:
-            now = _now()
-            zone = f"{times.zone_name()}, {times.abbreviation(times.local(now))}"
+            here = times.local(_now())
             text = _text(
                 message,
                 instruction=_(
-                    "(type now, 19:40, '20m ago' or 2026-12-04 19:40; times are {zone})"
-                ).format(zone=zone),
+                    "(type now, 19:40, '20m ago' or {date} 19:40; times are {zone})"
+                ).format(
+                    date=f"{here:%Y-%m-%d}",
+                    zone=f"{times.zone_name()}, {times.abbreviation(here)}",
+                ),
             ).strip()
         if not text:
             _console().print(_("[red]Type when: a time such as 19:40, '20m ago', or now.[/]"))
