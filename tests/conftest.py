@@ -6,6 +6,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,22 @@ from running import Crisisplay
 _CACHE = tempfile.mkdtemp(prefix="crisisplay-test-cache-")
 os.environ["CRISISPLAY_CACHE_DIR"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
+
+# The suite runs in UTC whatever the machine's zone, unless a test sets TZ itself (the
+# time-zone tests do, with monkeypatch): the times it expects are written in UTC.
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _machine_zone() -> Iterator[None]:
+    """After each test, the zone times are shown in is the machine's (TZ) again: a command
+    run in-process sets it for the incident it shows (crisisplay.times.use_zone)."""
+    yield
+    time.tzset()
+    from crisisplay import times
+
+    times.use_zone(None)
 
 
 @pytest.fixture(autouse=True)

@@ -47,7 +47,8 @@ REST = (
     + ENTER  # accept the statement
     + "https://x.com/beanco/1"
     + ENTER
-    + ENTER  # published now
+    + "now"
+    + ENTER  # published now (typed: an empty answer is asked again)
     + DOWN
     + ENTER  # hold-done
 )

@@ -81,7 +81,7 @@ def keys_for_walk(resolved: Any, choose: dict[str, str], stop_after: int | None 
                 keys.append(DOWN + ENTER if approved else "Ana Ruiz" + ENTER + "WhatsApp" + ENTER)
                 approved = True
             for _ in resolved.draft_platforms(step):
-                keys.append("https://example.com/post" + ENTER + ENTER)
+                keys.append("https://example.com/post" + ENTER + "now" + ENTER)
             raw = {
                 "texts": walk.render(step, parse_time("now")),
                 "approved_by": "someone",
@@ -103,7 +103,7 @@ def step_events(folder: Path) -> list[dict[str, Any]]:
 
 def test_walks_the_whole_default_playbook_with_keystrokes(library: Library) -> None:
     resolved = library.load("default")
-    opening = "Bean Co" + ENTER + "Burnt coffee video" + ENTER + DOWN * 2 + ENTER + ENTER
+    opening = "Bean Co" + ENTER + "Burnt coffee video" + ENTER + DOWN * 2 + ENTER + "now" + ENTER
     opening += "espresso" + ENTER  # the playbook's variable
     drive(
         opening + keys_for_walk(resolved, UNHAPPY),
@@ -135,7 +135,9 @@ def test_walks_the_whole_default_playbook_with_keystrokes(library: Library) -> N
 
 def test_a_note_and_a_skip_typed_at_a_prompt_are_recorded(library: Library) -> None:
     resolved = library.load("default")
-    keys = "Acme" + ENTER + "Leaked memo" + ENTER + DOWN * 2 + ENTER + ENTER + "memo" + ENTER
+    keys = (
+        "Acme" + ENTER + "Leaked memo" + ENTER + DOWN * 2 + ENTER + "now" + ENTER + "memo" + ENTER
+    )
     keys += "/note the journalist called back" + ENTER  # at the first question (a url)
     keys += "/skip the post was deleted before we saw it" + ENTER
     keys += DOWN * 4 + ENTER + DOWN * 5 + ENTER  # at the next step: where am I? then pause
@@ -162,7 +164,7 @@ def test_a_note_and_a_skip_typed_at_a_prompt_are_recorded(library: Library) -> N
 
 def test_ctrl_c_pauses_and_resume_continues_at_the_next_step(library: Library) -> None:
     resolved = library.load("default")
-    opening = "Acme" + ENTER + "Outage" + ENTER + DOWN * 2 + ENTER + ENTER + "app" + ENTER
+    opening = "Acme" + ENTER + "Outage" + ENTER + DOWN * 2 + ENTER + "now" + ENTER + "app" + ENTER
     walk_keys = keys_for_walk(resolved, UNHAPPY)
     first_three = keys_for_walk(resolved, UNHAPPY, stop_after=3)
     with pytest.raises(Interrupted) as info:

@@ -21,7 +21,12 @@ from crisisplay.playbook.library import Library
 
 DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
 MINI = DATA / "prompts-mini.yaml"
-OPENING = ["Acme" + ENTER, "Cold coffee" + ENTER, DOWN * 2 + ENTER, ENTER]  # client … first seen
+OPENING = [
+    "Acme" + ENTER,
+    "Cold coffee" + ENTER,
+    DOWN * 2 + ENTER,
+    "now" + ENTER,
+]  # client … first seen
 
 
 @pytest.fixture
@@ -151,7 +156,7 @@ WALK = [
     "Ana Ruiz" + ENTER,
     "WhatsApp" + ENTER,  # how she signed off
     "https://x.com/acme/1" + ENTER,
-    ENTER,  # out on x now
+    "now" + ENTER,  # out on x now: typed (an empty answer is asked again)
     ENTER,  # facebook: not yet
     DOWN + ENTER,  # hold-done: ends the stage, so facebook is asked again first
     "javascript:alert(1)" + ENTER,  # not a link: asked again
@@ -160,9 +165,9 @@ WALK = [
     DOWN + ENTER,  # close-draft: accept
     DOWN + ENTER,  # "Same approver as before: Ana Ruiz (WhatsApp)"
     "https://x.com/acme/2" + ENTER,
-    ENTER,
+    "now" + ENTER,
     "https://facebook.com/acme/2" + ENTER,
-    ENTER,
+    "now" + ENTER,
 ]
 
 
@@ -260,9 +265,9 @@ def test_the_toolbar_counts_down_the_deadline_the_promise_and_the_unpublished() 
     session: Any = SimpleNamespace(walk=walk, incident=SimpleNamespace(id="x"))
     first = to_plain_text(interactive.live_status(session, now))
     later = to_plain_text(interactive.live_status(session, now + timedelta(seconds=1)))
-    assert "Holding statement due in 10m00s (09:10 UTC)" in first
+    assert "Holding statement due in 10m00s (9:10 UTC)" in first
     assert "Holding statement due in 9m59s" in later
-    assert "next update due in 29m59s (09:30 UTC)" in later
+    assert "next update due in 29m59s (9:30 UTC)" in later
     assert "not yet published: facebook (hold-draft)" in later
     overdue = to_plain_text(interactive.live_status(session, now + timedelta(minutes=11)))
     assert "Holding statement OVERDUE by 1m00s" in overdue

@@ -198,7 +198,7 @@ def test_statement_says_the_time_it_promises(happy_report: dict[str, Any]) -> No
     hold = next(s for s in happy_report["statements"] if s["step"] == "hold-draft")
     assert hold["next_update_by"] == "2026-11-20T09:38:00.000000Z"
     for p in hold["platforms"]:
-        assert "09:38 UTC" in p["text"]
+        assert "9:38 UTC" in p["text"]
     resolution = next(s for s in happy_report["statements"] if s["step"] == "close-draft")
     assert resolution["next_update_by"] is None  # the closing post promises nothing
 

@@ -272,9 +272,10 @@ def test_a_spanish_walk_shows_no_english_from_the_first_question_to_the_close(
     screen = Screen()
     monkeypatch.setattr("prompt_toolkit.output.DummyOutput", lambda: screen.output)
     opening = "Café Olé" + ENTER + "Vídeo de café quemado" + ENTER + DOWN * 2 + ENTER
-    opening += ENTER  # first seen: «ahora», offered
+    opening += "ahora" + ENTER  # first seen: typed, in Spanish (nothing is prefilled)
     opening += "espresso" + ENTER  # the playbook's variable
-    keys = keys_for_walk(resolved, spanish_choices())
+    # a time is typed the Spanish way: «ahora»
+    keys = keys_for_walk(resolved, spanish_choices()).replace("now" + ENTER, "ahora" + ENTER)
     # Before the first step's answer, typed in Spanish: a note, and where we are (both
     # ask the step again).
     keys = "/nota el cliente ha llamado" + ENTER + "/donde" + ENTER + keys
@@ -338,7 +339,7 @@ def test_a_wrong_answer_is_explained_in_spanish(
 
     lib = library(tmp_path / "home")
     keys = "Café Olé" + ENTER + "Vídeo" + ENTER + DOWN + ENTER
-    keys += "\x15mañana" + ENTER + ENTER  # «ahora» rubbed out, not a time; then «ahora»
+    keys += "mañana" + ENTER + "ahora" + ENTER  # not a time; then «ahora», typed
     keys += "espresso" + ENTER
     keys += "no es un enlace" + ENTER  # detect-post-url
     with pytest.raises(Interrupted):  # the keys run out: Ctrl-D pauses the walk
@@ -395,7 +396,7 @@ def test_a_spanish_walk_in_a_real_terminal_from_start_to_close(terminal: Any) ->
         "--severity", "2",
     )  # fmt: skip
     answers: list[tuple[str, ...]] = [
-        ("Enter",),  # ¿Cuándo se detectó? «ahora»
+        ("ahora", "Enter"),  # ¿Cuándo se detectó? typed: nothing is prefilled
         ("espresso", "Enter"),  # the playbook's variable
         ("https://x.com/a/1", "Enter"),  # detect-post-url
         ("Down", "Enter"),  # detect-screenshot: Hecho
@@ -492,7 +493,9 @@ def test_resume_speaks_the_language_the_incident_was_opened_in(
     from crisisplay.frontends.interactive import Interrupted, resume_interactive, start_interactive
 
     lib = library(tmp_path / "home")
-    keys = "Café Olé" + ENTER + "Vídeo" + ENTER + DOWN + ENTER + ENTER + "espresso" + ENTER
+    keys = (
+        "Café Olé" + ENTER + "Vídeo" + ENTER + DOWN + ENTER + "ahora" + ENTER + "espresso" + ENTER
+    )
     keys += "https://x.com/a/1" + ENTER  # detect-post-url, then the keys run out: a pause
     with pytest.raises(Interrupted) as paused:
         drive(keys, start_interactive, lib, playbook="default-es", client=None, title=None,

@@ -22,7 +22,17 @@ def opened(home: Path) -> list[dict[str, Any]]:
 def start_bean_there(home: Path, title: str) -> None:
     """Title, severity (the second level), first seen, the two variables; then Ctrl-C."""
     keys = (
-        title + ENTER + DOWN * 2 + ENTER + ENTER + "espresso" + ENTER + "store 12" + ENTER + "\x03"
+        title
+        + ENTER
+        + DOWN * 2
+        + ENTER
+        + "now"
+        + ENTER
+        + "espresso"
+        + ENTER
+        + "store 12"
+        + ENTER
+        + "\x03"
     )
     with pytest.raises(Interrupted):
         drive(
@@ -96,6 +106,7 @@ def test_the_pause_hint_can_be_pasted_after_make_run(
         + ENTER
         + DOWN * 2
         + ENTER
+        + "now"
         + ENTER
         + "espresso"
         + ENTER

@@ -129,7 +129,7 @@ def test_ctrl_c_in_a_real_terminal_pauses_and_resume_goes_on(terminal: Terminal)
         "2",
     )
     terminal.prompt("When was it first seen?")
-    terminal.keys("Enter")
+    terminal.keys("now", "Enter")
     terminal.prompt("Which product")
     terminal.keys("espresso", "Enter")
     screen = terminal.prompt("detect-post-url")

@@ -39,6 +39,11 @@ class Home:
     def incidents(self) -> Path:
         return self.root / "incidents"
 
+    def timezone(self) -> str | None:
+        """The workspace's IANA time zone (`timezone = "Europe/Madrid"` in its
+        crisisplay.toml, at the top or under `[workspace]`), None when it names none."""
+        return settings_timezone(self.root / WORKSPACE_FILE)
+
     def describe(self) -> str:
         return {
             "env": f"{self.root} (from $CRISISPLAY_HOME)",
@@ -65,3 +70,44 @@ def home(start: Path | None = None) -> Home:
     from platformdirs import user_data_path
 
     return Home(user_data_path("crisisplay", appauthor=False), "user")
+
+
+def settings_timezone(path: Path) -> str | None:
+    """`timezone` from a crisisplay.toml; a CrisisplayError at file:line:col when the file
+    cannot be read as TOML or the zone is not one (an incident opened in a wrong zone would
+    tell the public wrong times)."""
+    import tomllib
+
+    from crisisplay.errors import CrisisplayError
+    from crisisplay.times import zone_named
+
+    try:
+        raw = path.read_bytes()[: 1 << 20]
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise CrisisplayError(f"Cannot read {path}: {e.strerror or e}.") from None
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise CrisisplayError(f"{path}: not valid TOML: {e}.") from None
+    workspace = data.get("workspace")
+    table: dict[str, object] = workspace if isinstance(workspace, dict) else {}
+    value = data.get("timezone", table.get("timezone"))
+    if value is None:
+        return None
+    try:
+        zone_named(value)
+    except ValueError as e:
+        line, col = 1, 1
+        for n, row in enumerate(text.splitlines(), 1):
+            if row.lstrip().startswith("timezone"):
+                line, col = n, row.index("=") + 2 if "=" in row else 1
+                col += len(row[col - 1 :]) - len(row[col - 1 :].lstrip())
+                break
+        raise CrisisplayError(
+            f"{path}:{line}:{col}: timezone: {e}",
+            "Times shown to the public and typed at a prompt are read in this zone.",
+        ) from None
+    return str(value)

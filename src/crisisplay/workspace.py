@@ -12,6 +12,11 @@ TOML = """\
 # crisisplay workspace. Commands run anywhere below this folder use it:
 # its playbooks/ and templates/ come before the shipped ones, and incidents are
 # written to incidents/. $CRISISPLAY_HOME, when set, wins over this file.
+#
+# The time zone statements and the screen show times in, and typed times are read in
+# (an IANA name; a client's playbook may set its own with client.timezone):
+timezone = "{timezone}"
+
 [workspace]
 name = "{name}"
 """
@@ -43,7 +48,10 @@ def create_workspace(directory: Path) -> list[str]:
         root.mkdir(parents=True, exist_ok=True)
         name = root.name or "workspace"
         # Created, never written through whatever a link in the folder points at.
-        safefs.create_new(root, WORKSPACE_FILE, TOML.format(name=name).encode(), depth=0)
+        from crisisplay.times import machine_zone_name
+
+        text = TOML.format(name=name, timezone=machine_zone_name())
+        safefs.create_new(root, WORKSPACE_FILE, text.encode(), depth=0)
         created.append(f"{WORKSPACE_FILE}  settings; marks this folder as the workspace")
         for sub, what in (
             ("playbooks", "client playbooks"),

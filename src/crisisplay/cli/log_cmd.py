@@ -37,9 +37,11 @@ def list_(
     """Incidents: id, client, title, severity, open/closed, opened, last activity."""
     from dataclasses import asdict
 
+    from crisisplay import times
     from crisisplay.incident.session import list_incidents
 
-    items = list_incidents(_home(), client)
+    h = _home()
+    items = list_incidents(h, client)
     if as_json:
         from crisisplay.output import print_json
 
@@ -48,6 +50,7 @@ def list_(
     if not items:
         sys.stdout.write("No incidents yet. Start one with `crisisplay start`.\n")
         return
+    times.use_zone(h.timezone())  # across incidents: the workspace's zone
     # Plain columns, never wrapped or cut: the id is what every other command takes.
     rows = [("id", "client", "sev", "status", "opened", "last activity", "title")]
     for s in items:
@@ -59,8 +62,8 @@ def list_(
                 s.status
                 + (" (drill)" if s.drill else "")
                 + (", torn entry: resume recovers it" if s.torn else ""),
-                s.opened[:16].replace("T", " "),
-                s.last_activity[:16].replace("T", " "),
+                times.when(s.opened, seconds=False),
+                times.when(s.last_activity, seconds=False),
                 s.title,
             )
         )
@@ -85,12 +88,14 @@ def show(
     from crisisplay.errors import CrisisplayError
     from crisisplay.incident.events import Event, typed
     from crisisplay.incident.log import LogError, LogReader
+    from crisisplay.incident.session import use_zone_of
     from crisisplay.report.metrics import Digest
     from crisisplay.report.walkthrough import fold_notes
 
     home = _home()
     incident_id = _find(home, incident)
     folder = home.incidents / incident_id
+    use_zone_of(folder, home)  # its times in its own zone, whatever this machine's
     # One pass through the log's reader: the events (checked as `log verify` checks them),
     # what the metrics need, and the verification itself. Only what is shown is kept: the
     # staged view folds long runs of notes; --events and --json list every event.

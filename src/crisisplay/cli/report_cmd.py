@@ -34,12 +34,13 @@ def report(
     deadlines, promises, five whys, action items and metrics. Exit 1 (the report is still
     written) when the log fails verification."""
     from crisisplay.home import home as find_home
-    from crisisplay.incident.session import incident_named
+    from crisisplay.incident.session import incident_named, use_zone_of
     from crisisplay.output import OutputGone
     from crisisplay.report.build import build_report
 
     home = find_home()
     incident_id = incident_named(home, incident)
+    use_zone_of(home.incidents / incident_id, home)  # times in the incident's own zone
     data = build_report(home.incidents / incident_id, full=format is Format.json)
     from crisisplay.incident.session import check_receipt
 

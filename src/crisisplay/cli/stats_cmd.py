@@ -44,13 +44,16 @@ def stats(
         fmt = "table" if sys.stdout.isatty() else "md"
     if fmt not in FORMATS:
         raise UsageError(f"--format is one of {', '.join(FORMATS)}, not '{fmt}'.")
+    from crisisplay import times
+
+    h = home()
+    times.use_zone(h.timezone())  # across incidents: --since and dates in the workspace's zone
     try:
         since_at = parse_since(since) if since else None
     except ValueError as e:
         raise UsageError(f"--since: {e}") from None
     slug = slugify(client) if client else None
     filters = Filters(client=slug, since=since_at, drills=drills)
-    h = home()
     result = collect(h.incidents, filters)
     if slug is not None and result.clients and slug not in result.clients:
         raise CrisisplayError(

@@ -49,9 +49,9 @@ def _legend(events: Sequence[Event | Folded], short: bool = False) -> str:
 
 
 def _when(event: Event) -> str:
-    t = event.at or event.ts
+    """`2026-12-04 19:49:00 CET ` in the incident's zone; `*` marks a backfilled time."""
     mark = "*" if event.at else " "
-    return f"{t[:10]} {t[11:19]}{mark}"
+    return f"{times.when(event.at or event.ts)}{mark}"
 
 
 def describe(event: Event) -> tuple[str, str]:
@@ -72,7 +72,7 @@ def describe(event: Event) -> tuple[str, str]:
             client=d["client"]["name"],
             playbook=pb["id"],
             version=pb["version"],
-            first_seen=d["first_seen"][:19].replace("T", " "),
+            first_seen=times.when(d["first_seen"]),
         )
     if kind == "step":
         step = f"[{d['stage']}] {d['step']}"
@@ -171,7 +171,7 @@ def offset(t: datetime, origin: datetime) -> str:
 
 
 def _clock(t: datetime) -> str:
-    return times.when(times.rfc3339(t), date=False)[:5]
+    return times.local(t).strftime("%H:%M")
 
 
 def _at(value: str | None, origin: datetime) -> str:
@@ -579,12 +579,9 @@ def staged(
                 _stage_header(entry.stage.title, entry.stage.deadline, origin, entry.stage.again)
             )
         if entry.day is not None:
-            parts.append(
-                Text(
-                    f"  {'':<{width}}  {'':<6}  {_weekday(entry.day)} {entry.day:%Y-%m-%d} (UTC)",
-                    style="dim",
-                )
-            )
+            zone = times.abbreviation(times.local(t))
+            day = f"{_weekday(entry.day)} {entry.day:%Y-%m-%d} ({zone})"
+            parts.append(Text(f"  {'':<{width}}  {'':<6}  {day}", style="dim"))
         try:
             style, text, below = _line(event, origin)
         except (KeyError, TypeError, AttributeError, ValueError):
@@ -628,9 +625,9 @@ def _heading(walk: Walkthrough, facts: dict[str, Any] | None) -> list[Any]:
                 id=pb["id"], version=pb.get("version"), language=pb.get("language")
             )
         )
-    first = times.when(times.rfc3339(origin))[:16]
+    seen = times.when(od["first_seen"], seconds=False)
     when = Text(
-        _("first seen {at}").format(at=f"{first} UTC")
+        _("first seen {at}").format(at=seen)
         + " · "
         + _("opened {at}").format(at=_at(_iso(walk.opened), origin))
     )

@@ -193,6 +193,9 @@ def scripted_drill(
     from crisisplay.frontends.answers import load_answers
 
     answers = load_answers(answers_path)
+    from crisisplay import times
+
+    times.use_zone(resolved.timezone())  # typed times are read in the incident's zone
     for key in answers.incident:
         if key not in DRILL_INCIDENT_KEYS:
             raise answers.problem(

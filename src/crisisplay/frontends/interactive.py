@@ -26,12 +26,13 @@ from crisisplay.frontends.prompts import walk_actions as _actions
 from crisisplay.i18n import _, ngettext
 from crisisplay.incident.walk import (
     AnswerError,
+    Unconfirmed,
     incident_time,
     match_option,
     now_utc,
 )
 from crisisplay.invocation import command, resume_hint
-from crisisplay.times import format_duration, rfc3339
+from crisisplay.times import clock, format_duration, rfc3339
 
 if TYPE_CHECKING:
     from crisisplay.incident.session import Session
@@ -113,6 +114,10 @@ def start_interactive(
         from crisisplay import i18n
 
         i18n.use(pb.language)  # from here on, the walk speaks the playbook's language
+
+        from crisisplay import times
+
+        times.use_zone(resolved.timezone())  # typed times are read in the incident's zone
         if severity is not None and (why := resolved.severity_problem(severity)):
             raise UsageError(f"--severity {severity}: {why}")
         _heading(pb.name, f" — {pb.id} {pb.version}")
@@ -209,25 +214,44 @@ def _playbooks_for_client(lib: Library, slug: str) -> list[Any]:
 
 
 def _ask_time(message: str, given: str | None) -> datetime:
+    """A time the manager gives, read in the incident's zone. Nothing is taken that they
+    did not type: an empty answer asks again (`now` is a word to type, never a default),
+    and a clock time alone that lands more than an hour from now is asked back, yes or
+    no with nothing selected, before anything is recorded."""
+    from crisisplay import times
+
     while True:
-        text = (
-            given
-            if given is not None
-            else _text(
+        if given is not None:
+            text, given = given.strip(), None
+        else:
+            here = times.local(_now())
+            text = _text(
                 message,
-                default=_("now"),
-                instruction=_("(now, 14:05 UTC, '20m ago', or a full time)"),
-            )
-        )
-        given = None
+                instruction=_(
+                    "(type now, 19:40, '20m ago' or {date} 19:40; times are {zone})"
+                ).format(
+                    date=f"{here:%Y-%m-%d}",
+                    zone=f"{times.zone_name()}, {times.abbreviation(here)}",
+                ),
+            ).strip()
+        if not text:
+            _console().print(_("[red]Type when: a time such as 19:40, '20m ago', or now.[/]"))
+            continue
+        now = _now()
         try:
-            t = incident_time(text, _("that time"), relative_to=_now(), now=_now())
+            t = incident_time(text, _("that time"), relative_to=now, now=now)
+        except Unconfirmed as e:
+            yes = _("Yes: {when}").format(when=times.day_clock(e.t, now=now))
+            no = _("No: I will give the date and time")
+            if _select(e.question + "?", [yes, no], actions=False) != yes:
+                continue
+            t = e.t
         except ValueError as e:
             from rich.markup import escape
 
             _console().print(f"[red]{escape(str(e))}[/]")
             continue
-        if t > _now():
+        if t > now:
             _console().print("[red]" + _("That is in the future.") + "[/]")
             continue
         return t
@@ -345,7 +369,7 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
                     + _("Deadline missed:")
                     + "[/] "
                     + _("{title} was due {at}. It is recorded; keep going.").format(
-                        title=d.title, at=f"{d.due_at:%H:%M} UTC"
+                        title=d.title, at=clock(d.due_at, now=now)
                     )
                 )
             out.print(status_line(session, now))
@@ -451,7 +475,7 @@ def status_line(session: Session, now: datetime) -> Any:
             t.append(
                 " · "
                 + _("{title} due in {duration} ({at})").format(
-                    title=d.title, duration=format_duration(left), at=f"{d.due_at:%H:%M} UTC"
+                    title=d.title, duration=format_duration(left), at=clock(d.due_at, now=now)
                 ),
                 style="bold yellow" if amber else "green",
             )
@@ -484,7 +508,7 @@ def live_status(session: Session, now: datetime) -> Any:
         else:
             style = "class:toolbar.soon" if left.total_seconds() < 300 else ""
             due = _("{title} due in {duration} ({at})").format(
-                title=d.title, duration=_countdown(left), at=f"{d.due_at:%H:%M} UTC"
+                title=d.title, duration=_countdown(left), at=clock(d.due_at, now=now)
             )
             parts.append((style, f" ⏱ {due} "))
     promised = walk.promised_update()
@@ -495,7 +519,7 @@ def live_status(session: Session, now: datetime) -> Any:
             parts.append(("class:toolbar.late", f" ✉ {promised_ago} "))
         else:
             style = "class:toolbar.soon" if left.total_seconds() < 300 else ""
-            when = f"{_countdown(left)} ({promised:%H:%M} UTC)"
+            when = f"{_countdown(left)} ({clock(promised, now=now)})"
             parts.append((style, " ✉ " + _("next update due in {when}").format(when=when) + " "))
     pending = walk.unpublished()
     if pending:
@@ -551,9 +575,10 @@ def where(session: Session, out: Any) -> None:
     done_path = set(walk.path())
     cur = walk.current()
     deadlines = {d.stage: d for d in walk.deadlines()}
+    now = _now()
     for stage in walk.resolved.playbook.stages or []:
         d = deadlines.get(stage.id)
-        due = " " + _("(due {at})").format(at=f"{d.due_at:%H:%M} UTC") if d else ""
+        due = " " + _("(due {at})").format(at=clock(d.due_at, now=now)) if d else ""
         mark = (
             "✓" if stage.id in walk.stage_done else ("▶" if cur and cur[0].id == stage.id else " ")
         )
@@ -699,7 +724,29 @@ def _ask(session: Session, step: Step, out: Any) -> dict[str, Any]:
         return _action(session, value.strip(), out) or {}
     if kind == "number" and value.strip():
         return {"value": _read_number(session, step, value, out)}
+    if kind == "datetime" and value.strip():
+        return {"value": _read_datetime(value.strip())}
     return {"value": value}
+
+
+def _read_datetime(value: str) -> str:
+    """A time typed for a datetime question: a clock time alone that lands more than an
+    hour from now is asked back (yes/no, nothing selected) and recorded with its date."""
+    from crisisplay import times
+
+    now = _now()
+    try:
+        t = times.read_time(value, relative_to=now)
+    except ValueError:
+        return value  # the walk says what is wrong with it
+    question = times.far_from_now(value, t, now)
+    if question is None:
+        return rfc3339(t) if times.is_clock(value) else value
+    yes = _("Yes: {when}").format(when=times.day_clock(t, now=now))
+    no = _("No: I will give the date and time")
+    if _select(question + "?", [yes, no], actions=False) != yes:
+        raise _Again
+    return rfc3339(t)
 
 
 def _read_number(session: Session, step: Step, value: str, out: Any) -> Any:

@@ -82,6 +82,9 @@ def start_scripted(
     client = client or (str(inc["client"]) if inc.get("client") else None)
     resolved = pick_playbook(lib, playbook or inc.get("playbook"), client)
     i18n.use(resolved.playbook.language)  # what follows speaks the playbook's language
+    from crisisplay import times
+
+    times.use_zone(resolved.timezone())  # typed times are read in the incident's zone
     title = title or str(inc.get("title") or "")
     if not title:
         raise answers.problem(

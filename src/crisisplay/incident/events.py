@@ -165,6 +165,11 @@ class IncidentOpened(Event):
         return _str(self.data.get("first_seen"))
 
     @property
+    def timezone(self) -> str | None:
+        """The IANA zone its times are shown in (None in logs from before it was kept)."""
+        return _str(self.data.get("timezone"))
+
+    @property
     def drill(self) -> bool:
         return bool(self.data.get("drill"))
 

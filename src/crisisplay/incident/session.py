@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crisisplay import i18n
+from crisisplay import i18n, times
 from crisisplay.errors import CrisisplayError, PlaybookError
 from crisisplay.i18n import _
 from crisisplay.incident.walk import Deadline, Incident, Walk, now_utc, parse_time
@@ -258,6 +258,37 @@ class Session:
         )
 
 
+def use_incident_zone(opened: dict[str, Any] | None, home: Home | None = None) -> str:
+    """Show times in the zone an incident recorded when it was opened (its
+    `incident.opened` data); a log from before zones were recorded shows in the
+    workspace's, else the machine's. Returns the zone's name."""
+    recorded = (opened or {}).get("timezone")
+    fallback = None
+    if not isinstance(recorded, str) and home is not None:
+        try:
+            fallback = home.timezone()
+        except CrisisplayError:  # a broken crisisplay.toml does not hide a log
+            fallback = None
+    times.use_zone(recorded if isinstance(recorded, str) else fallback)
+    return times.zone_name()
+
+
+def use_zone_of(folder: Path, home: Home | None = None) -> str:
+    """`use_incident_zone` for the incident in `folder`, from its log's first event (an
+    unreadable log shows in the workspace's or the machine's zone: its reader says why)."""
+    from crisisplay.incident.log import LogError, read_events
+
+    opened: dict[str, Any] | None = None
+    try:
+        first = next(read_events(folder / "log.jsonl"), None)
+    except (LogError, OSError, ValueError):
+        first = None
+    if isinstance(first, dict) and first.get("type") == "incident.opened":
+        data = first.get("data")
+        opened = data if isinstance(data, dict) else None
+    return use_incident_zone(opened, home)
+
+
 def open_incident(
     home: Home,
     resolved: Resolved,
@@ -282,6 +313,8 @@ def open_incident(
         )
     if not title.strip():
         raise CrisisplayError(_("An incident needs a title: a few words on what is happening."))
+    zone = resolved.timezone()
+    times.use_zone(zone)
     opened = opened_at or now_utc()
     first = first_seen or opened
     if first > opened:
@@ -289,7 +322,10 @@ def open_incident(
             _(
                 "The crisis cannot be first seen ({first_seen}) after the incident was opened "
                 "({opened})."
-            ).format(first_seen=rfc3339(first), opened=rfc3339(opened))
+            ).format(
+                first_seen=times.when(rfc3339(first), seconds=False),
+                opened=times.when(rfc3339(opened), seconds=False),
+            )
         )
     name = resolved.incident_client(client_name)
     slug = slugify(name)
@@ -317,6 +353,8 @@ def open_incident(
         "severity": severity,
         "client": {"name": name, "slug": slug},
         "first_seen": rfc3339(first),
+        # The zone its times are shown in, whatever the machine that shows them later.
+        "timezone": zone,
         "drill": drill,
         "playbook": {
             "id": resolved.playbook.id,
@@ -630,6 +668,8 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
             from crisisplay.playbook.diff import diff
 
             changed = diff(original, current)
+        # Shown and read in the zone it was opened in (older logs: as a new one would be).
+        times.use_zone(opened["data"].get("timezone") or original.timezone())
         walk = Walk(original, Incident.from_event(opened))
         for event in events:
             walk.apply(event)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from crisisplay import times
 from crisisplay.errors import CrisisplayError
 from crisisplay.i18n import _, ngettext
 from crisisplay.incident.events import Event, from_dict
@@ -34,33 +35,12 @@ def now_utc() -> datetime:
 
 
 def parse_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
-    """RFC 3339, `HH:MM` (today, UTC), `15m ago`, or `now`; a naive time is taken as UTC."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    text = spoken_time(str(value).strip())
-    base = relative_to or now_utc()
-    if text.lower() in ("", "now"):
-        return base
-    m = re.fullmatch(r"(\S+)\s+ago", text)
-    if m:
-        try:
-            return base - parse_duration(m.group(1))
-        except OverflowError:
-            raise ValueError(f"'{text}' is before the year 1") from None
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
-    if m:
-        t = base.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0)
-        return t - timedelta(days=1) if t > base + timedelta(minutes=1) else t
-    try:
-        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(
-            _(
-                "'{text}' is not a time: write 2026-11-21T14:05:00Z, 14:05 (UTC today), "
-                "'20m ago' or 'now'"
-            ).format(text=text)
-        ) from None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
+    """RFC 3339, `2026-12-04 19:40` or `19:40` (in the current zone, `times.use_zone`; a
+    clock time is today's, never moved to another day), `15m ago`, or `now` — and their
+    words in the interface's language («ahora», «hace 20m»)."""
+    if isinstance(value, str):
+        value = spoken_time(value.strip())
+    return times.read_time(value, relative_to=relative_to)
 
 
 def spoken_time(text: str) -> str:
@@ -101,22 +81,46 @@ MAX_PAST = timedelta(days=5 * 366)
 MAX_AHEAD = timedelta(minutes=5)
 
 
+class Unconfirmed(ValueError):
+    """A clock time alone (`17:00`) that lands more than an hour from now: today's, though a
+    person may have meant another day. A terminal asks; a scripted run is refused, saying
+    what it would mean and how to give it without the guess (a date and time, or '… ago')."""
+
+    def __init__(self, message: str, t: datetime, question: str) -> None:
+        super().__init__(message)
+        self.t = t
+        self.question = question
+
+
 def incident_time(
-    value: Any, what: str, *, relative_to: datetime | None = None, now: datetime | None = None
+    value: Any,
+    what: str,
+    *,
+    relative_to: datetime | None = None,
+    now: datetime | None = None,
+    confirmed: bool = False,
 ) -> datetime:
     """`parse_time` for a time the user gives (first seen, opened at, when a step
-    happened), refused with a clear ValueError if it is far in the past or in the future."""
+    happened), refused with a clear ValueError if it is far in the past or in the future;
+    a clock time alone more than an hour from now raises `Unconfirmed` unless `confirmed`."""
     now = now or now_utc()
+    base = relative_to or now
     try:
-        t = parse_time(value, relative_to=relative_to)
+        t = parse_time(value, relative_to=base)
     except ValueError as e:
         raise ValueError(f"{what}: {e}") from None
     shown = str(value).strip() if not isinstance(value, datetime) else rfc3339(t)
     if t > now + MAX_AHEAD:
+        if times.is_clock(value):
+            raise ValueError(
+                f"{what} '{shown}' would be {times.day_clock(t, now=base)}, in the future "
+                f"(now is {times.clock(now, now=base)}); for another day, give it as "
+                f"{times.explicit_forms(t, base)}"
+            )
         raise ValueError(
             _(
                 "{what} '{shown}' is in the future (now is {now}): give the time it really happened"
-            ).format(what=what, shown=shown, now=f"{rfc3339(now)[:16]}Z")
+            ).format(what=what, shown=shown, now=times.clock(now, now=base))
         )
     if t < now - MAX_PAST:
         raise ValueError(
@@ -125,11 +129,21 @@ def incident_time(
                 "is recorded while it is handled, or backfilled soon after)"
             ).format(what=what, shown=shown, years=MAX_PAST.days // 366)
         )
+    question = None if confirmed else times.far_from_now(value, t, base)
+    if question is not None:
+        raise Unconfirmed(
+            f"{what}: {question}. Nothing is recorded on a guess: to mean it, give the date "
+            f"and time ({times.explicit_forms(t, base)})",
+            t,
+            question,
+        )
     return t
 
 
-def clock(t: datetime) -> str:
-    return t.astimezone(UTC).strftime("%H:%M UTC")
+def clock(t: datetime, *, now: datetime | None = None, lang: str | None = None) -> str:
+    """A time as a statement or the screen shows it: local, with the zone's abbreviation
+    and the day when it is not today (as of `now`): `times.clock`."""
+    return times.clock(t, now=now, lang=lang)
 
 
 def match_option(options: list[Any], given: str) -> Any:
@@ -420,16 +434,19 @@ class Walk:
         client = self.resolved.client.model_dump()
         client["name"] = self.incident.client_name
         client["slug"] = self.incident.client_slug
+        # Times as the public reads them: in the client's zone (the incident's), with its
+        # abbreviation, and the day in the statement's language when it is not today.
+        lang = self.resolved.playbook.language or "en"
         return {
             **self.variables,
             "title": self.incident.title,
             "incident_id": self.incident.id,
             "severity": self.severity,
             "severity_name": sev.name,
-            "first_seen": clock(self.incident.first_seen),
-            "opened_at": clock(self.incident.opened_at),
-            "now": clock(at),
-            "next_update": clock(self.next_update_at(at)),
+            "first_seen": clock(self.incident.first_seen, now=at, lang=lang),
+            "opened_at": clock(self.incident.opened_at, now=at, lang=lang),
+            "now": clock(at, now=at, lang=lang),
+            "next_update": clock(self.next_update_at(at), now=at, lang=lang),
             "platform": platform,
             "client": client,
             "language": self.resolved.playbook.language or "en",
@@ -569,9 +586,23 @@ class Walk:
                 raise AnswerError(_("Step '{step}': {why}").format(step=step.id, why=e)) from None
         if kind == "datetime":
             try:
-                return rfc3339(parse_time(value))
+                t = parse_time(value)
             except ValueError as e:
                 raise AnswerError(_("Step '{step}': {why}").format(step=step.id, why=e)) from None
+            now = now_utc()
+            question = times.far_from_now(value, t, now)
+            if question is not None:
+                raise AnswerError(
+                    _(
+                        "Step '{step}': {question}. Nothing is recorded on a guess: give the "
+                        "date and time ({forms})"
+                    ).format(
+                        step=step.id,
+                        question=question,
+                        forms=times.explicit_forms(t, now, past=False),
+                    )
+                )
+            return rfc3339(t)
         return str(value).strip() if kind == "text" else str(value).rstrip()
 
     def _draft(self, step: Step, raw: dict[str, Any]) -> dict[str, Any]:
@@ -689,7 +720,7 @@ class Walk:
         from crisisplay.playbook.templates import TemplateError, parse
 
         due = self.next_update_at(rendered)
-        said = clock(due)
+        said = clock(due, now=rendered, lang=self.resolved.playbook.language or "en")
         store = self.resolved.template_store()
         for platform, text in texts.items():
             src = store.find(step.template, platform)
@@ -697,7 +728,7 @@ class Walk:
                 reads = src is not None and "next_update" in parse(src).variables
             except TemplateError:
                 reads = False
-            if reads and said in text:
+            if reads and re.search(r"(?<![\w:])" + re.escape(said) + r"(?!\w)", text):
                 return due
         return None
 

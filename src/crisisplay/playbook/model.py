@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from crisisplay.semver import Version, split_ref
-from crisisplay.times import parse_duration
+from crisisplay.times import parse_duration, zone_named
 
 SCHEMA = "crisisplay/v1"
 STAGE_ORDER = ("detect", "hold", "verify", "apologise", "remedy", "close")
@@ -88,6 +88,11 @@ def _language(value: str) -> str:
     return value
 
 
+def _timezone(value: str) -> str:
+    zone_named(value)  # ValueError: not a zone this machine's time zone database knows
+    return value
+
+
 def _extends(value: str) -> str:
     name, _ = split_ref(value)
     _id(name)
@@ -104,6 +109,14 @@ Duration = Annotated[
     BeforeValidator(_unitless),
     AfterValidator(_duration),
     Field(json_schema_extra={"pattern": DURATION_PATTERN}),
+]
+#: The shape of an IANA zone name (Europe/Madrid, America/Argentina/Buenos_Aires, UTC); which
+#: names exist is the time zone database's to say (the loader asks it).
+TIMEZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*$"
+TimeZone = Annotated[
+    str,
+    AfterValidator(_timezone),
+    Field(json_schema_extra={"pattern": TIMEZONE_PATTERN}),
 ]
 SEMVER_PATTERN = r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$"
 Platform = Literal["x", "bluesky", "threads", "instagram", "facebook", "linkedin", "tiktok"]
@@ -142,6 +155,12 @@ class Client(_Model):
     confidential_terms: list[str] = Field(default_factory=list)
     moderation: Moderation = Field(default_factory=Moderation)
     checker: CheckerSettings = Field(default_factory=CheckerSettings)
+    timezone: TimeZone | None = Field(
+        default=None,
+        description="IANA time zone the client's public reads times in (Europe/Madrid); "
+        "statements and the screen show it. Default: the workspace's (crisisplay.toml), "
+        "else the machine's",
+    )
 
     def role_names(self) -> list[str]:
         return [c.role for c in self.contacts]

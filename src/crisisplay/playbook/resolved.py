@@ -152,6 +152,14 @@ class Resolved:
         the incident is about. A client overlay names its client."""
         return not self.playbook.extends and self.client.name in ("the client", "el cliente")
 
+    def timezone(self) -> str:
+        """The IANA zone an incident on this playbook shows and reads times in: the
+        client's (`client.timezone`), else the workspace's (crisisplay.toml), else the
+        machine's (TZ, /etc/localtime), else UTC."""
+        from crisisplay.times import machine_zone_name
+
+        return self.client.timezone or self.library.home.timezone() or machine_zone_name()
+
     def incident_client(self, given: str | None) -> str:
         """The client an incident on this playbook is for: the overlay's, unless the
         manager named another one."""

@@ -50,11 +50,14 @@ CACHE_FORMAT = 1
 MAX_VARIANTS = 16  # renders per template and platform (one per branch-deciding value)
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around what an expression printed
 
+#: Times as a statement says them (times.clock): local, with the zone's abbreviation. The
+#: next update is tomorrow's, the longest form a statement commonly says ("mañana a las
+#: 15:00 CEST"), so a template that fits here fits in a real incident.
 SAMPLE_TIMES = {
-    "first_seen": "13:40 UTC",
-    "opened_at": "13:45 UTC",
-    "now": "14:00 UTC",
-    "next_update": "15:00 UTC",
+    "first_seen": "13:40 CEST",
+    "opened_at": "13:45 CEST",
+    "now": "14:00 CEST",
+    "next_update": "tomorrow 15:00 CEST",  # in the playbook's language: _builtins
 }
 SAMPLE_DATETIME = "2026-03-14T14:30:00.000000Z"  # what an `input: datetime` answer holds
 SAMPLE_URL = "https://example.com/status"
@@ -197,6 +200,13 @@ def _candidates(resolved: Resolved, lang: str) -> dict[str, list[Any]]:
     return values
 
 
+def _tomorrow(lang: str) -> str:
+    """'tomorrow {time}' in `lang` (the words `times.clock` uses)."""
+    from crisisplay.i18n import translator
+
+    return translator(lang).ngettext("tomorrow {time}", "tomorrow {time}", 15)
+
+
 def _builtins(resolved: Resolved, lang: str) -> dict[str, Any]:
     """The incident's own fields, as `Walk.context` gives them (`platform` aside)."""
     from crisisplay.text import slugify
@@ -213,6 +223,7 @@ def _builtins(resolved: Resolved, lang: str) -> dict[str, Any]:
         "severity": severity.level,
         "severity_name": severity.name,
         **SAMPLE_TIMES,
+        "next_update": _tomorrow(lang).format(time="15:00 CEST"),
         "client": client,
         "language": pb.language or "en",
     }

@@ -481,6 +481,7 @@ def incident_facts(
         "severity": severity,
         "severity_at_open": int(d.get("severity", 0)),
         "drill": bool(d.get("drill", False)),
+        "timezone": d.get("timezone"),  # the IANA zone its times are shown in (None: older logs)
         "first_seen": rfc3339(first_seen),
         "opened_at": rfc3339(opened_at),
         "closed_at": rfc3339(closed_at),

@@ -556,7 +556,9 @@ def describe_filters(data: dict[str, Any]) -> str:
     f = data["filters"]
     parts = [f"client {f['client']}" if f["client"] else "all clients"]
     if f["since"]:
-        parts.append(f"first seen since {f['since'][:16].replace('T', ' ')} UTC")
+        from crisisplay.times import when
+
+        parts.append(f"first seen since {when(f['since'], seconds=False)}")
     inc = data["incidents"]
     if f["drills"]:
         parts.append("drills included")
