@@ -63,7 +63,8 @@ def test_shipped_conditional_harm_needs_an_apology_nearby() -> None:
     assert spans(apology, check_statement(apology)) == [("conditional-harm", "If our tweet upset")]
     # the same "if" with no apology anywhere near is no conditional apology
     plain = "If our tweet upset anyone, tell us why: we read every reply."
-    assert [f for f in check_statement(plain) if f.family == "conditional"] == []
+    rules = [f for f in check_statement(plain) if not f.rule.startswith("judge.")]
+    assert [f for f in rules if f.family == "conditional"] == []
 
 
 # --- one finding per problem --------------------------------------------------------------

@@ -105,6 +105,7 @@ def check_statement(
 
     findings: list[Finding] = []
     findings.extend(_rule_findings(ruleset, folded, kind, off))
+    findings = _judged(ruleset, folded, language, findings, off)
     findings.extend(_profile_findings(ruleset, folded, profile))
     if "repeated-statement" not in off and "repeated" not in off:
         findings.extend(_repeat_findings(ruleset, text, published))
@@ -170,6 +171,94 @@ def _rule_findings(
         if rule.require and not found:
             out.append(Finding(rule.id, rule.family, severity, rule.message, rule.hint, 0, 0))
     return out
+
+
+#: The element each of the rules that insist on one looks for: the learned judge may see it
+#: where the rule's phrases don't.
+ELEMENT_OF_RULE = {
+    "apology-needs-responsibility": "responsibility",
+    "apology-needs-repair": "repair",
+    "holding-needs-acknowledgement": "acknowledgement",
+    "needs-next-update": "next-update",
+    "resolution-needs-change": "change",
+}
+#: Languages the judge learned from; others are read by the rules alone.
+JUDGE_LANGUAGES = ("en", "es")
+#: Below this many words the judge abstains: a line such as "Next update by 16:00." gives
+#: it too little to read, and what it learned of whole statements (that a next update
+#: usually comes with an acknowledgement) would speak instead of the text.
+JUDGE_MIN_WORDS = 10
+
+
+def _judged(
+    ruleset: RuleSet, folded: Folded, language: str, findings: list[Finding], off: set[str]
+) -> list[Finding]:
+    """The rules' findings, with the learned judge's: a family the rules missed is added
+    (a warning, an error when the judge is sure), and an element the rules did not find
+    but the judge reads there is no longer reported missing."""
+    from .judge import features, load
+
+    judge = load() if language in JUDGE_LANGUAGES else None
+    if judge is None or len(folded.text.split()) < JUDGE_MIN_WORDS:
+        return findings
+    feats = features(folded.text)
+    probability = judge.probabilities(feats)
+    by_name = {label.name: label for label in judge.labels}
+    out = []
+    for f in findings:
+        element = ELEMENT_OF_RULE.get(f.rule)
+        label = by_name.get(element or "")
+        if label is not None and probability[label.name] >= label.warn:
+            continue  # written in words the rule doesn't list, but there
+        out.append(f)
+    flagged = {f.family for f in out}
+    spans = _sentences(folded)
+    for label in judge.labels:
+        if label.kind != "family" or label.name in flagged or label.name in off:
+            continue
+        p = probability[label.name]
+        if p < label.warn:
+            continue
+        start, end = spans[judge.strongest(feats, label.name, spans)]
+        o_start, o_end = folded.span(start, end)
+        if any(
+            f.start < o_end and o_start < f.end and probability.get(f.family, 0.0) >= p
+            for f in out
+            if f.end > f.start
+        ):
+            continue  # a rule found, in that sentence, what the judge reads there more strongly
+        message, hint = _family_message(ruleset, label.name)
+        severity: Severity = "error" if p >= label.error else "warning"
+        out.append(
+            Finding(f"judge.{label.name}", label.name, severity, message, hint, o_start, o_end)
+        )
+    return out
+
+
+def _sentences(folded: Folded) -> list[tuple[int, int]]:
+    """The folded text's sentences, as spans without the spaces around them."""
+    text = folded.text
+    spans = []
+    start = 0
+    for end in (*folded.sentence_ends, len(text)):
+        a, b = start, end
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            spans.append((a, b))
+        start = end
+    return spans or [(0, len(text))]
+
+
+def _family_message(ruleset: RuleSet, family: str) -> tuple[str, str]:
+    """What to say of a family the judge found: the words of the family's first rule, or
+    the rule files' `judge-<family>` message."""
+    for rule in ruleset.rules:
+        if rule.family == family and not rule.require:
+            return rule.message, rule.hint
+    return _message(ruleset, f"judge-{family}")
 
 
 def _touches_any(norm: str, spans: list[tuple[int, int]], start: int, end: int) -> bool:
