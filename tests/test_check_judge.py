@@ -54,9 +54,7 @@ def test_a_threat_to_commenters_is_found_where_no_rule_lists_it() -> None:
     ],
     ids=["es-a-las-2130", "en-tomorrow-9am"],
 )
-def test_a_next_update_in_words_no_rule_lists_is_not_reported_missing(
-    lang: str, text: str
-) -> None:
+def test_a_next_update_in_words_no_rule_lists_is_not_reported_missing(lang: str, text: str) -> None:
     found = check_statement(text, lang=lang, kind="holding-statement")
     assert [f.rule for f in found if f.family == "missing-element"] == []
 
@@ -68,7 +66,7 @@ def test_a_missing_element_is_a_warning_never_an_error() -> None:
 
 
 def test_the_judge_keeps_quiet_on_a_line_too_short_to_read() -> None:
-    """"Next update by 16:00." says nothing of what happened: the rule's missing
+    """ "Next update by 16:00." says nothing of what happened: the rule's missing
     acknowledgement stands, whatever whole statements taught the judge."""
     found = check_statement("Next update by 16:00 UTC.", kind="holding-statement")
     assert [f.rule for f in found] == ["holding-needs-acknowledgement"]
