@@ -27,9 +27,10 @@ from crisisplay.cli import (
     walk_cmd,
     workspace_cmd,
 )
+from crisisplay.cli.plain import PlainGroup, plain_commands
 
 
-class _GroupedHelp(typer.core.TyperGroup):
+class _GroupedHelp(PlainGroup):
     """Commands listed under headings, without loading rich just to print --help."""
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
@@ -68,6 +69,7 @@ app.command("stats", rich_help_panel="After the crisis")(stats_cmd.stats)
 app.command("drill", rich_help_panel="Practice")(drill_cmd.drill)
 app.add_typer(playbook_cmd.app, name="playbook", rich_help_panel="Playbooks")
 app.command("init", rich_help_panel="Playbooks")(workspace_cmd.init)
+plain_commands(app)  # text and number options read without pydantic (see cli/plain.py)
 
 
 def _version(value: bool) -> None:
