@@ -107,8 +107,8 @@ def _check_severity(lib: Any, playbook: str | None, client: str | None, severity
     client's, when it has several and the walk will ask which)."""
     from crisisplay.errors import UsageError
 
-    if playbook or not client:
-        candidates = [lib.load(playbook or "default")]
+    if playbook or not client:  # a preview knows the levels: no load before the first prompt
+        candidates = [lib.preview(playbook or "default") or lib.load(playbook or "default")]
     else:  # the walk imports these for a --client start anyway
         from crisisplay.frontends.scripted import pick_playbook, playbooks_for_client
         from crisisplay.text import slugify
