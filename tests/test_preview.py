@@ -32,24 +32,37 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def order_of_things(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """'asked' each time a question is about to be drawn, 'loaded' each time a playbook is
-    read and checked, in the order they happen."""
-    seen: list[str] = []
+def order_of_things(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """'asked' each time a question is about to be drawn, 'loaded' each time a playbook has
+    been read and checked, in the order they happen, in this process or a child of it (the
+    log is read by `seen()`)."""
     discard = prompts.discard_typeahead
     load = Library.load_fresh
 
+    def note(what: str) -> None:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(what + "\n")
+
     def asked() -> None:
-        seen.append("asked")
+        note("asked")
         discard()
 
     def loaded(self: Library, ref: str, **kwargs: Any) -> Any:
-        seen.append("loaded")
-        return load(self, ref, **kwargs)
+        resolved = load(self, ref, **kwargs)
+        note("loaded")
+        return resolved
 
     monkeypatch.setattr(prompts, "discard_typeahead", asked)
     monkeypatch.setattr(Library, "load_fresh", loaded)
-    return seen
+
+
+def seen(log: Path) -> list[str]:
+    """What `order_of_things` noted so far; the log starts again empty."""
+    if not log.exists():
+        return []
+    lines = log.read_text(encoding="utf-8").split()
+    log.unlink()
+    return lines
 
 
 def start(home: Path) -> dict[str, Any]:
@@ -77,15 +90,17 @@ def start(home: Path) -> dict[str, Any]:
 def test_the_first_question_comes_before_the_load_and_the_incident_is_the_same(
     tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen = order_of_things(monkeypatch)
-    first = start(tmp_path / "one")  # nothing kept yet: loaded, then asked
-    assert seen[:2] == ["loaded", "asked"]
-    seen.clear()
+    log = tmp_path / "order.log"
+    order_of_things(monkeypatch, log)
+    first = start(tmp_path / "one")  # nothing kept yet: loaded (in a child), then asked
+    assert seen(log)[:2] == ["loaded", "asked"]
     second = start(tmp_path / "one")  # the same files: asked from the preview, loaded after
-    assert seen[0] == "asked"
-    assert seen.count("loaded") == 1
+    order = seen(log)
+    assert order[0] == "asked"
+    assert order.count("loaded") == 1
     monkeypatch.setenv("CRISISPLAY_CACHE_DIR", "off")
     third = start(tmp_path / "three")  # no cache at all: as before previews
+    assert seen(log)[:2] == ["loaded", "asked"]
     for got in (second, third):
         assert got["playbook"] == first["playbook"]  # the same playbook, by its hash
         assert (got["client"], got["severity"]) == (first["client"], first["severity"])
@@ -116,16 +131,19 @@ def test_a_file_added_where_a_load_reads_means_no_preview(
     assert Library(home).preview("default") is None
 
 
-def test_a_playbook_broken_since_its_preview_stops_start_before_any_question(
-    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("kept", [True, False], ids=["broken since its preview", "no preview"])
+def test_a_broken_playbook_stops_start_before_any_question(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, kept: bool
 ) -> None:
     home = tmp_path / "home"
     (home / "playbooks").mkdir(parents=True)
     path = home / "playbooks" / "acme.yaml"
     path.write_text(WORKSPACE_PLAYBOOK, encoding="utf-8")
-    Library(Home(home, "env")).load("acme")  # loads cleanly: its preview is kept
+    if kept:
+        Library(Home(home, "env")).load("acme")  # loads cleanly: its preview is kept
     path.write_text(WORKSPACE_PLAYBOOK + "severities: many\n", encoding="utf-8")
-    seen = order_of_things(monkeypatch)
+    log = tmp_path / "order.log"
+    order_of_things(monkeypatch, log)
     library = Library(Home(home, "env"))
     with pytest.raises(PlaybookError) as info:
         drive(
@@ -140,7 +158,7 @@ def test_a_playbook_broken_since_its_preview_stops_start_before_any_question(
         )
     problem = info.value.problems[0]
     assert (Path(problem.file).name, problem.line) == ("acme.yaml", 9)
-    assert "asked" not in seen
+    assert "asked" not in seen(log)
     assert not library.home.incidents.exists()  # nothing written
 
 
@@ -153,7 +171,23 @@ def test_a_wrong_severity_says_the_same_with_and_without_a_preview(
     ]
     assert runs[0].code == 2
     assert "severity 9 is not a level of playbook 'default'" in runs[0].err
-    assert runs[1] == runs[0]
-    assert runs[2] == runs[0]  # this one from the preview the one before left
+    assert runs[1] == runs[0]  # the first with a cache: its preview made alongside
+    assert runs[2] == runs[0]  # this one from that preview
     kept = list((tmp_path / "c").glob("playbook-previews-*/*"))
     assert len(kept) == 1
+
+
+def test_a_broken_playbook_says_the_same_with_and_without_a_cache(
+    crisisplay: Crisisplay, tmp_path: Path
+) -> None:
+    (crisisplay.home / "playbooks").mkdir()
+    path = crisisplay.home / "playbooks" / "acme.yaml"
+    path.write_text(WORKSPACE_PLAYBOOK + "severities: many\n", encoding="utf-8")
+    runs = [
+        crisisplay("start", "-p", "acme", "-s", "2", env={"CRISISPLAY_CACHE_DIR": cache})
+        for cache in ("off", str(tmp_path / "c"))
+    ]
+    assert runs[0].code == 1
+    assert "acme.yaml:9:" in runs[0].err
+    assert runs[1] == runs[0]
+    assert not list((tmp_path / "c").glob("playbook-previews-*/*"))

@@ -101,6 +101,9 @@ def main() -> None:
     """
     from crisisplay.output import OutputGone, guarded_streams
 
+    # No pydantic plugins (none is installed with crisisplay): looking for them reads the
+    # metadata of every installed package, ~10 ms of each command that loads a playbook.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _skip_last_collection()
     code: int | None = None
     with guarded_streams():

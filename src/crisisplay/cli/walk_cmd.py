@@ -108,7 +108,10 @@ def _check_severity(lib: Any, playbook: str | None, client: str | None, severity
     from crisisplay.errors import UsageError
 
     if playbook or not client:  # a preview knows the levels: no load before the first prompt
-        candidates = [lib.preview(playbook or "default") or lib.load(playbook or "default")]
+        from crisisplay.frontends.prompts import prepare
+
+        ref = playbook or "default"
+        candidates = [lib.preview(ref, meanwhile=prepare) or lib.load(ref)]
     else:  # the walk imports these for a --client start anyway
         from crisisplay.frontends.scripted import pick_playbook, playbooks_for_client
         from crisisplay.text import slugify

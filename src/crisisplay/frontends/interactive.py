@@ -98,7 +98,8 @@ def start_interactive(
     try:
         if playbook or not client:  # the first questions from a preview, when there is one
             ref = playbook or "default"
-            resolved = lib.preview(ref, when=prompts.after_draw.append) or lib.load(ref)
+            found = lib.preview(ref, when=prompts.after_draw.append, meanwhile=prompts.prepare)
+            resolved = found or lib.load(ref)
         elif client and len(entries := _playbooks_for_client(lib, slugify(client))) > 1:
             pick = _select(
                 "Which playbook?", [f"{e.id} ({e.language})" for e in entries], actions=False

@@ -107,6 +107,13 @@ def _begin_after_draw(app: Any) -> None:
     app.pre_run_callables.append(begin)
 
 
+def prepare() -> None:
+    """Import what the first prompt is drawn with (while something else works: see
+    `Library.preview`)."""
+    import prompt_toolkit.shortcuts.prompt
+    import prompt_toolkit.styles  # noqa: F401
+
+
 def toolbar() -> Any:
     return live() if live is not None else None
 

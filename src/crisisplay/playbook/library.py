@@ -248,16 +248,20 @@ class Library:
             preview.remember(self, ref, resolved, key)
         return resolved
 
-    def preview(self, ref: str, *, when: Any = None) -> Any:
+    def preview(self, ref: str, *, when: Any = None, meanwhile: Any = None) -> Any:
         """`ref` as its first questions need it, without loading it: a `preview.Preview`
         when exactly these files loaded without a problem before, else None (then load it).
         `when(start)` is told how to begin the real load (when the first question is on
-        screen); `load(ref)` and the preview's `full()` wait for that load to finish."""
+        screen); `load(ref)` and the preview's `full()` wait for that load to finish.
+        With `meanwhile`, a missing preview is made by loading the playbook in a child
+        process while `meanwhile()` runs (`preview.made`)."""
         from crisisplay.playbook import preview
 
         found = self._previews.get(ref)
         if found is None:
             found = preview.recall(self, ref)
+            if found is None and meanwhile is not None:
+                found = preview.made(self, ref, meanwhile)
             if found is None:
                 return None
             self._previews[ref] = found

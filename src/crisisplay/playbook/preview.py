@@ -136,6 +136,47 @@ class Preview:
 # --- keeping and finding previews -----------------------------------------------------
 
 
+def made(library: Library, ref: str, meanwhile: Any) -> Preview | None:
+    """No preview of `ref` yet (the first run after an install, or files changed): load and
+    check it in a child process, which leaves its preview in the cache, while `meanwhile()`
+    runs here (the prompt library's import), on the machine's other core. The preview it
+    left, or None when it found a problem or could not run: then the caller loads the
+    playbook itself, and says what is wrong exactly as it always has.
+
+    Only where a child can be forked safely (Linux, no other thread) and the cache is on;
+    elsewhere `meanwhile()` simply runs first."""
+    import threading
+
+    from crisisplay import cache
+
+    if not (
+        sys.platform.startswith("linux")
+        and hasattr(os, "fork")
+        and threading.active_count() == 1
+        and cache.root() is not None
+    ):
+        meanwhile()
+        return None
+    pid = os.fork()
+    if pid == 0:  # the child: load, leave the preview, say nothing, exit
+        code = 1
+        try:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            library.load_fresh(ref)
+            code = 0
+        finally:
+            os._exit(code)  # no cleanup of the parent's: its files and buffers are its own
+    try:
+        meanwhile()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        return None
+    return recall(library, ref)
+
+
 def recall(library: Library, ref: str) -> Preview | None:
     """The preview of `ref` if the files it was loaded from are exactly as they were."""
     from crisisplay import cache
