@@ -5,8 +5,6 @@ Only `typer` is imported at start-up; each command imports what it needs when it
 because the tool is started in an emergency and `--help` must come back at once.
 """
 
-from __future__ import annotations
-
 import contextlib
 import errno
 import os

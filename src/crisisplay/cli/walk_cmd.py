@@ -1,7 +1,5 @@
 """`crisisplay start` and `crisisplay resume`: the walk, scripted or interactive."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Any
