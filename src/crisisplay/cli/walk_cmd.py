@@ -106,10 +106,8 @@ def _check_severity(lib: Any, playbook: str | None, client: str | None, severity
     from crisisplay.errors import UsageError
 
     if playbook or not client:  # a preview knows the levels: no load before the first prompt
-        from crisisplay.frontends.prompts import prepare
-
         ref = playbook or "default"
-        candidates = [lib.preview(ref, meanwhile=prepare) or lib.load(ref)]
+        candidates = [lib.preview(ref, meanwhile=_prepare_walk) or lib.load(ref)]
     else:  # the walk imports these for a --client start anyway
         from crisisplay.frontends.scripted import pick_playbook, playbooks_for_client
         from crisisplay.text import slugify
@@ -122,6 +120,14 @@ def _check_severity(lib: Any, playbook: str | None, client: str | None, severity
     problems = [why for res in candidates if (why := res.severity_problem(severity))]
     if len(problems) == len(candidates):
         raise UsageError(f"--severity {severity}: {problems[0]}")
+
+
+def _prepare_walk() -> None:
+    """Import what the first question is drawn with (while a child checks the playbook)."""
+    from crisisplay.frontends import prompts
+    from crisisplay.frontends.interactive import start_interactive  # noqa: F401 (for later)
+
+    prompts.prepare()
 
 
 def _need_terminal(command: str) -> None:

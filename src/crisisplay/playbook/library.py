@@ -228,7 +228,7 @@ class Library:
         return max(candidates, key=Entry.sort_key)
 
     def load(self, ref: str, *, check: bool = True) -> Resolved:
-        preview = self._previews.get(ref) if check else None
+        preview = self._previews.pop(ref, None) if check else None
         if preview is not None:  # being loaded in the background: that load, once
             return preview.full()
         return self.load_fresh(ref, check=check)

@@ -150,7 +150,8 @@ def made(library: Library, ref: str, meanwhile: Any) -> Preview | None:
     from crisisplay import cache
 
     if not (
-        sys.platform.startswith("linux")
+        key_for(library, ref) is not None  # else the child could leave no preview
+        and sys.platform.startswith("linux")
         and hasattr(os, "fork")
         and threading.active_count() == 1
         and cache.root() is not None
