@@ -211,8 +211,17 @@ def remember(library: Library, ref: str, resolved: Resolved, key: str | None) ->
     cache.put(KIND, key, head, _MODULES)
 
 
-_FIELDS = {"id", "name", "version", "language", "levels", "generic", "client", "client_slug"}
-_FIELDS.add("path")
+_FIELDS = {
+    "id",
+    "name",
+    "version",
+    "language",
+    "levels",
+    "generic",
+    "client",
+    "client_slug",
+    "path",
+}
 
 
 def key_for(library: Library, ref: str) -> str | None:
