@@ -43,8 +43,10 @@ def read_with(cls: type[typer.core.TyperCommand], option: str, value: str | None
         number: Annotated[int | None, typer.Option("--number")] = None,
         path: Annotated[Path | None, typer.Option("--path")] = None,
         flag: Annotated[bool, typer.Option("--flag")] = False,
+        count: Annotated[int, typer.Option("--count")] = 5,
+        name: Annotated[str, typer.Option("--name")] = "plain",
     ) -> None:
-        got.update(text=text, number=number, path=path, flag=flag)
+        got.update(text=text, number=number, path=path, flag=flag, count=count, name=name)
 
     @app.command()
     def other() -> None:  # two commands: a group, as crisisplay's
@@ -58,7 +60,7 @@ def read_with(cls: type[typer.core.TyperCommand], option: str, value: str | None
     return got
 
 
-@pytest.mark.parametrize("option", ["text", "number", "path"])
+@pytest.mark.parametrize("option", ["text", "number", "path", "count", "name"])
 @pytest.mark.parametrize("value", TRICKY)
 def test_plain_options_read_values_as_typer_does(option: str, value: str | None) -> None:
     assert read_with(PlainCommand, option, value) == read_with(

@@ -7,7 +7,8 @@ of our options are plain text or a small whole number, which need no checking at
 
 `PlainCommand` is the command class (`cls=`, Typer's public way to choose it) that reads
 those itself: a value left out (None) is None (for any option, as Typer has it), text
-given is that text, and a whole number written in plain digits is that number. Anything
+given is that text, a whole number written in plain digits is that number, and a default
+of the option's own type is itself. Anything
 else (a `Path` given, a flag given as text, a number with a sign or spaces, a value that is
 not valid text) goes to Typer's own reading, built on first use as before, so its messages
 and edge cases stay Typer's.
@@ -76,6 +77,8 @@ class _Plain:
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
         if value is None:  # as Typer reads a value left out, whatever its type
             return () if self.many else None
+        if type(value) is self.kind:  # a default of the option's own type: as it is
+            return value
         if self.kind is not None and isinstance(value, str) and _valid_text(value):
             if self.kind is str:
                 return value
