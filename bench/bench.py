@@ -148,12 +148,11 @@ def row(label: str, ms: float, mb: float, target: str = "") -> None:
     print(f"  {label:<44} {ms:8.1f} ms  {mb:6.1f} MB  {target}")
 
 
-def paired(
+def paired_times(
     commands: dict[str, list[str]], runs: int, env: dict[str, str]
-) -> dict[str, tuple[float, float, float]]:
-    """Median wall time (ms), peak RSS (MB) and median ratio to the first command, of
-    several commands timed in the same loop, turn by turn, so a busy (shared) machine slows
-    each of them alike: the ratio is taken run by run, then its median."""
+) -> tuple[dict[str, list[float]], dict[str, float]]:
+    """Every wall time (ms) and the peak RSS (MB) of several commands timed in the same
+    loop, turn by turn, so a busy (shared) machine slows each of them alike."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     peaks = dict.fromkeys(commands, 0.0)
     for _ in range(runs):
@@ -163,15 +162,21 @@ def paired(
                 raise SystemExit(f"{argv} exited {code}")
             times[name].append(ms)
             peaks[name] = max(peaks[name], mb)
-    base = times[next(iter(commands))]
-    return {
-        name: (
-            statistics.median(times[name]),
-            peaks[name],
-            statistics.median(t / b for t, b in zip(times[name], base, strict=True)),
-        )
-        for name in commands
-    }
+    return times, peaks
+
+
+def paired(
+    commands: dict[str, list[str]], runs: int, env: dict[str, str]
+) -> dict[str, tuple[float, float]]:
+    """Median wall time (ms) and peak RSS (MB) of several commands timed in the same loop,
+    turn by turn, so a busy (shared) machine slows each of them alike: compare their ratios."""
+    times, peaks = paired_times(commands, runs, env)
+    return {name: (statistics.median(times[name]), peaks[name]) for name in commands}
+
+
+def paired_ratio(times: dict[str, list[float]], name: str, base: str) -> float:
+    """The median of `name`'s time over `base`'s, taken run by run."""
+    return statistics.median(t / b for t, b in zip(times[name], times[base], strict=True))
 
 
 def private_env(tmp: Path) -> dict[str, str]:
@@ -201,7 +206,7 @@ def main() -> None:
     try:
         print(f"crisisplay bench — {RUNS} runs each, median wall time, peak RSS")
         print(f"  python {sys.version.split()[0]} on {os.cpu_count()} cores\n")
-        figures = paired(
+        times, peaks = paired_times(
             {
                 "typer": [sys.executable, "-c", "import typer"],
                 "version": [CRISISPLAY, "--version"],
@@ -210,12 +215,17 @@ def main() -> None:
             RUNS,
             env,
         )
-        typer_ms, typer_mb = figures["typer"][:2]
-        row("python -c 'import typer' (baseline)", typer_ms, typer_mb)
-        ms, mb, ratio = figures["version"]
-        row("crisisplay --version", ms, mb, f"{ratio:.2f}x import typer paired (target ≤ 1.5x)")
-        ms, mb, ratio = figures["help"]
-        row("crisisplay --help", ms, mb, f"{ratio:.2f}x import typer paired (target ≤ 1.2x)")
+        row(
+            "python -c 'import typer' (baseline)", statistics.median(times["typer"]), peaks["typer"]
+        )
+        for name, target in (("version", "1.5x"), ("help", "1.2x")):
+            ratio = paired_ratio(times, name, "typer")
+            row(
+                f"crisisplay --{name}",
+                statistics.median(times[name]),
+                peaks[name],
+                f"{ratio:.2f}x import typer paired (target ≤ {target})",
+            )
         if sys.argv[1:] == ["startup"]:  # `bench.py startup`: only the start-up figures
             bench_tmux_first_prompt(tmp, env)
             bench_scripted(tmp, env)
@@ -299,7 +309,12 @@ class Terminal:
             time.sleep(POLL_S)
         ms = (time.perf_counter() - start) * 1000
         self.tmux("send-keys", "-t", "b", "C-c")
-        time.sleep(0.3)
+        gone = time.perf_counter() + 5  # until the command has ended (`; clear` ran), so
+        while text in self.tmux("capture-pane", "-p", "-t", "b").stdout:  # that nothing of
+            if time.perf_counter() > gone:  # it still runs beside the next measurement
+                break
+            time.sleep(0.02)
+        time.sleep(0.2)
         return ms
 
     def close(self) -> None:
@@ -401,6 +416,7 @@ def bench_cold_start(tmp: Path, env: dict[str, str], term: Terminal) -> None:
     warm_ms: list[float] = []
     ratios: list[float] = []
     bare_ratios: list[float] = []
+    fresh_runs = []  # every fresh install made first: copying and compiling are not timed
     for n in range(max(5, RUNS // 2)):
         runs = {}
         for kind in ("cold", "bare"):
@@ -412,6 +428,10 @@ def bench_cold_start(tmp: Path, env: dict[str, str], term: Terminal) -> None:
                 f"CRISISPLAY_CACHE_DIR={fresh / 'cache'} XDG_CACHE_HOME={fresh / 'xdg'} "
                 f"HOME={fresh / 'user'} {CRISISPLAY} {START}; clear"
             )
+        fresh_runs.append(runs)
+    os.sync()  # the copies on disk before the first run: their writing is not timed either
+    time.sleep(1)
+    for runs in fresh_runs:
         warm = term.until_shown(f"{warm_env} {CRISISPLAY} {START}; clear", FIRST_PROMPT)
         cold = term.until_shown(runs["cold"], FIRST_PROMPT)
         bare = term.until_shown(runs["bare"], FIRST_PROMPT)
