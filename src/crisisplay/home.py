@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WORKSPACE_FILE = "crisisplay.toml"
+CHECKER_DIR = "checker"  # a workspace's own rule files for the statement checker
 
 
 def shipped_root() -> Path:
@@ -34,6 +35,10 @@ class Home:
     @property
     def templates(self) -> Path:
         return self.root / "templates"
+
+    @property
+    def checker(self) -> Path:
+        return self.root / CHECKER_DIR
 
     @property
     def incidents(self) -> Path:

@@ -5,8 +5,6 @@ Only `typer` is imported at start-up; each command imports what it needs when it
 because the tool is started in an emergency and `--help` must come back at once.
 """
 
-from __future__ import annotations
-
 import contextlib
 import errno
 import os
@@ -27,9 +25,10 @@ from crisisplay.cli import (
     walk_cmd,
     workspace_cmd,
 )
+from crisisplay.cli.plain import PlainGroup, plain_commands
 
 
-class _GroupedHelp(typer.core.TyperGroup):
+class _GroupedHelp(PlainGroup):
     """Commands listed under headings, without loading rich just to print --help."""
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
@@ -68,6 +67,7 @@ app.command("stats", rich_help_panel="After the crisis")(stats_cmd.stats)
 app.command("drill", rich_help_panel="Practice")(drill_cmd.drill)
 app.add_typer(playbook_cmd.app, name="playbook", rich_help_panel="Playbooks")
 app.command("init", rich_help_panel="Playbooks")(workspace_cmd.init)
+plain_commands(app)  # text and number options read without pydantic (see cli/plain.py)
 
 
 def _version(value: bool) -> None:
@@ -99,6 +99,9 @@ def main() -> None:
     """
     from crisisplay.output import OutputGone, guarded_streams
 
+    # No pydantic plugins (none is installed with crisisplay): looking for them reads the
+    # metadata of every installed package, ~10 ms of each command that loads a playbook.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _skip_last_collection()
     code: int | None = None
     with guarded_streams():

@@ -1,7 +1,5 @@
 """`crisisplay check`: a second pair of eyes on a statement before it goes out."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Any
 

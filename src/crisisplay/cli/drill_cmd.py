@@ -1,7 +1,5 @@
 """`crisisplay drill`: rehearse a crisis against a simulated clock, scored at the end."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """`crisisplay log …`: list incidents, show one's timeline, verify its chain."""
 
-from __future__ import annotations
-
 import itertools
 import sys
 from collections.abc import Iterable, Iterator

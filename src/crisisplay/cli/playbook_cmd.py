@@ -1,7 +1,5 @@
 """`crisisplay playbook …`: list, show, validate, schema, new, diff, upgrade."""
 
-from __future__ import annotations
-
 import json
 import sys
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`crisisplay report INCIDENT`: the post-mortem, from the log alone."""
 
-from __future__ import annotations
-
 import errno
 import os
 import sys

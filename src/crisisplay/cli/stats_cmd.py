@@ -1,7 +1,5 @@
 """`crisisplay stats`: figures across incidents (counts, medians, deadlines, slowest stage)."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`crisisplay start` and `crisisplay resume`: the walk, scripted or interactive."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -61,14 +59,23 @@ def start(
         )
         _finish(session)
         return
-    if severity is not None:  # a wrong level is wrong usage, said before any question
-        _check_severity(lib, playbook, client, severity)
-    _need_terminal("start")
-    from crisisplay.frontends.interactive import start_interactive
+    resume_collector = _pause_collector()
+    try:
+        if severity is not None:  # a wrong level is wrong usage, said before any question
+            _check_severity(lib, playbook, client, severity)
+        _need_terminal("start")
+        from crisisplay.frontends.interactive import start_interactive
 
-    start_interactive(
-        lib, playbook=playbook, client=client, title=title, severity=severity, first_seen=first_seen
-    )
+        start_interactive(
+            lib,
+            playbook=playbook,
+            client=client,
+            title=title,
+            severity=severity,
+            first_seen=first_seen,
+        )
+    finally:
+        resume_collector()
 
 
 def resume(
@@ -107,8 +114,9 @@ def _check_severity(lib: Any, playbook: str | None, client: str | None, severity
     client's, when it has several and the walk will ask which)."""
     from crisisplay.errors import UsageError
 
-    if playbook or not client:
-        candidates = [lib.load(playbook or "default")]
+    if playbook or not client:  # a preview knows the levels: no load before the first prompt
+        ref = playbook or "default"
+        candidates = [lib.preview(ref, meanwhile=_prepare_walk) or lib.load(ref)]
     else:  # the walk imports these for a --client start anyway
         from crisisplay.frontends.scripted import pick_playbook, playbooks_for_client
         from crisisplay.text import slugify
@@ -121,6 +129,30 @@ def _check_severity(lib: Any, playbook: str | None, client: str | None, severity
     problems = [why for res in candidates if (why := res.severity_problem(severity))]
     if len(problems) == len(candidates):
         raise UsageError(f"--severity {severity}: {problems[0]}")
+
+
+def _pause_collector() -> Any:
+    """No garbage collection while `start` gets to its first question: it allocates much
+    and frees little, and the collector's passes over it were ~5% of the wait. On again
+    once that question is on screen (prompts.after_draw), or at the latest when the
+    returned function is called."""
+    import gc
+
+    from crisisplay.frontends import prompts
+
+    if not gc.isenabled():
+        return lambda: None
+    gc.disable()
+    prompts.after_draw.append(gc.enable)
+    return gc.enable
+
+
+def _prepare_walk() -> None:
+    """Import what the first question is drawn with (while a child checks the playbook)."""
+    from crisisplay.frontends import prompts
+    from crisisplay.frontends.interactive import start_interactive  # noqa: F401 (for later)
+
+    prompts.prepare()
 
 
 def _need_terminal(command: str) -> None:

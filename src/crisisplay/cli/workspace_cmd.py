@@ -1,7 +1,5 @@
 """`crisisplay init`: an agency workspace."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

@@ -99,8 +99,10 @@ def start_interactive(
     from crisisplay.text import printable, slugify
 
     try:
-        if playbook:
-            resolved = lib.load(playbook)
+        if playbook or not client:  # the first questions from a preview, when there is one
+            ref = playbook or "default"
+            found = lib.preview(ref, when=prompts.after_draw.append, meanwhile=prompts.prepare)
+            resolved = found or lib.load(ref)
         elif client and len(entries := _playbooks_for_client(lib, slugify(client))) > 1:
             pick = _select(
                 _("Which playbook?"), [f"{e.id} ({e.language})" for e in entries], actions=False
@@ -142,8 +144,9 @@ def start_interactive(
             pick = _select(_("Severity:"), labels, actions=False)
             severity = int(pick.split(" ")[0])
         first = _ask_time(_("When was it first seen?"), first_seen)
+        resolved = resolved.full()  # the playbook itself, checked (loaded while they read)
         variables = {}
-        for var in pb.variables:
+        for var in resolved.playbook.variables:
             variables[var.name] = ask_variable(var)
     except KeyboardInterrupt:
         _console().print("\n" + _("Nothing was recorded: no incident was opened."))

@@ -95,6 +95,34 @@ def discard_typeahead() -> None:
         inp.flush_keys()
 
 
+#: Work to begin once the next prompt is on screen, while the person reads it (the
+#: playbook's real load after a preview drew the first question). Each runs once.
+after_draw: list[Any] = []
+
+
+def _begin_after_draw(app: Any) -> None:
+    """Run what waits in `after_draw` once `app` has drawn itself (not before: the
+    question comes first)."""
+    if not after_draw:
+        return
+    work = list(after_draw)
+    after_draw.clear()
+
+    def begin() -> None:
+        import asyncio
+
+        asyncio.get_running_loop().call_soon(lambda: [w() for w in work])  # after the draw
+
+    app.pre_run_callables.append(begin)
+
+
+def prepare() -> None:
+    """Import what the first prompt is drawn with (while something else works: see
+    `Library.preview`)."""
+    import prompt_toolkit.shortcuts.prompt
+    import prompt_toolkit.styles  # noqa: F401
+
+
 def toolbar() -> Any:
     return live() if live is not None else None
 
@@ -176,6 +204,7 @@ def select(message: str, choices: list[str], *, actions: bool = True) -> str:
         erase_when_done=False,
     )
     discard_typeahead()
+    _begin_after_draw(app)
     return str(app.run())
 
 
@@ -217,4 +246,5 @@ def text(
         erase_when_done=False,
     )
     discard_typeahead()
+    _begin_after_draw(session.app)
     return str(session.prompt(default=default))

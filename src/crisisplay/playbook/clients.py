@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from crisisplay.errors import CrisisplayError
+from crisisplay.home import CHECKER_DIR
 
 if TYPE_CHECKING:
     from crisisplay.check import CheckProfile
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from crisisplay.playbook.library import Library
     from crisisplay.playbook.resolved import Resolved
 
-CHECKER_DIR = "checker"  # a workspace's own rule files
 SHIPPED_RULES = Path(__file__).resolve().parent.parent / "check" / "rules"
 NO_CLIENT = "the client"  # the model's default name: a playbook for no client in particular
 

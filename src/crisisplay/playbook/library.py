@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crisisplay.errors import CrisisplayError, PlaybookError, Problem
 from crisisplay.home import Home, shipped_root
-from crisisplay.playbook.model import Client, Playbook, Stage, Step
-from crisisplay.playbook.resolved import Origins, Resolved
-from crisisplay.playbook.validate import validate
 from crisisplay.semver import Range, Version, split_ref
 from crisisplay.yamlfile import Located, load_file
+
+if TYPE_CHECKING:  # the model (pydantic) is imported where a playbook is read: `start` draws
+    # its first prompt from a preview (playbook/preview.py) before any of it is needed
+    from crisisplay.playbook.model import Playbook, Stage
+    from crisisplay.playbook.resolved import Origins, Resolved
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -133,6 +135,8 @@ class Library:
     _located: dict[Path, Located] = field(default_factory=dict)
     _read: dict[Path, tuple[Playbook, Located]] = field(default_factory=dict)
     _checked: dict[Path, list[Problem]] = field(default_factory=dict)
+    _previews: dict[str, Any] = field(default_factory=dict)
+    files_stamp: str | None = None  # what playbook/preview.py fingerprints, once per run
 
     def search_path(self) -> list[tuple[Path, str]]:
         shipped = shipped_root() / "playbooks"
@@ -224,13 +228,46 @@ class Library:
         return max(candidates, key=Entry.sort_key)
 
     def load(self, ref: str, *, check: bool = True) -> Resolved:
+        preview = self._previews.pop(ref, None) if check else None
+        if preview is not None:  # being loaded in the background: that load, once
+            return preview.full()
+        return self.load_fresh(ref, check=check)
+
+    def load_fresh(self, ref: str, *, check: bool = True, remember: bool = True) -> Resolved:
+        """Find, read, resolve and (with `check`) check a playbook; one that passes the
+        checks leaves a preview of itself for the next `start` (playbook/preview.py)."""
+        from crisisplay.playbook import preview
+
+        key = preview.key_for(self, ref) if check and remember else None
         entry = self.find(ref)
         resolved = resolve(entry.path, self, origin=entry.origin)
         if check:
             problems = self.problems(resolved)
             if problems:
                 raise PlaybookError(problems)
+            preview.remember(self, ref, resolved, key)
         return resolved
+
+    def preview(self, ref: str, *, when: Any = None, meanwhile: Any = None) -> Any:
+        """`ref` as its first questions need it, without loading it: a `preview.Preview`
+        when exactly these files loaded without a problem before, else None (then load it).
+        `when(start)` is told how to begin the real load (when the first question is on
+        screen); `load(ref)` and the preview's `full()` wait for that load to finish.
+        With `meanwhile`, a missing preview is made by loading the playbook in a child
+        process while `meanwhile()` runs (`preview.made`)."""
+        from crisisplay.playbook import preview
+
+        found = self._previews.get(ref)
+        if found is None:
+            found = preview.recall(self, ref)
+            if found is None and meanwhile is not None:
+                found = preview.made(self, ref, meanwhile)
+            if found is None:
+                return None
+            self._previews[ref] = found
+        if when is not None:
+            when(found.start)
+        return found
 
     def problems(self, resolved: Resolved) -> list[Problem]:
         """What is wrong with a resolved playbook (checked once per run and file)."""
@@ -334,12 +371,17 @@ def read(path: Path, located: Located | None = None) -> tuple[Playbook, Located]
                 )
             ]
         )
+    from crisisplay.playbook.model import Playbook
+    from crisisplay.playbook.validate import validate
+
     return validate(Playbook, located), located
 
 
 def resolve(
     path: Path, library: Library, *, origin: str = "file", _chain: tuple[str, ...] = ()
 ) -> Resolved:
+    from crisisplay.playbook.resolved import Resolved
+
     playbook, located = library.read(path)
     problems = _shape_problems(playbook, located)
     if problems:
@@ -409,6 +451,8 @@ def _shape_problems(pb: Playbook, located: Located) -> list[Problem]:
 
 
 def _origins_of(pb: Playbook, located: Located) -> Origins:
+    from crisisplay.playbook.resolved import Origins
+
     o = Origins()
     for key in located.data:
         o.top[key] = (located, (key,))
@@ -429,6 +473,10 @@ def _origins_of(pb: Playbook, located: Located) -> Origins:
 def _apply_overlay(
     base: Resolved, ov: Playbook, located: Located, path: Path, origin: str, entry: dict[str, str]
 ) -> Resolved:
+    from crisisplay.playbook.model import Client, Playbook, Step
+    from crisisplay.playbook.resolved import Resolved
+    from crisisplay.playbook.validate import validate
+
     problems: list[Problem] = []
     o = base.origins.copy()
     for key in located.data:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from crisisplay.errors import Problem
 from crisisplay.home import Home
 from crisisplay.playbook.model import Client, Playbook, Stage, Step
+from crisisplay.playbook.preview import incident_client, severity_problem
 from crisisplay.yamlfile import Located
 
 
@@ -163,26 +164,15 @@ class Resolved:
     def incident_client(self, given: str | None) -> str:
         """The client an incident on this playbook is for: the overlay's, unless the
         manager named another one."""
-        from crisisplay.text import slugify
-
-        name = self.client.name
-        if given and (
-            self.generic or slugify(given) not in (slugify(self.client.name), self.client_slug)
-        ):
-            name = given
-        return name
+        return incident_client(self.client.name, self.client_slug, self.generic, given)
 
     def severity_problem(self, level: int) -> str | None:
         """Why `level` is not a severity of this playbook, naming the ones it has."""
-        levels = self.playbook.severity_levels()
-        if any(s.level == level for s in levels):
-            return None
-        named = [f"{s.level} ({s.name})" for s in levels]
-        listed = ", ".join(named[:-1]) + f" or {named[-1]}" if len(named) > 1 else named[0]
-        return (
-            f"severity {level} is not a level of playbook '{self.playbook.id}': "
-            f"use {listed}; 1 is the most severe."
-        )
+        return severity_problem(self.playbook.id, self.playbook.severity_levels(), level)
+
+    def full(self) -> Resolved:
+        """Itself: what a `preview.Preview` of it gives once loaded."""
+        return self
 
     def draft_platforms(self, step: Step) -> list[str]:
         return list(step.platforms or self.client.platforms or ["x", "facebook"])

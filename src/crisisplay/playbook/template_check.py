@@ -361,6 +361,9 @@ def _check_unit(
             elif f.start == f.end:
                 if answered:
                     continue
+                # a draft only probably lacks it (a warning); this template always will,
+                # whatever is typed: the playbook is wrong
+                severity = "error"
             elif any(s < f.end and e > f.start for s, e in spans):
                 severity = "warning"
                 note = "sample"
