@@ -182,6 +182,10 @@ ELEMENT_OF_RULE = {
     "needs-next-update": "next-update",
     "resolution-needs-change": "change",
 }
+#: Families that speak of the harm only as a doubt or a feeling ("sorry if anyone was
+#: upset"): where the rules found one, what happened is not acknowledged, however warmly
+#: the judge reads the words around it (its labels say so; its weights don't always).
+DOUBTING_FAMILIES = frozenset({"conditional", "blaming-feelings"})
 #: Languages the judge learned from; others are read by the rules alone.
 JUDGE_LANGUAGES = ("en", "es")
 #: Below this many words the judge abstains: a line such as "Next update by 16:00." gives
@@ -205,10 +209,13 @@ def _judged(
     probability = judge.probabilities(feats)
     by_name = {label.name: label for label in judge.labels}
     out = []
+    doubting = {f.family for f in findings} & DOUBTING_FAMILIES
     for f in findings:
         element = ELEMENT_OF_RULE.get(f.rule)
         label = by_name.get(element or "")
-        if label is not None and probability[label.name] >= label.warn:
+        if element == "acknowledgement" and doubting:
+            pass  # "sorry if anyone was upset" names no deed: the rule stands
+        elif label is not None and probability[label.name] >= label.warn:
             continue  # written in words the rule doesn't list, but there
         out.append(f)
     flagged = {f.family for f in out}
