@@ -304,7 +304,8 @@ def test_a_bad_run_scores_worse_on_exactly_the_mistakes_it_made(home: Path) -> N
             ("decision-late", "troll-bait", 3, LATE_3),
             ("statement-late", "hold-draft", 10, 10),
             ("deadline-missed", "hold", 10, 10),
-            ("finding-error", "hold-draft", 5, 5),  # holding-needs-acknowledgement
+            # a missing element is only probable: a warning, one point
+            ("finding-warning", "hold-draft", 1, 1),  # holding-needs-acknowledgement
             ("finding-error", "hold-draft", 5, 5),  # conditional-apology
             ("finding-warning", "hold-draft", 1, 1),  # canned-cliche
         ]
@@ -312,10 +313,10 @@ def test_a_bad_run_scores_worse_on_exactly_the_mistakes_it_made(home: Path) -> N
     rules = sorted(i["message"].split(" ")[2] for i in bad["items"] if i["code"].startswith("f"))
     assert rules == ["canned-cliche", "conditional-apology", "holding-needs-acknowledgement"]
     assert good["total"] - bad["total"] == pytest.approx(sum(i["lost"] for i in bad["items"]))
-    assert bad["total"] == 46.5  # 100 − (7.7 + 3.8 + 7.7 + 3.3 + 10 + 10 + 5 + 5 + 1)
+    assert bad["total"] == 50.5  # 100 − (7.7 + 3.8 + 7.7 + 3.3 + 10 + 10 + 1 + 5 + 1)
     assert {c["id"]: (c["score"], c["raw"], c["worst"]) for c in bad["categories"]} == {
         "deadlines": (10, 20, 30),
-        "statements": (14, 11, bad["categories"][1]["worst"]),
+        "statements": (18, 7, bad["categories"][1]["worst"]),
         "decisions": (15.8, 25, 45),
         "timeliness": (6.7, 3, 9),
     }
@@ -512,19 +513,19 @@ def test_a_wrong_answers_file_writes_nothing(home: Path, change: dict[str, Any],
 
 def test_drill_command_prints_the_debrief_then_the_incident_id(home: Path) -> None:
     answers = write_yaml(home / "bad.yaml", bad_run())
-    proc = cli(home, "drill", str(QUICK), "--answers", str(answers), "--fail-under", "50")
-    assert proc.returncode == 1, proc.stderr  # 46.5 is under 50
+    proc = cli(home, "drill", str(QUICK), "--answers", str(answers), "--fail-under", "55")
+    assert proc.returncode == 1, proc.stderr  # 50.5 is under 55
     lines = proc.stdout.strip().splitlines()
-    assert lines[0] == "Drill: Cold coffee on a hot day (quick) — 46.5/100"
+    assert lines[0] == "Drill: Cold coffee on a hot day (quick) — 50.5/100"
     assert "  Deadlines     10/30  (20 of a possible 30 points lost)" in lines
-    assert "  Statements    14/25" in lines
+    assert "  Statements    18/25" in lines
     assert (
         f"  ✗ −{MISTAKE_10} delete-ask (T+00:00): “Delete it” — R3: criticism is never hidden."
         in (lines)
     )
     assert "What to work on:" in lines
     assert lines[-1].startswith("2026") and lines[-1] in proc.stderr
-    assert "The drill scored 46.5, under 50." in proc.stderr
+    assert "The drill scored 50.5, under 55." in proc.stderr
     proc = cli(home, "drill", "quick", "--answers", str(answers), "--json")
     assert proc.returncode == 1  # the workspace's quick scenario is not there: an id
     assert "No scenario 'quick'" in proc.stderr
@@ -565,7 +566,7 @@ def test_log_show_tells_a_drill_s_own_events_in_one_line_each(home: Path) -> Non
             "◆ drill decision on troll-bait: “Reply and defend the brand” ✗ mistake (late)" in out
         )
         assert "DRILL ended at T+00:26: the walk is complete" in out
-        assert "DRILL scored 46.5/100" in out
+        assert "DRILL scored 50.5/100" in out
         assert "drill.event {" not in out and "drill ended {" not in out
 
 
