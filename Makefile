@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench stress catalogues clean
+.PHONY: run test lint bench stress mutation catalogues clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "crisisplay needs Python 3.11 or newer")'
@@ -28,6 +28,10 @@ bench: $(BIN)/.installed    ## print speed and memory figures (not a test)
 
 stress: $(BIN)/.installed   ## kill -9 start/resume at random moments, resume, check against an uninterrupted run (ROUNDS=200, SEED=N)
 	$(BIN)/python bench/stress.py
+
+mutation: $(BIN)/.installed  ## mutation check of incident/walk.py and incident/log.py, one worker (long; docs/mutation.md)
+	$(BIN)/mutmut run --max-children 1
+	$(BIN)/mutmut results
 
 catalogues: $(BIN)/.installed  ## extract the interface's words, update every language's .po, compile the .mo files
 	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output -o src/crisisplay/locale/crisisplay.pot src/crisisplay

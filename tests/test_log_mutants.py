@@ -1,0 +1,277 @@
+"""The incident log's chain, one decision at a time: what the writer stores, what verify
+accepts and refuses, what a reader yields. Written against the mutants `make mutation`
+found alive (docs/mutation.md): each test says what a person would see go wrong."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from crisisplay.incident.log import (
+    GENESIS,
+    LOG_NAME,
+    TORN_SHOWN,
+    IncidentLog,
+    parse_anchor,
+    read_events,
+    verify,
+)
+from crisisplay.incident.session import torn_notice
+
+
+def sha(b: bytes) -> str:
+    return hashlib.sha256(b).hexdigest()
+
+
+def three_events(folder: Path) -> bytes:
+    with IncidentLog.create(folder, "ana") as log:
+        log.append("opened", {"title": "Outage"})
+        log.append("answer", {"step": "q1", "value": "yes"})
+        log.append("note", {"text": "x"})
+    return (folder / LOG_NAME).read_bytes()
+
+
+def test_each_event_names_the_hash_of_the_line_before_it(tmp_path: Path) -> None:
+    with IncidentLog.create(tmp_path / "i", "ana") as log:
+        log.append("note", {"n": 1})
+        log.append("note", {"n": 2})
+        head = log.head
+    lines = (tmp_path / "i" / "log.jsonl").read_bytes().splitlines()
+    assert json.loads(lines[0])["prev"] == GENESIS
+    assert json.loads(lines[1])["prev"] == hashlib.sha256(lines[0]).hexdigest()
+    assert head == hashlib.sha256(lines[1]).hexdigest()
+    result = verify(tmp_path / "i" / "log.jsonl")
+    assert result.ok and result.head == head and result.anchor == f"1:{head}"
+
+
+# --- a torn tail: moved aside whole, shown to the person, recorded exactly -----------------
+
+
+def test_a_torn_tail_longer_than_a_read_is_kept_whole_shown_and_recorded(tmp_path: Path) -> None:
+    """A crash in the middle of a long statement: every byte goes to the quarantine file
+    (read a megabyte at a time), the person is shown its start, the log says where it went."""
+    folder = tmp_path / "i"
+    good = three_events(folder)
+    fragment = b'{"v":1,"seq":3,"data":{"text":"' + b"\xc3\xb1" * ((1 << 20) // 2 + 3000)
+    with open(folder / LOG_NAME, "ab") as f:
+        f.write(fragment)
+
+    with IncidentLog.open(folder, "bo") as log:
+        assert log.torn_tail == fragment[:TORN_SHOWN]
+        assert log.recovered == [
+            {
+                "reason": "the last line was incomplete (an interrupted write); its bytes "
+                "were moved out of the log",
+                "file": "log.quarantine.1",
+                "bytes": len(fragment),
+                "sha256": sha(fragment),
+                "offset": len(good),
+            }
+        ]
+        notice = torn_notice(log.torn_tail, log.recovered)
+    assert "set aside in log.quarantine.1" in notice
+    assert (folder / "log.quarantine.1").read_bytes() == fragment
+    events = list(read_events(folder / LOG_NAME))
+    assert events[3]["type"] == "recovery" and events[3]["data"]["offset"] == len(good)
+    assert verify(folder / LOG_NAME).ok
+
+
+def test_an_unreadable_last_line_is_recorded_as_unreadable(tmp_path: Path) -> None:
+    folder = tmp_path / "i"
+    good = three_events(folder)
+    garbage = b"\x00\xff not json\n"
+    with open(folder / LOG_NAME, "ab") as f:
+        f.write(garbage)
+    with IncidentLog.open(folder, "bo") as log:
+        assert log.torn_tail == garbage
+        assert log.recovered is not None
+        (info,) = log.recovered
+    assert info["reason"].startswith("the last line was unreadable (an interrupted write)")
+    assert info["offset"] == len(good) and info["bytes"] == len(garbage)
+
+
+def test_a_short_write_to_the_quarantine_file_is_carried_on_not_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel may write less than asked; the quarantine file still gets every byte."""
+    folder = tmp_path / "i"
+    three_events(folder)
+    fragment = b'{"v":1,"seq":3,"da' + b"t" * 5000
+    with open(folder / LOG_NAME, "ab") as f:
+        f.write(fragment)
+    real_write = os.write
+
+    def short_write(fd: int, data: bytes) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".quarantine.1"):
+            return real_write(fd, bytes(data[:1000]))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", short_write)
+    with IncidentLog.open(folder, "bo") as log:
+        assert log.recovered is not None
+    assert (folder / "log.quarantine.1").read_bytes() == fragment
+
+
+def test_an_anchor_with_two_colons_is_refused_for_its_hash() -> None:
+    with pytest.raises(ValueError, match="64 hexadecimal"):
+        parse_anchor(f"1:2:{'a' * 64}")
+
+
+# --- quarantine files left by an earlier crash ------------------------------------------------
+
+
+def test_every_unlisted_quarantine_file_is_recorded_in_number_order(tmp_path: Path) -> None:
+    """A listed file does not stop the search, `.10` comes after `.2`, and the size given is
+    the file's."""
+    folder = tmp_path / "i"
+    three_events(folder)
+    with open(folder / LOG_NAME, "ab") as f:
+        f.write(b'{"v":1,"se')  # a torn tail: recovered into log.quarantine.1, listed
+    IncidentLog.open(folder, "ana").close()
+    big = b"t" * ((1 << 20) + 5)  # longer than one read
+    (folder / "log.quarantine.10").write_bytes(big)
+    (folder / "log.quarantine.2").write_bytes(b"second tail")
+    with IncidentLog.open(folder, "ana") as log:
+        assert log.recovered is not None
+        assert [(r["file"], r["bytes"], r["sha256"]) for r in log.recovered] == [
+            ("log.quarantine.2", len(b"second tail"), sha(b"second tail")),
+            ("log.quarantine.10", len(big), sha(big)),
+        ]
+        assert log.recovered[0]["reason"].startswith("found a quarantine file the log did not")
+    assert verify(folder / LOG_NAME).ok
+
+
+# --- what a reader will not use as an event ---------------------------------------------------
+
+GOOD = {
+    "v": 1,
+    "seq": 0,
+    "prev": GENESIS,
+    "ts": "2026-03-01T10:00:00Z",
+    "type": "note",
+    "actor": "ana",
+    "data": {},
+}
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"type": None},  # no type
+        {"type": ""},
+        {"actor": 7},
+        {"data": "text"},
+        {"ts": "yesterday"},
+        {"at": "yesterday"},
+    ],
+    ids=["no-type", "empty-type", "actor", "data", "ts", "at"],
+)
+def test_a_line_without_a_usable_field_is_not_an_event(
+    tmp_path: Path, broken: dict[str, object]
+) -> None:
+    """A report of a damaged log shows what can be read; a line it cannot use is counted, not
+    shown as an event with a missing type, actor, data or time."""
+    from crisisplay.incident.log import LogReader
+
+    event = {**GOOD, **broken}
+    if broken.get("type", "") is None:
+        del event["type"]
+    path = tmp_path / LOG_NAME
+    path.write_bytes(json.dumps(event).encode() + b"\n")
+    reader = LogReader(path)
+    assert list(reader) == []
+    assert reader.result.unreadable == 1 and not reader.result.ok
+
+
+def test_a_healthy_line_with_an_at_is_an_event(tmp_path: Path) -> None:
+    from crisisplay.incident.log import LogReader
+
+    path = tmp_path / LOG_NAME
+    event = {**GOOD, "at": "2026-03-01T09:00:00+01:00"}
+    path.write_bytes(json.dumps(event).encode() + b"\n")
+    reader = LogReader(path)
+    assert list(reader) == [event] and reader.result.ok
+
+
+# --- who holds the lock, and what a failed write says -----------------------------------------
+
+
+def test_a_holder_that_left_no_details_is_named_unavailable_without_a_wait(
+    tmp_path: Path,
+) -> None:
+    import fcntl
+    import time
+
+    from crisisplay.incident.log import LOCK_NAME, LockedError
+
+    folder = tmp_path / "i"
+    three_events(folder)
+    fd = os.open(folder / LOCK_NAME, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.ftruncate(fd, 0)  # locked, its details not written yet
+        started = time.monotonic()
+        with pytest.raises(LockedError, match=r"details unavailable") as caught:
+            IncidentLog.open(folder, "bo")
+        assert time.monotonic() - started < 3  # ten short tries, not a hang
+        assert caught.value.holder is None
+    finally:
+        os.close(fd)
+
+
+def test_a_write_error_says_why_in_the_systems_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from crisisplay.incident.log import LogWriteError
+
+    with IncidentLog.create(tmp_path / "i", "ana") as log:
+
+        def failing_fsync(fd: int) -> None:
+            raise OSError(errno.EIO, "Input/output error")
+
+        real_fsync = os.fsync
+        calls = iter([failing_fsync, real_fsync])
+        monkeypatch.setattr(os, "fsync", lambda fd: next(calls)(fd))
+        with pytest.raises(LogWriteError) as caught:
+            log.append("b", {})
+    assert f"log {log.path} (Input/output error). The log itself is unchanged" in str(caught.value)
+
+
+def test_a_full_disk_is_named_and_a_write_after_a_failed_cleanup_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from crisisplay.incident.log import LogWriteError
+
+    with IncidentLog.create(tmp_path / "i", "ana") as log:
+        real_write = os.write
+
+        def full_disk(fd: int, data: bytes) -> int:
+            if fd == log._fd:
+                real_write(fd, bytes(data[: len(data) // 2]))
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return real_write(fd, data)
+
+        def failing_truncate(fd: int, length: int) -> None:
+            raise OSError(errno.EIO, "Input/output error")
+
+        monkeypatch.setattr(os, "write", full_disk)
+        monkeypatch.setattr(os, "ftruncate", failing_truncate)
+        with pytest.raises(LogWriteError) as first:
+            log.append("a", {})
+        assert f"log {log.path} (the disk is full). The unfinished entry" in str(first.value)
+        # The cut still fails: the next entry is refused before it is written, and says why.
+        with pytest.raises(LogWriteError) as second:
+            log.append("b", {})
+        assert f"log {log.path} (an earlier write failed). The unfinished" in str(second.value)
+        assert second.value.cause is None
+        monkeypatch.undo()
+        log.append("c", {})
+    assert [e["type"] for e in read_events(log.path)] == ["c"]
