@@ -267,8 +267,13 @@ def step_of(walk: Walk, step_id: str) -> Any:
             {"skip": "not needed"},
             {"kind": "check", "status": "skipped", "reason": "not needed"},
         ),
+        (
+            "d-notify",
+            {"acknowledged": False},
+            {"kind": "notify", "status": "notified", "contacted": [], "acknowledged": False},
+        ),
     ],
-    ids=["check", "note", "ask", "decide", "notify", "skip-ask", "skip-check"],
+    ids=["check", "note", "ask", "decide", "notify", "skip-ask", "skip-check", "unheard"],
 )
 def test_each_answer_records_what_was_done(
     tmp_path: Path, step_id: str, raw: dict[str, Any], recorded: dict[str, Any]
@@ -285,6 +290,26 @@ def test_a_skip_needs_a_reason(tmp_path: Path, reason: str | None) -> None:
     walk = new_walk(tmp_path)
     with pytest.raises(AnswerError, match="skipping needs a reason"):
         walk.answer(step_of(walk, "d-check"), {"skip": reason})
+
+
+def test_a_decision_without_an_option_names_the_options(tmp_path: Path) -> None:
+    from crisisplay.incident.walk import AnswerError
+
+    walk = new_walk(tmp_path)
+    with pytest.raises(AnswerError, match=r"^Step 'd-route': '' is not one of the options: "):
+        walk.answer(step_of(walk, "d-route"), {})
+
+
+def test_a_draft_records_its_texts_their_hashes_and_who_signed_off(tmp_path: Path) -> None:
+    import hashlib
+
+    walk = new_walk(tmp_path)
+    texts = {"x": "On oat latte: a late batch. Next update 09:00 UTC.", "facebook": "We know."}
+    data = walk.answer(step_of(walk, "h-draft"), {"texts": texts, "approved_by": "Ben Manager"})
+    assert (data["step"], data["stage"], data["kind"]) == ("h-draft", "hold", "draft")
+    assert data["status"] == "approved" and data["texts"] == texts
+    assert data["sha256"] == {p: hashlib.sha256(t.encode()).hexdigest() for p, t in texts.items()}
+    assert data["approval"] == {"by": "Ben Manager", "role": "account-manager", "at": None}
 
 
 def test_a_decision_cannot_be_skipped(tmp_path: Path) -> None:
@@ -397,3 +422,140 @@ def test_a_shadow_is_planned_on_without_touching_the_walk(tmp_path: Path) -> Non
     assert shadow.variables["what"] == "late oat milk" and shadow.missed == {"detect"}
     assert shadow.published == ["First", "We are on it"]
     assert shadow.networks["d-url"]["x"] == {"state": "published"}
+
+
+# --- replay: the state a resumed walk rebuilds from the log -----------------------------------
+
+
+def test_replaying_the_log_rebuilds_what_the_walk_knows(tmp_path: Path) -> None:
+    """Resume rebuilds the walk from its events: the variables the statements use, the texts
+    already out (for the checker), each network's state, the severity (its deadlines), and
+    whether the incident was closed."""
+    walk = new_walk(tmp_path, severity=2)
+    assert not walk.has_variables and not walk.closed
+
+    def event(kind: str, minute: int, **data: Any) -> dict[str, Any]:
+        return {"type": kind, "data": data, "ts": (FIRST + timedelta(minutes=minute)).isoformat()}
+
+    walk.apply(event("variables", 1, values={"product": "oat latte"}))
+    walk.apply(event("variables", 1))  # a variables event with no values changes nothing
+    assert walk.has_variables is True and walk.variables == {"product": "oat latte"}
+    walk.apply(event("step", 2, step="d-text", stage="detect", save_as="what", value="spoilt"))
+    assert walk.variables["what"] == "spoilt"
+    assert walk.last_step_at == FIRST + timedelta(minutes=2)
+    texts = {"x": "On oat latte: spoilt.", "facebook": "We know about it."}
+    walk.apply(
+        event(
+            "step",
+            3,
+            step="h-draft",
+            stage="hold",
+            texts=texts,
+            published={"x": {"url": "https://x.com/b/status/2", "at": "2026-11-20T08:03:00Z"}},
+        )
+    )
+    assert walk.published == list(texts.values())
+    assert walk.networks["h-draft"] == {
+        "x": {
+            "state": "published",
+            "url": "https://x.com/b/status/2",
+            "at": "2026-11-20T08:03:00Z",
+        },
+        "facebook": {"state": "pending"},
+    }
+    walk.apply(
+        event(
+            "publication",
+            4,
+            step="h-draft",
+            stage="hold",
+            platform="facebook",
+            state="published",
+            url="https://facebook.com/b/posts/3",
+        )
+    )
+    assert walk.networks["h-draft"]["facebook"] == {
+        "state": "published",
+        "url": "https://facebook.com/b/posts/3",
+    }
+    assert walk.unpublished() == []
+    walk.apply(event("severity.changed", 5, to="1"))
+    assert walk.severity == 1 and walk.severity_level().name == "Critical"
+    hold = walk.deadline_for("hold")
+    assert hold is not None and hold.due_at == FIRST + timedelta(minutes=30)  # critical: 30m
+    assert not walk.closed
+    walk.apply(event("deadline.missed", 6, stage="detect"))
+    assert walk.missed == {"detect"} and not walk.closed
+    walk.apply(event("incident.closed", 7))
+    assert walk.closed is True
+    assert walk.last_step_at == FIRST + timedelta(minutes=3)  # steps only
+
+
+# --- deadlines: which stages have one, and when one is newly missed ---------------------------
+
+
+def test_a_stage_without_a_due_time_has_no_deadline_and_hides_none_after_it(
+    tmp_path: Path,
+) -> None:
+    text = Path(BRANCHES).read_text(encoding="utf-8")
+    assert text.count("    due: 1h\n") == 1
+    playbook = tmp_path / "no-hold-due.yaml"
+    playbook.write_text(text.replace("    due: 1h\n", ""), encoding="utf-8")
+    walk = new_walk(tmp_path, playbook=str(playbook))
+    assert [(d.stage, d.title) for d in walk.deadlines()] == [
+        ("detect", "Detect"),
+        ("close", "Close"),
+    ]
+    assert walk.deadline_for("hold") is None
+
+
+def test_each_deadline_carries_its_stage_title(tmp_path: Path) -> None:
+    walk = new_walk(tmp_path)
+    assert [(d.stage, d.title, d.due_at - FIRST) for d in walk.deadlines()] == [
+        ("detect", "Detect", timedelta(minutes=15)),
+        ("hold", "Hold", timedelta(hours=1)),
+        ("close", "Close", timedelta(hours=3)),
+    ]
+
+
+def test_a_missed_deadline_already_recorded_does_not_hide_the_later_ones(tmp_path: Path) -> None:
+    walk = new_walk(tmp_path)
+    walk.apply({"type": "deadline.missed", "data": {"stage": "detect"}, "ts": FIRST.isoformat()})
+    late = FIRST + timedelta(hours=4)
+    assert [d.stage for d in walk.newly_missed(late)] == ["hold", "close"]
+
+
+def test_a_deadline_is_missed_after_its_due_time_not_at_it(tmp_path: Path) -> None:
+    walk = new_walk(tmp_path)
+    due = FIRST + timedelta(minutes=15)
+    assert walk.newly_missed(due) == []  # still in detect, exactly at its due time
+    assert [d.stage for d in walk.newly_missed(due + timedelta(seconds=1))] == ["detect"]
+    for step_id in DETECT_BEFORE_ROUTE:
+        record(walk, step_id)
+    record(walk, "d-route", minute=15, option="Jump to the last detect step")
+    walk.apply(
+        {"type": "step", "data": {"step": "d-last", "stage": "detect"}, "ts": due.isoformat()}
+    )
+    assert walk.stage_done["detect"] == due
+    assert walk.newly_missed(due + timedelta(minutes=5)) == []  # done exactly on time
+
+
+# --- severity and options the playbook no longer has ------------------------------------------
+
+
+def test_a_severity_the_playbook_does_not_list_takes_its_last_level(tmp_path: Path) -> None:
+    walk = new_walk(tmp_path, severity=9)
+    levels = walk.resolved.playbook.severity_levels()
+    assert walk.severity_level() is levels[-1]
+    assert walk.severity_level().level == 4
+    assert new_walk(tmp_path, severity=1).severity_level().level == 1
+
+
+def test_a_recorded_option_the_playbook_no_longer_has_goes_on_to_the_next_step(
+    tmp_path: Path,
+) -> None:
+    """Resumed on an updated playbook whose option was renamed: the walk carries on."""
+    walk = walk_to_route(tmp_path)
+    record(walk, "d-route", option="An option since renamed")
+    cur = walk.current()
+    assert cur is not None and cur[1].id == "d-notify"
