@@ -275,3 +275,129 @@ def test_a_full_disk_is_named_and_a_write_after_a_failed_cleanup_says_so(
         monkeypatch.undo()
         log.append("c", {})
     assert [e["type"] for e in read_events(log.path)] == ["c"]
+
+
+# --- verify: a chained line with a wrong field is still named -------------------------------
+
+
+def chained(path: Path, events: list[dict[str, object]]) -> None:
+    """Write `events` as a log whose chain is intact, whatever else is wrong with them."""
+    prev, out = GENESIS, []
+    for event in events:
+        line = json.dumps({**event, "prev": prev}, ensure_ascii=False, separators=(",", ":"))
+        prev = sha(line.encode())
+        out.append(line.encode() + b"\n")
+    path.write_bytes(b"".join(out))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("v", 2, "format version is 2, expected 1"),
+        ("v", 1.0, "format version is 1.0, expected 1"),
+        ("v", True, "format version is True, expected 1"),
+        ("seq", 1.0, "seq is 1.0, not a number"),
+        ("seq", True, "seq is True, not a number"),
+    ],
+)
+def test_a_chained_line_with_a_wrong_version_or_seq_fails_verify(
+    tmp_path: Path, field: str, value: object, problem: str
+) -> None:
+    first = {**GOOD, "seq": 0}
+    second = {**GOOD, "seq": 1, field: value}
+    path = tmp_path / LOG_NAME
+    chained(path, [first, second])
+    result = verify(path)
+    assert not result.ok
+    assert result.problems == [f"line 2 (seq {second['seq']}): {problem}"]
+
+
+def test_one_problem_past_the_cap_is_still_counted(tmp_path: Path) -> None:
+    from crisisplay.incident.log import MAX_PROBLEMS
+
+    path = tmp_path / LOG_NAME
+    path.write_bytes(b"x\n" * (MAX_PROBLEMS + 1))
+    result = verify(path)
+    assert len(result.problems) == MAX_PROBLEMS + 1
+    assert result.problems[-1] == "... and 1 more problems not listed"
+
+
+# --- opening: nothing recovered is nothing shown; damage is named; failures are clear ---------
+
+
+def test_a_new_or_healthy_log_has_nothing_recovered_and_no_torn_tail(tmp_path: Path) -> None:
+    folder = tmp_path / "i"
+    with IncidentLog.create(folder, "ana") as log:
+        assert log.recovered is None and log.torn_tail == b""
+        log.append("opened", {})
+    with IncidentLog.open(folder, "ana") as log:
+        assert log.recovered is None and log.torn_tail == b""
+
+
+def test_damage_is_refused_naming_its_first_three_problems(tmp_path: Path) -> None:
+    from crisisplay.incident.log import LogError
+
+    folder = tmp_path / "i"
+    three_events(folder)
+    with open(folder / LOG_NAME, "ab") as f:
+        f.write(b"x\n" * 3 + b'{"v":1}\n')
+    with pytest.raises(LogError) as caught:
+        IncidentLog.open(folder, "ana")
+    message = str(caught.value)
+    problems = verify(folder / LOG_NAME).problems
+    assert len(problems) >= 4
+    assert "; ".join(problems[:3]) in message and problems[3] not in message
+
+
+def test_an_unreadable_last_line_and_a_torn_tail_of_the_same_length_are_both_moved_aside(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "i"
+    good = three_events(folder)
+    garbled, torn = b"garble\n", b"partial"
+    assert len(garbled) == len(torn)
+    with open(folder / LOG_NAME, "ab") as f:
+        f.write(garbled + torn)
+    with IncidentLog.open(folder, "ana") as log:
+        assert log.recovered is not None
+        assert log.recovered[0]["bytes"] == len(garbled + torn)
+    assert (folder / "log.quarantine.1").read_bytes() == garbled + torn
+    assert (folder / LOG_NAME).read_bytes().startswith(good)
+    assert verify(folder / LOG_NAME).ok
+
+
+def test_a_failed_recovery_is_a_clear_error_and_releases_the_incident(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from crisisplay.incident.log import LogError
+
+    folder = tmp_path / "i"
+    three_events(folder)
+    with open(folder / LOG_NAME, "ab") as f:
+        f.write(b"torn")
+
+    def failing_truncate(fd: int, length: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "ftruncate", failing_truncate)
+    with pytest.raises(LogError, match=r"cannot be opened for writing \(Input/output error\)"):
+        IncidentLog.open(folder, "ana")
+    monkeypatch.undo()
+    IncidentLog.open(folder, "ana").close()  # not left locked
+
+
+def test_a_new_log_that_cannot_be_saved_to_disk_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from crisisplay.incident.log import LogError
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(LogError, match=r"could not be saved to disk \(Input/output error\)"):
+        IncidentLog.create(tmp_path / "i", "ana")
