@@ -401,3 +401,85 @@ def test_a_new_log_that_cannot_be_saved_to_disk_is_a_clear_error(
     monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(LogError, match=r"could not be saved to disk \(Input/output error\)"):
         IncidentLog.create(tmp_path / "i", "ana")
+
+
+# --- verify names each problem in the words `log verify` prints -------------------------------
+
+
+def raw_line(event: dict[str, object]) -> bytes:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "problems"),
+    [
+        ({"actor": None, "data": None}, ["missing actor, data"]),
+        ({"v": None}, ["missing v"]),
+        ({"note": 1, "zz": 2}, ["unexpected field note, zz"]),
+        ({"ts": "yesterday"}, ["ts 'yesterday' is not an RFC 3339 time"]),
+        ({"ts": "2026-13-01T10:00:00Z"}, ["ts '2026-13-01T10:00:00Z' is not an RFC 3339 time"]),
+        (
+            {"ts": "yesterday", "at": "2026-03-01T09:00:00Z"},
+            ["ts 'yesterday' is not an RFC 3339 time"],
+        ),
+        ({"at": "soon"}, ["at 'soon' is not an RFC 3339 time"]),
+        ({"type": ""}, ["type '' is not a non-empty text"]),
+        ({"actor": 7}, ["actor 7 is not a text"]),
+        ({"data": "x"}, ["data is not an object"]),
+        ({"seq": 5}, ["seq jumps to 5 after 0 (events missing)"]),
+        ({"seq": 0}, ["seq is 0, expected 1 (out of order or repeated)"]),
+    ],
+    ids=[
+        "missing",
+        "missing-v",
+        "unexpected",
+        "ts",
+        "ts-no-such-month",
+        "ts-with-good-at",
+        "at",
+        "type",
+        "actor",
+        "data",
+        "seq-jump",
+        "seq-repeat",
+    ],
+)
+def test_verify_names_each_problem_of_a_chained_line(
+    tmp_path: Path, change: dict[str, object], problems: list[str]
+) -> None:
+    second: dict[str, object] = {**GOOD, "seq": 1}
+    for key, value in change.items():
+        if value is None:
+            del second[key]
+        else:
+            second[key] = value
+    path = tmp_path / LOG_NAME
+    chained(path, [dict(GOOD), second])
+    seq = second.get("seq")
+    assert verify(path).problems == [f"line 2 (seq {seq}): {p}" for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("prev", "problem"),
+    [
+        ("abc", "prev is 'abc', not a sha256 hash"),
+        (5, "prev is 5, not a sha256 hash"),
+        (
+            "f" * 64,
+            "prev does not match the hash of the line before it (that line was changed, "
+            "or a line was removed, inserted or moved here)",
+        ),
+    ],
+)
+def test_verify_tells_a_prev_that_is_no_hash_from_one_that_does_not_match(
+    tmp_path: Path, prev: object, problem: str
+) -> None:
+    path = tmp_path / LOG_NAME
+    path.write_bytes(raw_line({**GOOD, "prev": prev}))
+    assert verify(path).problems == [f"line 1 (seq 0): {problem}"]
+
+
+def test_verify_names_a_line_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / LOG_NAME
+    path.write_bytes(raw_line(GOOD) + b'{"v":1,"t":"\xff"}\n')
+    assert verify(path).problems == ["line 2: not valid UTF-8"]
