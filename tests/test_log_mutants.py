@@ -479,7 +479,7 @@ def test_verify_tells_a_prev_that_is_no_hash_from_one_that_does_not_match(
     assert verify(path).problems == [f"line 1 (seq 0): {problem}"]
 
 
-def test_verify_names_a_line_that_is_not_utf8(tmp_path: Path) -> None:
+def test_verify_names_a_line_that_is_not_utf8_or_not_an_object(tmp_path: Path) -> None:
     path = tmp_path / LOG_NAME
-    path.write_bytes(raw_line(GOOD) + b'{"v":1,"t":"\xff"}\n')
-    assert verify(path).problems == ["line 2: not valid UTF-8"]
+    path.write_bytes(raw_line(GOOD) + b'{"v":1,"t":"\xff"}\n' + b"[1, 2]\n")
+    assert verify(path).problems == ["line 2: not valid UTF-8", "line 3: not a JSON object"]
