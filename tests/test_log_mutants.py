@@ -483,3 +483,84 @@ def test_verify_names_a_line_that_is_not_utf8_or_not_an_object(tmp_path: Path) -
     path = tmp_path / LOG_NAME
     path.write_bytes(raw_line(GOOD) + b'{"v":1,"t":"\xff"}\n' + b"[1, 2]\n")
     assert verify(path).problems == ["line 2: not valid UTF-8", "line 3: not a JSON object"]
+
+
+# --- a line longer than any event: read a piece at a time, hashed whole -----------------------
+# MAX_LINE is 16 MiB; these tests lower it to the longest healthy line they write, so that a
+# line "longer than any event" stays small.
+
+
+def lower_max_line(monkeypatch: pytest.MonkeyPatch, *logs: bytes) -> int:
+    import crisisplay.incident.log as logmod
+
+    limit = max(len(line) for log in logs for line in log.splitlines())
+    monkeypatch.setattr(logmod, "MAX_LINE", limit)
+    return limit
+
+
+def test_a_line_longer_than_any_event_is_named_and_still_chains(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = raw_line(GOOD)
+    long = b"z" * (3 * len(first) + 7)  # more than three pieces of MAX_LINE + 1
+    third = raw_line({**GOOD, "seq": 2, "prev": sha(long)})
+    limit = lower_max_line(monkeypatch, first, third)
+    path = tmp_path / LOG_NAME
+    path.write_bytes(first + long + b"\n" + third)
+    result = verify(path)
+    assert result.problems == [f"line 2: longer than {limit:,} bytes, which no event is"]
+    assert result.count == 3 and result.head == sha(third[:-1]) and result.torn_bytes == 0
+
+
+def test_a_line_of_exactly_the_longest_length_is_an_ordinary_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import crisisplay.incident.log as logmod
+
+    first = raw_line(GOOD)
+    second = raw_line({**GOOD, "seq": 1, "prev": sha(first[:-1])})
+    monkeypatch.setattr(logmod, "MAX_LINE", len(first) - 1)  # the first line, without "\n"
+    path = tmp_path / LOG_NAME
+    path.write_bytes(first + second)
+    result = verify(path)
+    assert result.ok and result.count == 2
+    monkeypatch.setattr(logmod, "MAX_LINE", len(first) - 2)  # one byte shorter: too long
+    assert verify(path).problems[0] == (
+        f"line 1: longer than {len(first) - 2:,} bytes, which no event is"
+    )
+
+
+@pytest.mark.parametrize("extra", [1, 150])
+def test_a_torn_tail_longer_than_any_event_is_counted_whole_and_moved_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: int
+) -> None:
+    folder = tmp_path / "i"
+    good = three_events(folder)
+    limit = lower_max_line(monkeypatch, b"x" * 1000)  # every healthy line here is shorter
+    tail = b"t" * (limit + extra)  # no newline: a write cut short
+    with open(folder / LOG_NAME, "ab") as f:
+        f.write(tail)
+    result = verify(folder / LOG_NAME)
+    assert result.torn_bytes == len(tail) and result.count == 3
+    with IncidentLog.open(folder, "ana") as log:
+        assert log.recovered is not None
+        assert log.recovered[0]["bytes"] == len(tail)
+        assert log.recovered[0]["offset"] == len(good)
+    assert (folder / "log.quarantine.1").read_bytes() == tail
+
+
+def test_a_last_line_longer_than_any_event_is_moved_aside_as_unreadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "i"
+    good = three_events(folder)
+    limit = lower_max_line(monkeypatch, b"x" * 1000)  # every healthy line here is shorter
+    long = b"u" * (2 * limit + 5) + b"\n"
+    with open(folder / LOG_NAME, "ab") as f:
+        f.write(long)
+    with IncidentLog.open(folder, "ana") as log:
+        assert log.recovered is not None
+        (info,) = log.recovered
+    assert info["reason"].startswith("the last line was unreadable")
+    assert (info["bytes"], info["offset"]) == (len(long), len(good))
+    assert verify(folder / LOG_NAME).ok
