@@ -16,6 +16,7 @@ from crisisplay.incident.log import (
     LOG_NAME,
     TORN_SHOWN,
     IncidentLog,
+    LogReader,
     parse_anchor,
     read_events,
     verify,
@@ -564,3 +565,57 @@ def test_a_last_line_longer_than_any_event_is_moved_aside_as_unreadable(
     assert info["reason"].startswith("the last line was unreadable")
     assert (info["bytes"], info["offset"]) == (len(long), len(good))
     assert verify(folder / LOG_NAME).ok
+
+
+# --- the reader's count after a damaged line, and what replay yields --------------------------
+
+
+def test_after_a_garbled_line_the_count_goes_on_from_it(tmp_path: Path) -> None:
+    path = tmp_path / LOG_NAME
+    first = raw_line(GOOD)
+    garbage = b"not json\n"
+    third = raw_line({**GOOD, "seq": 2, "prev": sha(garbage[:-1])})
+    path.write_bytes(first + garbage + third)
+    result = verify(path)
+    assert result.problems == ["line 2: not valid JSON (Expecting value: line 1 column 1 (char 0))"]
+    assert result.unreadable == 1
+
+
+def test_after_a_line_whose_seq_is_no_number_the_count_goes_on_from_it(tmp_path: Path) -> None:
+    path = tmp_path / LOG_NAME
+    chained(path, [dict(GOOD), {**GOOD, "seq": "x"}, {**GOOD, "seq": 2}])
+    assert verify(path).problems == ["line 2 (seq x): seq is 'x', not a number"]
+
+
+def test_every_unreadable_line_is_counted(tmp_path: Path) -> None:
+    path = tmp_path / LOG_NAME
+    path.write_bytes(b"one\ntwo\n")
+    reader = LogReader(path)
+    assert list(reader) == [] and reader.result.unreadable == 2
+
+
+def test_a_recovery_line_with_no_object_for_data_is_named_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / LOG_NAME
+    chained(path, [{**GOOD, "type": "recovery", "data": ["log.quarantine.1"]}])
+    assert verify(path).problems == ["line 1 (seq 0): data is not an object"]
+
+
+def test_replay_yields_every_object_even_one_a_report_could_not_use(tmp_path: Path) -> None:
+    path = tmp_path / LOG_NAME
+    events = [dict(GOOD), {**GOOD, "seq": 1, "data": "not an object"}]
+    chained(path, events)
+    assert [e["data"] for e in read_events(path)] == [{}, "not an object"]
+    assert [e["data"] for e in LogReader(path)] == [{}]  # a report shows what it can use
+
+
+@pytest.mark.parametrize(("count", "last"), [(2, "seq 1"), (0, "no events")])
+def test_an_anchor_past_the_end_says_where_the_log_ends(
+    tmp_path: Path, count: int, last: str
+) -> None:
+    path = tmp_path / LOG_NAME
+    chained(path, [{**GOOD, "seq": n} for n in range(count)])
+    result = verify(path, (5, "a" * 64))
+    assert result.problems == [
+        f"the log ends at {last} but the anchor names seq 5: events were removed from the "
+        "end, or this is a different log"
+    ]
