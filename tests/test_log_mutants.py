@@ -513,6 +513,18 @@ def test_a_line_longer_than_any_event_is_named_and_still_chains(
     assert result.count == 3 and result.head == sha(third[:-1]) and result.torn_bytes == 0
 
 
+def test_a_line_longer_than_a_megabyte_past_the_limit_is_hashed_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = raw_line(GOOD)
+    long = b"y" * ((1 << 20) + 3 * len(first))  # the rest is read a megabyte at a time
+    third = raw_line({**GOOD, "seq": 2, "prev": sha(long)})
+    limit = lower_max_line(monkeypatch, first, third)
+    path = tmp_path / LOG_NAME
+    path.write_bytes(first + long + b"\n" + third)
+    assert verify(path).problems == [f"line 2: longer than {limit:,} bytes, which no event is"]
+
+
 def test_a_line_of_exactly_the_longest_length_is_an_ordinary_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -619,3 +631,27 @@ def test_an_anchor_past_the_end_says_where_the_log_ends(
         f"the log ends at {last} but the anchor names seq 5: events were removed from the "
         "end, or this is a different log"
     ]
+
+
+def test_a_log_that_cannot_be_created_is_named_in_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import crisisplay.incident.log as logmod
+    from crisisplay.incident.log import LogError
+
+    real_open_in = logmod.safefs.open_in
+
+    def failing_open_in(folder: Path, name: str, *args: object, **kwargs: object) -> int:
+        if name == LOG_NAME:
+            raise OSError(errno.EIO, "Input/output error")
+        return real_open_in(folder, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(logmod.safefs, "open_in", failing_open_in)
+    folder = tmp_path / "i"
+    with pytest.raises(LogError) as caught:
+        IncidentLog.create(folder, "ana")
+    assert str(caught.value) == (
+        f"The incident log {folder / LOG_NAME} cannot be created (Input/output error)."
+    )

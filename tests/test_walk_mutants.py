@@ -479,6 +479,11 @@ def test_replaying_the_log_rebuilds_what_the_walk_knows(tmp_path: Path) -> None:
         "url": "https://facebook.com/b/posts/3",
     }
     assert walk.unpublished() == []
+    # a publication for a draft the walk holds no networks for is kept, not a crash
+    walk.apply(
+        event("publication", 4, step="d-text", stage="detect", platform="x", state="pending")
+    )
+    assert walk.networks["d-text"] == {"x": {"state": "pending"}}
     walk.apply(event("severity.changed", 5, to="1"))
     assert walk.severity == 1 and walk.severity_level().name == "Critical"
     hold = walk.deadline_for("hold")
