@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench stress catalogues train-checker eval-checker clean
+.PHONY: run test lint bench stress mutation catalogues train-checker eval-checker clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "crisisplay needs Python 3.11 or newer")'
@@ -36,6 +36,11 @@ train-checker: $(BIN)/.installed  ## learn the checker's judge from data/checker
 
 eval-checker: $(BIN)/.installed   ## the checker's precision and recall on data/checker/eval/, which nothing is tuned on
 	$(BIN)/python bench/eval_checker.py $(ARGS)
+
+mutation: $(BIN)/.installed  ## mutation check of incident/walk.py and incident/log.py, one worker (long; docs/mutation.md)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,mutation]'
+	$(BIN)/mutmut run --max-children 1
+	$(BIN)/mutmut results
 
 catalogues: $(BIN)/.installed  ## extract the interface's words, update every language's .po, compile the .mo files
 	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output -o src/crisisplay/locale/crisisplay.pot src/crisisplay
