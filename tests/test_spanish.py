@@ -509,3 +509,25 @@ def test_resume_speaks_the_language_the_incident_was_opened_in(
     assert "Reanudando " in out and "1 paso ya registrado." in out
     assert "Tarea · detect-screenshot" in out
     assert english_in(re.sub(r"\S*[-/_.]\S*", " ", out)) == []
+
+
+def test_a_time_typed_for_later_today_is_refused_in_spanish() -> None:
+    """At 1:16 in Madrid, «19:40» would be this evening: refused, and said in Spanish, with
+    the forms to use instead («hace …», not «… ago»)."""
+    from datetime import UTC, datetime
+
+    from crisisplay import i18n, times
+    from crisisplay.incident.walk import Unconfirmed, incident_time
+
+    i18n.use("es")
+    times.use_zone("Europe/Madrid")
+    now = datetime(2026, 12, 5, 0, 16, tzinfo=UTC)
+    with pytest.raises(ValueError) as refused:
+        incident_time("19:40", i18n._("that time"), now=now)
+    said = str(refused.value)
+    assert said.startswith("esa hora: «19:40» sería hoy a las 19:40 CET, en el futuro")
+    assert "2026-12-04 19:40 o 'hace 5h36m'" in said
+    assert english_in(said) == []
+    with pytest.raises(Unconfirmed) as asked:  # 71 minutes ago: asked first, in Spanish too
+        incident_time("0:05", i18n._("that time"), now=now)
+    assert "No se registra nada a ciegas" in str(asked.value)

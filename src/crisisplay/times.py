@@ -401,10 +401,11 @@ def explicit_forms(t: datetime, now: datetime, *, past: bool = True) -> str:
     """How to give a time without a guess: its date and time, or how long ago ('2026-12-03
     19:40' or '23h9m ago'), for the day a clock time probably meant (with `past`, a time
     that has happened: a later one is yesterday's)."""
+    _ = _words(None).gettext
     meant = t - timedelta(days=1) if past and t > now else t
     lt = local(meant)
     forms = [f"{lt:%Y-%m-%d %H:%M}"]
     if meant <= now:
         ago = timedelta(minutes=int((now - meant).total_seconds() // 60))
-        forms.append(f"'{format_duration(ago)} ago'")
-    return " or ".join(forms)
+        forms.append("'" + _("{duration} ago").format(duration=format_duration(ago)) + "'")
+    return _(" or ").join(forms)

@@ -113,9 +113,16 @@ def incident_time(
     if t > now + MAX_AHEAD:
         if times.is_clock(value):
             raise ValueError(
-                f"{what} '{shown}' would be {times.day_clock(t, now=base)}, in the future "
-                f"(now is {times.clock(now, now=base)}); for another day, give it as "
-                f"{times.explicit_forms(t, base)}"
+                _(
+                    "{what} '{shown}' would be {when}, in the future (now is {now}); for "
+                    "another day, give it as {forms}"
+                ).format(
+                    what=what,
+                    shown=shown,
+                    when=times.day_clock(t, now=base),
+                    now=times.clock(now, now=base),
+                    forms=times.explicit_forms(t, base),
+                )
             )
         raise ValueError(
             _(
@@ -132,8 +139,10 @@ def incident_time(
     question = None if confirmed else times.far_from_now(value, t, base)
     if question is not None:
         raise Unconfirmed(
-            f"{what}: {question}. Nothing is recorded on a guess: to mean it, give the date "
-            f"and time ({times.explicit_forms(t, base)})",
+            _(
+                "{what}: {question}. Nothing is recorded on a guess: to mean it, give the date "
+                "and time ({forms})"
+            ).format(what=what, question=question, forms=times.explicit_forms(t, base)),
             t,
             question,
         )
