@@ -71,9 +71,11 @@ def test_stages_with_their_deadlines(crisisplay: Crisisplay) -> None:
     assert code == 0
     lines = lines_of(out)
     assert lines[0] == "Closed one"
-    assert "first seen 2026-11-02 08:00 UTC · opened 08:05 (T+00:05) · closed 00:40 (T+16:40)" in (
-        out
-    )
+    # closed the next day: the day is said, not only the clock
+    assert (
+        "first seen 2026-11-02 08:00 UTC · opened 08:05 (T+00:05) · "
+        "closed Tue 3 Nov 00:40 (T+16:40)"
+    ) in out
     assert (
         "Detect and triage — due 08:15 (T+00:15) · done 08:10 (T+00:10) · met, 5 min to spare"
         in lines

@@ -175,11 +175,14 @@ def _clock(t: datetime) -> str:
 
 
 def _at(value: str | None, origin: datetime) -> str:
-    """`09:00 (T+01:00)` for a time in the log."""
+    """`09:00 (T+01:00)` for a time in the log; `Sun 6 Dec 01:07 (T+1d 00:00)` for one on
+    another day than the crisis was first seen (in the incident's zone)."""
     if not value:
         return "—"
     t = parse_time(value)
-    return f"{_clock(t)} ({offset(t, origin)})"
+    day = times.local(t).date()
+    on = "" if day == times.local(origin).date() else times.day_name(day) + " "
+    return f"{on}{_clock(t)} ({offset(t, origin)})"
 
 
 def _stage_header(
@@ -677,12 +680,15 @@ def _deadlines(
     if warn is not None:
         out.append(warn)
     width = max(len(titles.get(str(r["stage"]), str(r["stage"]))) for r in rows)
-    for row in rows:
+    dues = [_at(r.get("due_at"), origin) for r in rows]
+    dones = [_at(r["done_at"], origin) if r.get("done_at") else "—" for r in rows]
+    due_width = max(20, *map(len, dues))
+    done_width = max(20, *map(len, dones))
+    for row, due, done in zip(rows, dues, dones, strict=True):
         sid = str(row["stage"])
         line = Text(f"  {titles.get(sid, sid.capitalize()):<{width}}  ")
-        line.append(_("due {at}").format(at=f"{_at(row.get('due_at'), origin):<20}"))
-        done = _at(row["done_at"], origin) if row.get("done_at") else "—"
-        line.append(_("done {at}").format(at=f"{done:<20}"))
+        line.append(_("due {at}").format(at=f"{due:<{due_width}}"))
+        line.append(_("done {at}").format(at=f"{done:<{done_width}}"))
         line.append_text(_verdict(row))
         out.append(line)
     return out
