@@ -43,6 +43,12 @@ def translator(lang: str | None) -> _gettext.NullTranslations:
     )
 
 
+def languages() -> list[str]:
+    """Every language the interface speaks: English, and each one with a catalogue."""
+    found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
+    return ["en", *found]
+
+
 # None: English, the words as written (no catalogue is opened for it: importing this
 # module costs a command nothing until a playbook in another language is loaded).
 _current: _gettext.NullTranslations | None = None

@@ -343,14 +343,19 @@ def read_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
     """A time a person or a file gives: RFC 3339 (`2026-12-04T19:40:00Z`, any offset), a
     date and time without an offset (`2026-12-04 19:40`, in the current zone), a clock time
     (`19:40`: today in the current zone, never moved to another day), `20m ago`, or `now`
-    (relative to `relative_to`, else now); in Spanish too, `hace 20m` and `ahora`."""
+    (relative to `relative_to`, else now); and those two in every language the interface
+    speaks (`hace 20m`, `ahora`)."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone())
     text = str(value).strip()
     base = relative_to or datetime.now(UTC)
-    if text.lower() in ("", "now", "ahora"):
+    if text.lower() in ("", "now"):
         return base
-    m = re.fullmatch(r"(\S+)\s+ago", text) or re.fullmatch(r"(?i:hace)\s+(\S+)", text)
+    m = re.fullmatch(r"(\S+)\s+ago", text)
+    if not m and not _CLOCK.fullmatch(text) and not text[:1].isdigit():
+        spoken = _spoken(text)  # «ahora», «hace 20m»: the words of any catalogue
+        if spoken != text:
+            return read_time(spoken, relative_to=base)
     if m:
         try:
             return base - parse_duration(m.group(1))
@@ -395,6 +400,23 @@ def far_from_now(given: Any, t: datetime, now: datetime, *, lang: str | None = N
     return _("{given} would be {when}, {delta} ago").format(
         given=str(given).strip(), when=where, delta=delta
     )
+
+
+def _spoken(text: str) -> str:
+    """Time words in any language the interface speaks, as `read_time` reads them in
+    English: «ahora» is `now`, «hace 20m» is `20m ago` (from each catalogue's `now` and
+    `{duration} ago`); anything else as it is."""
+    from crisisplay import i18n
+
+    for lang in i18n.languages()[1:]:
+        _ = i18n.translator(lang).gettext
+        if text.casefold() == _("now").casefold():
+            return "now"
+        ago = re.escape(_("{duration} ago")).replace(re.escape("{duration}"), r"(\S+)")
+        m = re.fullmatch(ago, text, re.IGNORECASE)
+        if m:
+            return f"{m.group(1)} ago"
+    return text
 
 
 def explicit_forms(t: datetime, now: datetime, *, past: bool = True) -> str:

@@ -36,21 +36,9 @@ def now_utc() -> datetime:
 
 def parse_time(value: Any, *, relative_to: datetime | None = None) -> datetime:
     """RFC 3339, `2026-12-04 19:40` or `19:40` (in the current zone, `times.use_zone`; a
-    clock time is today's, never moved to another day), `15m ago`, or `now` — and their
-    words in the interface's language («ahora», «hace 20m»)."""
-    if isinstance(value, str):
-        value = spoken_time(value.strip())
+    clock time is today's, never moved to another day), `15m ago`, or `now`, also in the
+    interface's languages (`times.read_time`)."""
     return times.read_time(value, relative_to=relative_to)
-
-
-def spoken_time(text: str) -> str:
-    """Time words in the interface's language as `parse_time` reads them: «ahora» is
-    `now`, «hace 20m» is `20m ago`; anything else as it is."""
-    if text.casefold() == _("now").casefold():
-        return "now"
-    ago = re.escape(_("{duration} ago")).replace(re.escape("{duration}"), r"(\S+)")
-    m = re.fullmatch(ago, text, re.IGNORECASE)
-    return f"{m.group(1)} ago" if m else text
 
 
 def network_states(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
