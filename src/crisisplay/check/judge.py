@@ -25,6 +25,7 @@ import json
 import math
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -85,22 +86,27 @@ class Judge:
     weights: array.array  # int8, len(buckets) × len(labels), row by row
     trained_on: str  # what the weights were learned from, for the record
 
-    def scores(self, feats: list[tuple[int, int]]) -> list[float]:
-        """Each label's log-odds for a text whose features are `feats`."""
-        n = len(self.labels)
-        totals = [0.0] * n
+    def rows(self, feats: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+        """(start of its weights' row, position in the text) for each feature of `feats`
+        the judge has weights for, its first occurrence only."""
         seen: set[int] = set()
-        buckets, weights = self.buckets, self.weights
-        size = len(buckets)
-        for b, _ in feats:
+        buckets, size, n = self.buckets, len(self.buckets), len(self.labels)
+        for b, pos in feats:
             if b in seen:
                 continue
             seen.add(b)
             i = bisect.bisect_left(buckets, b)
             if i < size and buckets[i] == b:
-                row = i * n
-                for k in range(n):
-                    totals[k] += weights[row + k]
+                yield i * n, pos
+
+    def scores(self, feats: list[tuple[int, int]]) -> list[float]:
+        """Each label's log-odds for a text whose features are `feats`."""
+        n = len(self.labels)
+        totals = [0.0] * n
+        weights = self.weights
+        for row, _ in self.rows(feats):
+            for k in range(n):
+                totals[k] += weights[row + k]
         return [lab.bias + totals[k] * lab.scale for k, lab in enumerate(self.labels)]
 
     def probabilities(self, feats: list[tuple[int, int]]) -> dict[str, float]:
@@ -114,20 +120,12 @@ class Judge:
         """Which of `spans` (sentences, as folded offsets) holds the features that weigh
         most for `label`; the first when none does."""
         k = next(i for i, lab in enumerate(self.labels) if lab.name == label)
-        n = len(self.labels)
         weight = [0.0] * len(spans)
         starts = [s for s, _ in spans]
-        seen: set[int] = set()
-        for b, pos in feats:
-            if b in seen:
-                continue
-            seen.add(b)
-            i = bisect.bisect_left(self.buckets, b)
-            if i < len(self.buckets) and self.buckets[i] == b:
-                w = self.weights[i * n + k]
-                if w > 0:
-                    where = max(0, bisect.bisect_right(starts, pos) - 1)
-                    weight[where] += w
+        for row, pos in self.rows(feats):
+            w = self.weights[row + k]
+            if w > 0:
+                weight[max(0, bisect.bisect_right(starts, pos) - 1)] += w
         return max(range(len(spans)), key=lambda j: (weight[j], -j)) if spans else 0
 
 

@@ -77,27 +77,34 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
 
 
 @lru_cache(maxsize=1)
-def _tlds() -> tuple[frozenset[str], dict[str, int], int]:
+def _tlds() -> tuple[frozenset[str], dict[str, int], int, frozenset[str]]:
     """ASCII top-level domains; the others with their place in twitter-text's order (the
-    first that fits wins); the longest of those."""
+    first that fits wins); the longest of those; the ASCII country codes. One read of
+    `tlds.txt`."""
     ascii_tlds: set[str] = set()
     others: dict[str, int] = {}
+    countries: set[str] = set()
+    section = ""
     path = Path(__file__).with_name("tlds.txt")
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
         name = line.strip()
+        if name.startswith("["):
+            section = name
         if not name or name.startswith(("#", "[")):
             continue
         if name.isascii():
             ascii_tlds.add(name.lower())
+            if section == "[country]":
+                countries.add(name.lower())
         else:
             others.setdefault(name.lower(), n)
-    return frozenset(ascii_tlds), others, max(map(len, others), default=0)
+    return frozenset(ascii_tlds), others, max(map(len, others), default=0), frozenset(countries)
 
 
 def _tld_end(text: str, pos: int, *, punycode: bool = True) -> int | None:
     """Where a top-level domain starting at `pos` ends, or None: a listed one followed by
     something other than a letter, digit, `@`, `+` or `-`, else punycode."""
-    ascii_tlds, others, longest = _tlds()
+    ascii_tlds, others, longest, _ = _tlds()
     end = pos
     n = len(text)
     while end < n and text[end].isascii() and text[end].isalnum():
@@ -180,23 +187,9 @@ def short_cctld(domain: str) -> bool:
     """`marca.es`: one label and a country code, which twitter-text (its JavaScript, the
     reference X uses; the Python port lacks the rule) does not link without a path."""
     name, dot, tld = domain.rpartition(".")
-    if not dot or not name or not tld.isascii():
+    if not dot or not name:
         return False
-    ascii_tlds, _, _ = _tlds()
-    return (
-        name.isascii()
-        and name.isalnum()
-        and tld.lower() in _country_codes()
-        and tld.lower() in ascii_tlds
-    )
-
-
-@lru_cache(maxsize=1)
-def _country_codes() -> frozenset[str]:
-    path = Path(__file__).with_name("tlds.txt")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    start = lines.index("[country]") + 1
-    return frozenset(line.strip().lower() for line in lines[start:] if line.strip().isascii())
+    return name.isascii() and name.isalnum() and tld.lower() in _tlds()[3]
 
 
 def _valid(url: str, protocol: str, domain: str) -> bool:
