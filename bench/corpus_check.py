@@ -62,6 +62,14 @@ def load(path: Path) -> Any:
     return YAML(typ="safe").load(text)
 
 
+def statements(folder: Path) -> list[dict[str, Any]]:
+    """Every entry of the YAML files in `folder`, in file order."""
+    out: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.yaml")):
+        out.extend(load(path) or [])
+    return out
+
+
 def check_entry(e: Any, where: str) -> list[str]:
     if not isinstance(e, dict):
         return [f"{where}: entry is not a mapping"]

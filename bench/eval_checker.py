@@ -16,22 +16,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from crisisplay.check import KINDS, check_statement  # noqa: E402
+from corpus_check import statements  # noqa: E402
+
+from crisisplay.check import ELEMENT_OF_RULE, KINDS, check_statement  # noqa: E402
 
 EVAL = ROOT / "data" / "checker" / "eval"
-#: Which missing element a `missing-element` finding names, by rule.
-ELEMENT_RULES = {
-    "apology-needs-responsibility": "responsibility",
-    "apology-needs-repair": "repair",
-    "holding-needs-acknowledgement": "acknowledgement",
-    "needs-next-update": "next-update",
-    "resolution-needs-change": "change",
-}
 NEEDS = {
     "holding-statement": ("acknowledgement", "next-update"),
     "apology": ("acknowledgement", "responsibility", "repair"),
@@ -39,14 +31,6 @@ NEEDS = {
     "resolution": ("responsibility", "change"),
     "reply": ("acknowledgement",),
 }
-
-
-def statements() -> list[dict[str, Any]]:
-    yaml = YAML(typ="safe")
-    out: list[dict[str, Any]] = []
-    for path in sorted(EVAL.glob("*.yaml")):
-        out.extend(yaml.load(path.read_text(encoding="utf-8")) or [])
-    return out
 
 
 def ratio(n: int, d: int) -> str:
@@ -61,7 +45,7 @@ def main() -> None:
         import crisisplay.check.judge as judge
 
         judge.MODEL = ROOT / "no-judge"  # load() finds nothing: the rules alone
-    data = statements()
+    data = statements(EVAL)
     rows: list[tuple[dict[str, Any], list[Any]]] = []
     for d in data:
         kind = d.get("kind") if d.get("kind") in KINDS else None
@@ -108,7 +92,7 @@ def main() -> None:
             for d, f in rows:
                 if d["lang"] != lang or element not in NEEDS.get(d.get("kind", ""), ()):
                     continue
-                said = any(ELEMENT_RULES.get(x.rule.removeprefix("judge.")) == element for x in f)
+                said = any(ELEMENT_OF_RULE.get(x.rule.removeprefix("judge.")) == element for x in f)
                 missing = element not in (d.get("has") or [])
                 tp += said and missing
                 fp += said and not missing

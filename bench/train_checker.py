@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from ruamel.yaml import YAML
 from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
@@ -26,28 +25,13 @@ from sklearn.model_selection import KFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from corpus_check import ELEMENTS, FAMILIES, statements  # noqa: E402
+
 from crisisplay.check import judge  # noqa: E402
 from crisisplay.check.text import fold_with_map  # noqa: E402
 
 TRAIN = ROOT / "data" / "checker" / "train"
 SHIPPED = judge.MODEL
-FAMILIES = (
-    "conditional",
-    "blaming-feelings",
-    "agentless-passive",
-    "sorry-but",
-    "intent-over-impact",
-    "blame-shifting",
-    "minimiser",
-    "any-inconvenience",
-    "euphemism",
-    "reframing",
-    "dismissal",
-    "moderation-threat",
-    "canned-cliche",
-    "false-promise",
-)
-ELEMENTS = ("acknowledgement", "responsibility", "repair", "next-update", "change", "what-to-do")
 C = 4.0  # inverse regularisation; chosen by cross-validation (see the printout)
 KEEP = 6000  # features kept per label, by weight
 #: A family the judge adds to what the rules found is right this often as a warning, and
@@ -62,14 +46,6 @@ FAMILY_ERROR_FLOOR = 0.9
 #: that found no phrase for it only when it is fairly sure.
 ELEMENT_PRESENT_PRECISION = 0.95
 ELEMENT_PRESENT_FLOOR = 0.8
-
-
-def statements() -> list[dict[str, Any]]:
-    yaml = YAML(typ="safe")
-    out: list[dict[str, Any]] = []
-    for path in sorted(TRAIN.glob("*.yaml")):
-        out.extend(yaml.load(path.read_text(encoding="utf-8")) or [])
-    return out
 
 
 def matrix(texts: list[str]) -> tuple[csr_matrix, np.ndarray]:
@@ -162,7 +138,7 @@ def headline(rows: list[tuple[dict[str, Any], list[Any]]]) -> None:
 def main() -> None:
     from crisisplay.check import ELEMENT_OF_RULE, KINDS, check_statement
 
-    data = statements()
+    data = statements(TRAIN)
     texts = [d["text"] for d in data]
     x, used = matrix(texts)
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]

@@ -118,16 +118,10 @@ def spanish_choices() -> dict[str, str]:
 
     lib = Library(Home(ROOT / ".no-home", "env"))
     en, es = lib.load("default").playbook, lib.load("default-es").playbook
-    english = {
-        "detect-positive": "Negative",
-        "detect-legal-safety": "No",
-        "detect-triage": "Unhappy customer",
-        "verify-personal-data": "No",
-        "verify-fault": "Yes",
-        "apologise-spokesperson": "No",
-    }
+    from test_interactive import UNHAPPY
+
     out = {}
-    for step_id, label in english.items():
+    for step_id, label in UNHAPPY.items():
         en_step, es_step = en.step(step_id), es.step(step_id)
         assert en_step is not None and es_step is not None
         labels = [o.label for o in en_step.options or []]
