@@ -64,6 +64,15 @@ def incident_client(name: str, slug: str, generic: bool, given: str | None) -> s
     return name
 
 
+def incident_zone(client_timezone: str | None, home: Any) -> str:
+    """The IANA zone an incident shows and reads times in: the client's
+    (`client.timezone`), else the workspace's (crisisplay.toml), else the machine's (TZ,
+    /etc/localtime), else UTC."""
+    from crisisplay.times import machine_zone_name
+
+    return client_timezone or home.timezone() or machine_zone_name()
+
+
 # --- the preview ------------------------------------------------------------------------
 
 
@@ -106,10 +115,7 @@ class Preview:
         return incident_client(self.client.name, self.client.slug, self.generic, given)
 
     def timezone(self) -> str:
-        """As `Resolved.timezone`: the client's zone, else the workspace's, else the machine's."""
-        from crisisplay.times import machine_zone_name
-
-        return self.client_timezone or self.library.home.timezone() or machine_zone_name()
+        return incident_zone(self.client_timezone, self.library.home)
 
     def severity_problem(self, level: int) -> str | None:
         return severity_problem(self.playbook.id, self.playbook.severity_levels(), level)

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from crisisplay.errors import Problem
 from crisisplay.home import Home
 from crisisplay.playbook.model import Client, Playbook, Stage, Step
-from crisisplay.playbook.preview import incident_client, severity_problem
+from crisisplay.playbook.preview import incident_client, incident_zone, severity_problem
 from crisisplay.yamlfile import Located
 
 
@@ -157,9 +157,7 @@ class Resolved:
         """The IANA zone an incident on this playbook shows and reads times in: the
         client's (`client.timezone`), else the workspace's (crisisplay.toml), else the
         machine's (TZ, /etc/localtime), else UTC."""
-        from crisisplay.times import machine_zone_name
-
-        return self.client.timezone or self.library.home.timezone() or machine_zone_name()
+        return incident_zone(self.client.timezone, self.library.home)
 
     def incident_client(self, given: str | None) -> str:
         """The client an incident on this playbook is for: the overlay's, unless the
