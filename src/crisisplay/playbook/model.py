@@ -146,10 +146,36 @@ class CheckerSettings(_Model):
     banned: list[str] = Field(default_factory=list, description="Phrases that must never appear")
 
 
+def _voice(value: Any) -> Any:
+    """`voice: Warm, plain.` stays valid: a bare text is the voice's description."""
+    return {"description": value} if isinstance(value, str) else value
+
+
+class Voice(_Model):
+    """How the brand speaks; the checker holds each draft to the rules set here."""
+
+    description: str = Field(default="", description="How the brand speaks, in words for people")
+    address: Literal["tú", "usted"] | None = Field(
+        default=None,
+        description="Spanish: whether statements address people as tú or usted "
+        "(templates choose their wording by it, the checker flags the other form)",
+    )
+    emoji: bool = Field(default=True, description="false: the checker flags any emoji in a draft")
+    exclamations: bool = Field(default=True, description="false: the checker flags '!' in a draft")
+    banned: list[str] = Field(
+        default_factory=list, description="Words the brand never uses (the checker flags them)"
+    )
+
+
 class Client(_Model):
     name: str = "the client"
     slug: Id | None = None
-    voice: str = ""
+    voice: Annotated[Voice, BeforeValidator(_voice, json_schema_input_type=str | Voice)] = Field(
+        default_factory=lambda: Voice()
+    )
+    signature: str = Field(
+        default="", description="How statements are signed (— The Bean There team); empty: unsigned"
+    )
     platforms: list[Platform] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)
     confidential_terms: list[str] = Field(default_factory=list)
