@@ -114,3 +114,112 @@ def test_every_shipped_rule_has_a_message_and_a_hint(lang: str) -> None:
 
     silent = [r.id for r in load_rules(lang).rules if len(r.message) < 20 or len(r.hint) < 10]
     assert not silent, f"{lang} rules with no message or hint: {silent}"
+
+
+# --- the compiled rules: faster forms, and kept between processes ----------------------
+
+_CORPUS = Path(__file__).parents[1] / "data" / "checker" / "train"
+
+
+def _corpus_texts(lang: str) -> list[str]:
+    from ruamel.yaml import YAML
+
+    from crisisplay.check.text import fold
+
+    texts = []
+    for path in sorted(_CORPUS.glob("*.yaml")):
+        for entry in YAML(typ="safe").load(path.read_text(encoding="utf-8")) or []:
+            if entry["lang"] == lang:
+                texts.append(fold(entry["text"]))
+    # a paste with no full stop and a match every few words
+    texts.append(fold("We are sorry if anyone was offended, but " * 300))
+    return texts
+
+
+def _all_spans(ruleset: object, texts: list[str]) -> list[list[list[tuple[int, int]]]]:
+    rules = ruleset.rules  # type: ignore[attr-defined]
+    return [[[m.span() for m in r.pattern.finditer(t)] for r in rules] for t in texts]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_fast_forms_of_the_rules_find_exactly_what_they_say(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Word-start runs behind one look-behind, alternatives grouped by first letter: on
+    every statement of the training corpus, the same spans as the patterns as written."""
+    from crisisplay.check import rules
+
+    monkeypatch.setenv("CRISISPLAY_CACHE_DIR", "off")
+    rules._load_cached.cache_clear()
+    fast = rules.load_rules(lang)
+    assert sum(r.pattern.pattern.startswith(rules._WORD_START) for r in fast.rules) >= 15
+    with monkeypatch.context() as m:
+        m.setattr(rules, "_starts_words", lambda items: False)  # no runs
+        m.setattr(rules, "_trie", lambda parsed: parsed)  # no grouping
+        rules._load_cached.cache_clear()
+        written = rules.load_rules(lang)
+    rules._load_cached.cache_clear()
+    assert not any(r.pattern.pattern.startswith(rules._WORD_START) for r in written.rules)
+    texts = _corpus_texts(lang)[::3]  # a third keeps the suite quick; all of it agreed too
+    assert len(texts) > 400
+    assert _all_spans(fast, texts) == _all_spans(written, texts)
+
+
+def test_compiled_rules_are_kept_and_a_damaged_entry_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crisisplay.check import rules
+
+    monkeypatch.setenv("CRISISPLAY_CACHE_DIR", str(tmp_path))
+    rules._load_cached.cache_clear()
+    fresh = rules.load_rules("es")
+    [entry] = [p for p in tmp_path.rglob("*") if p.is_file() and p.parent.name.startswith("rules-")]
+
+    compiled: list[str] = []
+    real_parse = rules._runs
+
+    def counting(parts: list[str]) -> list[tuple[str, bool]]:
+        compiled.append("x")
+        return real_parse(parts)
+
+    monkeypatch.setattr(rules, "_runs", counting)
+    rules._load_cached.cache_clear()
+    kept = rules.load_rules("es")
+    assert compiled == []  # nothing parsed or compiled: read from the cache
+    texts = _corpus_texts("es")[::7]
+    assert _all_spans(kept, texts) == _all_spans(fresh, texts)
+    assert [r.id for r in kept.rules] == [r.id for r in fresh.rules]
+    assert [(r.message, r.hint) for r in kept.rules] == [(r.message, r.hint) for r in fresh.rules]
+
+    data = bytearray(entry.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    rules._load_cached.cache_clear()
+    again = rules.load_rules("es")
+    rules._load_cached.cache_clear()
+    assert compiled  # the damaged entry was not used: compiled again
+    assert _all_spans(again, texts) == _all_spans(fresh, texts)
+
+
+def test_a_rule_file_that_changes_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crisisplay.check import rules
+
+    monkeypatch.setenv("CRISISPLAY_CACHE_DIR", str(tmp_path / "cache"))
+    extra = tmp_path / "rules"
+    extra.mkdir()
+    rule = (
+        "rules:\n  - id: house\n    patterns: ['\\b{word}\\b']\n    message: No.\n    hint: No.\n"
+    )
+    (extra / "en.yaml").write_text(rule.format(word="frobnicate"), encoding="utf-8")
+    assert [f.rule for f in check_statement("We frobnicate.", extra_rules_dirs=[extra])] == [
+        "house"
+    ]
+    (extra / "en.yaml").write_text(rule.format(word="defenestrate"), encoding="utf-8")
+    rules._load_cached.cache_clear()
+    assert check_statement("We frobnicate.", extra_rules_dirs=[extra]) == []
+    assert [f.rule for f in check_statement("We defenestrate.", extra_rules_dirs=[extra])] == [
+        "house"
+    ]
+    rules._load_cached.cache_clear()

@@ -149,12 +149,16 @@ def _rule_findings(
                 continue
         severity = _severity(rule.severity_by_kind.get(as_kind or "", rule.severity))
         found = False
+        exceptions: list[tuple[int, int]] | None = None
         for m in rule.pattern.finditer(norm):
             start, end = m.span()
             if end == start:
                 continue
-            if rule.unless is not None and _excepted(rule.unless, folded, start, end):
-                continue
+            if rule.unless is not None:
+                if exceptions is None:  # found once per text, only for a rule that matched
+                    exceptions = [u.span() for u in rule.unless.finditer(norm)]
+                if _excepted(exceptions, folded, start, end):
+                    continue
             if rule.near is not None and not _accompanied(rule.near, folded, start, end):
                 continue
             found = True
@@ -192,6 +196,10 @@ JUDGE_LANGUAGES = ("en", "es")
 #: it too little to read, and what it learned of whole statements (that a next update
 #: usually comes with an acknowledgement) would speak instead of the text.
 JUDGE_MIN_WORDS = 10
+#: The judge reads at most this much of a text: the longest post any network takes
+#: (Facebook's 63,206 characters) and some. A longer paste is a document, not a post; the
+#: rules still read all of it, and checking stays linear in its size.
+JUDGE_MAX_CHARS = 64_000
 
 
 def _judged(
@@ -205,7 +213,11 @@ def _judged(
     judge = load() if language in JUDGE_LANGUAGES else None
     if judge is None or len(folded.text.split()) < JUDGE_MIN_WORDS:
         return findings
-    feats = features(folded.text)
+    read = len(folded.text)
+    if read > JUDGE_MAX_CHARS:
+        ends = [e for e in folded.sentence_ends if e <= JUDGE_MAX_CHARS]
+        read = ends[-1] if ends else JUDGE_MAX_CHARS
+    feats = features(folded.text[:read])
     probability = judge.probabilities(feats)
     by_name = {label.name: label for label in judge.labels}
     out = []
@@ -219,7 +231,7 @@ def _judged(
             continue  # written in words the rule doesn't list, but there
         out.append(f)
     flagged = {f.family for f in out}
-    spans = _sentences(folded)
+    spans = [(a, b) for a, b in _sentences(folded) if b <= read] or [(0, read)]
     for label in judge.labels:
         if label.kind != "family" or label.name in flagged or label.name in off:
             continue
@@ -287,11 +299,22 @@ def _touching(norm: str, a_start: int, a_end: int, b_start: int, b_end: int) -> 
     return gap.isspace()
 
 
-def _excepted(unless: re.Pattern[str], folded: Folded, start: int, end: int) -> bool:
+def _excepted(exceptions: list[tuple[int, int]], folded: Folded, start: int, end: int) -> bool:
+    """Whether an exception (an `unless` match, in order and not overlapping one another)
+    in the sentence of [start, end) overlaps it.
+
+    The exceptions are found once over the whole text: looking for them again in each
+    match's sentence made a long paste with no full stop quadratic in its matches."""
     s_start, s_end = folded.sentence(start, end)
-    return any(
-        u.start() < end and u.end() > start for u in unless.finditer(folded.text, s_start, s_end)
-    )
+    i = bisect.bisect_left(exceptions, (end, end)) - 1  # the last one starting before `end`
+    while i >= 0:
+        u_start, u_end = exceptions[i]
+        if u_end <= start or u_start < s_start:  # earlier ones end earlier still
+            return False
+        if u_end <= s_end:
+            return True
+        i -= 1
+    return False
 
 
 def _accompanied(near: re.Pattern[str], folded: Folded, start: int, end: int) -> bool:

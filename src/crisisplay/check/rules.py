@@ -125,6 +125,12 @@ def _expand(pattern: str, macros: Mapping[str, str], where: str, depth: int = 0)
 
 
 def _compile(patterns: Iterable[Any], macros: Mapping[str, str], where: str) -> re.Pattern[str]:
+    return _compile_runs(_runs_of(patterns, macros, where), where)
+
+
+def _runs_of(
+    patterns: Iterable[Any], macros: Mapping[str, str], where: str
+) -> list[tuple[str, bool]]:
     parts = []
     for p in patterns:
         if not isinstance(p, str) or not p.strip():
@@ -133,9 +139,226 @@ def _compile(patterns: Iterable[Any], macros: Mapping[str, str], where: str) -> 
     if not parts:
         raise RulesError(f"{where}: no patterns")
     try:
-        return re.compile("|".join(parts))
+        return _runs(parts)
     except re.error as exc:
         raise RulesError(f"{where}: invalid regular expression: {exc}") from exc
+
+
+def _compile_runs(runs: list[tuple[str, bool]], where: str) -> re.Pattern[str]:
+    source = "|".join(_WORD_START + "(?:" + run + ")" if at_word else run for run, at_word in runs)
+    try:
+        return _regex(source)
+    except re.error as exc:
+        raise RulesError(f"{where}: invalid regular expression: {exc}") from exc
+
+
+def _runs(parts: list[str]) -> list[tuple[str, bool]]:
+    """The alternatives, each run of them that can only match at the start of a word
+    joined (to go behind one look-behind).
+
+    Nearly every phrase of a rule begins with `\\b` and a letter; sre tries a pattern's
+    alternatives one by one at every position of the text, inside words too. Behind
+    `(?<!\\w)` a run of such alternatives is turned down inside a word with one test, and
+    it matches exactly what it matched before: `\\b` before a word character already
+    meant "not after a word character". Runs keep the alternatives' order, so the
+    alternative that wins at a position is the same (tests/test_check_engine.py keeps the
+    spans identical). With `_trie`, the rules cost about a fifth less to run."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        starts = [_starts_words(list(_parser.parse(part, 0).data)) for part in parts]
+    except re.error:
+        raise
+    except Exception:  # not the CPython `re` this was written against: as written
+        starts = [False] * len(parts)
+    out: list[tuple[str, bool]] = []
+    run: list[str] = []
+    for part, at_word in zip(parts, starts, strict=True):
+        if at_word:
+            run.append(part)
+            continue
+        if run:
+            out.append(("|".join(run), True))
+            run = []
+        out.append((part, False))
+    if run:
+        out.append(("|".join(run), True))
+    return out
+
+
+# Compiled rules outlive the process. Parsing and compiling the rules' regular expressions
+# is pure Python inside `re` and costs ~100 ms: most of a cold `crisisplay check` and a
+# fifth of a scripted `start`. What `re` hands to its C engine (`_sre.compile`) is plain
+# data, so it is kept in crisisplay's disk cache under the sha256 of the rule files' text
+# (and the Python that made it: the cache folder is named after it) and handed straight
+# to `_sre.compile` next time. `_sre` is CPython's own module and not a public interface:
+# anything unexpected about it (another Python, another signature) means the rules are
+# compiled the ordinary way, and the C engine checks every code it is given
+# (`_validate`), so a damaged entry raises instead of matching wrongly. Kept by
+# tests/test_check_engine.py: a revived rule set finds what a freshly compiled one finds.
+_RegexArgs = tuple[str, int, list[int], int, dict[str, int], tuple[str | None, ...]]
+_made: dict[str, _RegexArgs] = {}
+
+
+def _regex(source: str) -> re.Pattern[str]:
+    """`re.compile(source)`, keeping what the compiler made for the disk cache."""
+    try:
+        import _sre
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(source, 0)
+        code = _compiler._code(_trie(parsed), 0)
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, i in groupindex.items():
+            indexgroup[i] = name
+        args: _RegexArgs = (
+            source,
+            parsed.state.flags,
+            [int(op) for op in code],  # _NamedIntConstant is an int marshal cannot write
+            parsed.state.groups - 1,
+            groupindex,
+            tuple(indexgroup),
+        )
+        compiled: re.Pattern[str] = _sre.compile(*args)
+    except re.error:
+        raise
+    except Exception:  # not the CPython `re` this was written against: the ordinary way
+        return re.compile(source)
+    _made[source] = args
+    return compiled
+
+
+_WORD_START = r"(?<!\w)"
+
+
+def _trie(sub: Any) -> Any:
+    """The parsed pattern with each run of alternatives that begin with a letter grouped by
+    that letter, as a trie: `sorry|so sad|seriously` is tried as `s(?:o(?:rry| sad)|eriously)`.
+
+    sre tries alternatives one after the other at each position of the text, and a rule's
+    pattern has hundreds of them: grouped, it tests a few dozen first letters, then only the
+    alternatives under the one that is there. Alternatives that begin with different letters
+    can never both match at one position, so which one wins is unchanged; alternatives under
+    one letter keep their order, and an alternative that does not begin with a letter stays
+    where it was, with the runs on either side of it grouped apart. Same matches, same spans
+    (tests/test_check_engine.py)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def node(op: Any, av: Any) -> Any:
+        if op is c.BRANCH:
+            return (op, (None, grouped([walk(b) for b in av[1]])))
+        if op is c.SUBPATTERN:
+            group, add_flags, del_flags, p = av
+            return (op, (group, add_flags, del_flags, walk(p)))
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            return (op, (av[0], av[1], walk(av[2])))
+        if op in (c.ASSERT, c.ASSERT_NOT):
+            return (op, (av[0], walk(av[1])))
+        if op is c.ATOMIC_GROUP:
+            return (op, walk(av))
+        return (op, av)
+
+    def walk(p: Any) -> Any:
+        return _parser.SubPattern(sub.state, [node(op, av) for op, av in p.data])
+
+    def grouped(branches: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        run: list[Any] = []
+
+        def flush() -> None:
+            by_letter: dict[int, list[Any]] = {}
+            for b in run:
+                by_letter.setdefault(b.data[0][1], []).append(b)
+            for letter, same in by_letter.items():
+                if len(same) == 1:
+                    out.append(same[0])
+                    continue
+                rests = grouped([_parser.SubPattern(sub.state, b.data[1:]) for b in same])
+                tail = list(rests[0].data) if len(rests) == 1 else [(c.BRANCH, (None, rests))]
+                out.append(_parser.SubPattern(sub.state, [(c.LITERAL, letter), *tail]))
+            run.clear()
+
+        for b in branches:
+            if b.data and b.data[0][0] is c.LITERAL:
+                run.append(b)
+            else:
+                flush()
+                out.append(b)
+        flush()
+        return out
+
+    return walk(sub)
+
+
+def _starts_words(items: list[Any]) -> bool:
+    """True when every way through `items` (parsed by sre) begins with `\\b` and a word
+    character: then no match can start right after a word character."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if not items:
+        return False
+    op, av = items[0]
+    rest = items[1:]
+    if op is c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return not add_flags and not del_flags and _starts_words(list(sub.data) + rest)
+    if op is c.BRANCH:
+        return all(_starts_words(list(branch.data) + rest) for branch in av[1])
+    if op in (c.ASSERT, c.ASSERT_NOT):  # consumes nothing: look past it
+        return _starts_words(rest)
+    return op is c.AT and av is c.AT_BOUNDARY and _word_first(rest)
+
+
+def _word_first(items: list[Any]) -> bool:
+    """True when every way through `items` first consumes a word character."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if not items:
+        return False
+    op, av = items[0]
+    rest = items[1:]
+    if op is c.LITERAL:
+        return _WORD_CHAR.match(chr(av)) is not None
+    if op is c.IN:
+        return all(_word_set_item(o, a) for o, a in av)
+    if op is c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return not add_flags and not del_flags and _word_first(list(sub.data) + rest)
+    if op is c.BRANCH:
+        return all(_word_first(list(branch.data) + rest) for branch in av[1])
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        if low >= 1:
+            return _word_first(list(sub.data))
+        return _word_first(list(sub.data)) and _word_first(rest)  # taken, or skipped
+    return False
+
+
+def _word_set_item(op: Any, av: Any) -> bool:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if op is c.LITERAL:
+        return _WORD_CHAR.match(chr(av)) is not None
+    if op is c.RANGE:
+        return all(_WORD_CHAR.match(chr(ch)) for ch in range(av[0], av[1] + 1))
+    if op is c.CATEGORY:
+        return av in (c.CATEGORY_WORD, c.CATEGORY_DIGIT)
+    return False
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _revive(args: Any) -> re.Pattern[str] | None:
+    """A pattern from what `_regex` kept, or None when it can't be trusted."""
+    if args is None:
+        return None
+    import _sre
+
+    pattern: re.Pattern[str] = _sre.compile(*args)
+    return pattern
 
 
 def _as_list(value: Any, where: str) -> list[Any]:
@@ -148,21 +371,26 @@ def _as_list(value: Any, where: str) -> list[Any]:
     raise RulesError(f"{where}: expected a list, got {value!r}")
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _text(path: Path) -> str:
+    from crisisplay.files import HAND_WRITTEN, ReadError, read_text_limited
+
+    try:
+        return read_text_limited(path, HAND_WRITTEN, what="a rule file", name=str(path))
+    except ReadError as exc:
+        raise RulesError(f"{path}: cannot read rules: {exc.reason}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path}: cannot read rules: {exc}") from exc
+
+
+def _read(path: Path, text: str) -> dict[str, Any]:
     from ruamel.yaml import YAML  # imported here: `import crisisplay.check` stays cheap
     from ruamel.yaml.error import YAMLError
-
-    from crisisplay.files import HAND_WRITTEN, ReadError, read_text_limited
 
     try:
         # libyaml (ruamel.yaml.clib) reads the rule files ~8x faster than the pure loader,
         # with the same YAML 1.2 values: part of the first check in every process.
-        data = YAML(typ="safe").load(
-            read_text_limited(path, HAND_WRITTEN, what="a rule file", name=str(path))
-        )
-    except ReadError as exc:
-        raise RulesError(f"{path}: cannot read rules: {exc.reason}") from None
-    except (OSError, UnicodeDecodeError, YAMLError) as exc:
+        data = YAML(typ="safe").load(text)
+    except YAMLError as exc:
         raise RulesError(f"{path}: cannot read rules: {exc}") from exc
     if data is None:
         return {}
@@ -193,14 +421,117 @@ def load_rules(lang: str, extra_dirs: Sequence[Path] = ()) -> RuleSet:
 
 @lru_cache(maxsize=32)
 def _load_cached(lang: str, stamp: tuple[tuple[str, int], ...]) -> RuleSet:
+    import hashlib
+
+    from crisisplay import cache
+
+    texts = [(Path(path_str), _text(Path(path_str))) for path_str, _mtime in stamp]
+    digest = hashlib.sha256(lang.encode())
+    for path, text in texts:
+        digest.update(b"\0" + str(path).encode() + b"\0" + text.encode())
+    key = digest.hexdigest()
+    kept = cache.get(_CACHE_KIND, key, _CACHE_MODULES)
+    if kept is not None:
+        try:
+            return _thawed(kept)
+        except Exception:  # damaged or made by another `re`: compile as if never kept
+            pass
+    ruleset = _build(lang, texts)
+    frozen = _frozen(ruleset)
+    if frozen is not None:
+        cache.put(_CACHE_KIND, key, frozen, _CACHE_MODULES)
+    return ruleset
+
+
+_CACHE_KIND = "rules"
+_CACHE_MODULES = ("crisisplay.check.rules", "crisisplay.check.text", "re._compiler")
+
+
+def _frozen(ruleset: RuleSet) -> Any:
+    """The rule set as plain data for the disk cache, or None if a pattern wasn't kept."""
+
+    def args(pattern: re.Pattern[str] | None) -> Any:
+        if pattern is None:
+            return None
+        return _made[pattern.pattern]  # KeyError: compiled the ordinary way
+
+    try:
+        rules = [
+            (
+                r.id,
+                r.family,
+                r.severity,
+                None if r.kinds is None else tuple(sorted(r.kinds)),
+                dict(r.severity_by_kind),
+                args(r.pattern),
+                args(r.unless),
+                r.require,
+                r.message,
+                r.hint,
+                r.source,
+                args(r.near),
+            )
+            for r in ruleset.rules
+        ]
+        return (
+            ruleset.lang,
+            rules,
+            args(ruleset.apology_markers),
+            args(ruleset.lead),
+            dict(ruleset.messages),
+        )
+    except KeyError:
+        return None
+
+
+def _thawed(kept: Any) -> RuleSet:
+    lang, rules, markers, lead, messages = kept
+    return RuleSet(
+        lang=lang,
+        rules=tuple(
+            Rule(
+                id=rid,
+                family=family,
+                severity=severity,
+                kinds=None if kinds is None else frozenset(kinds),
+                severity_by_kind=by_kind,
+                pattern=_revive(pattern),  # type: ignore[arg-type]
+                unless=_revive(unless),
+                require=require,
+                message=message,
+                hint=hint,
+                source=source,
+                near=_revive(near),
+            )
+            for (
+                rid,
+                family,
+                severity,
+                kinds,
+                by_kind,
+                pattern,
+                unless,
+                require,
+                message,
+                hint,
+                source,
+                near,
+            ) in rules
+        ),
+        apology_markers=_revive(markers),
+        lead=_revive(lead),
+        messages={k: tuple(v) for k, v in messages.items()},
+    )
+
+
+def _build(lang: str, texts: list[tuple[Path, str]]) -> RuleSet:
     macros: dict[str, str] = {}
     raw_rules: dict[str, tuple[dict[str, Any], str]] = {}
     markers: list[Any] = []
     lead: list[Any] = []
     messages_raw: dict[str, tuple[Any, Any, str]] = {}
-    for path_str, _mtime in stamp:
-        path = Path(path_str)
-        data = _read(path)
+    for path, text in texts:
+        data = _read(path, text)
         for name, frag in (data.get("macros") or {}).items():
             if not isinstance(frag, str):
                 raise RulesError(f"{path}: macro {name!r} must be a string")
