@@ -322,3 +322,38 @@ def test_ids_sortable_and_distinct(tmp_path: Path) -> None:
     later = run(tmp_path, "default", answers)
     assert later == "20261120-0806-the-client-cold-brew-made-customers-ill"
     assert sorted([*ids, later])[-1] == later
+
+
+TRIAGE_BRANCHES = [
+    "rager-answered",
+    "rager-escalate",
+    "troll-community",
+    "hoax-settled",
+    "hoax-escalate",
+    "own-post",
+    "own-post-doubt",
+]
+
+
+@pytest.mark.parametrize("name", TRIAGE_BRANCHES)
+def test_the_spanish_twin_walks_the_same_triage_branches(tmp_path: Path, name: str) -> None:
+    """default-es keeps the English protocol's ids and the order of its options: the
+    same choices, made in Spanish, walk exactly the same steps."""
+    lib = library(tmp_path)
+    en, es = lib.load("default"), lib.load("default-es")
+    choose = {}
+    for step_id, label in DEFAULT_PATHS[name].items():
+        labels = [o.label for o in en.playbook.step(step_id).options]
+        n = next(i for i, x in enumerate(labels) if x.startswith(label))
+        choose[step_id] = es.playbook.step(step_id).options[n].label
+    answers = answers_for(es, choose)
+    incident_id = run(tmp_path, "default-es", answers)
+    walked = expected_path(es, answers)
+    assert_complete(tmp_path, incident_id, walked)
+    assert walked == expected_path(en, answers_for(en, DEFAULT_PATHS[name]))
+    if name.startswith("hoax"):
+        assert not [s for s in walked if s.startswith("apologise")]
+    if name == "own-post":
+        assert "apologise-draft" in walked and not [s for s in walked if s.startswith("verify")]
+    if name.startswith("rager"):
+        assert "detect-rager-reply" in walked
