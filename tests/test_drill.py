@@ -462,13 +462,14 @@ def test_a_shipped_scenario_scores_the_decisions_it_marks(tmp_path: Path) -> Non
     sloppy = dict(careful, **{"intern-panics": "Delete it quietly", "client-wants-hack": "Say"})
     bad = play(tmp_path, sloppy, path)
     # Decisions' worst case in offensive-meme: five decision events at 10, three
-    # expectations at 10, and the three notify steps for the account manager up to
-    # `apologise` (detect-troll-notify, detect-escalate, verify-escalate), 5 each, while
-    # she is on a plane: 95. A marked mistake costs 10 × 35/95 = 3.68, to a tenth 3.6.
-    assert good["total"] - bad["total"] == pytest.approx(7.2)
+    # expectations at 10, and the four notify steps for the account manager up to
+    # `apologise` (detect-troll-notify, detect-own-post-notify, detect-escalate,
+    # verify-escalate), 5 each, while she is on a plane: 100. A marked mistake costs
+    # 10 × 35/100 = 3.5.
+    assert good["total"] - bad["total"] == pytest.approx(7.0)
     assert lost(bad) - lost(good) == {
-        ("decision-mistake", "intern-panics", 3.6),
-        ("decision-mistake", "client-wants-hack", 3.6),
+        ("decision-mistake", "intern-panics", 3.5),
+        ("decision-mistake", "client-wants-hack", 3.5),
     }
     assert lost(good) <= lost(bad)
     text = "\n".join(i["message"] for i in bad["items"])
@@ -732,10 +733,10 @@ def test_a_spanish_drill_debriefs_in_spanish(tmp_path: Path) -> None:
     assert lines[0].startswith(f"Simulacro: {sc.title} (cierre-por-reparto) — ")
     assert "Qué mejorar:" in lines and "Qué salió bien:" in lines
     assert any(line.startswith("  Decisiones ") and "puntos posibles)" in line for line in lines)
-    # Decisions' worst case here is 95: a marked mistake costs 10 × 35/95 = 3.68, written
-    # the Spanish way.
-    assert "  ✗ −3,6 humorista (T+00:20): «" not in text  # an option label is quoted as “…”
-    assert any(line.startswith("  ✗ −3,6 ") for line in lines)
+    # Decisions' worst case here is 100 (with detect-own-post-notify): a marked mistake
+    # costs 10 × 35/100 = 3.5, written the Spanish way.
+    assert "  ✗ −3,5 humorista (T+00:20): «" not in text  # an option label is quoted as “…”
+    assert any(line.startswith("  ✗ −3,5 ") for line in lines)
     for english in ("What to work on", "you chose", "Expected", "of a possible", "Deadlines"):
         assert english not in text
 

@@ -50,7 +50,48 @@ DEFAULT_PATHS = {
         "detect-triage": "Troll",
         "detect-troll-outcome": "Real customers",
     },
-    "rager-end": {"detect-positive": "Negative", "detect-triage": "Rager"},
+    "rager-answered": {
+        "detect-positive": "Negative",
+        "detect-triage": "Rager",
+        "detect-rager-outcome": "Answered",
+    },
+    "rager-escalate": {
+        "detect-positive": "Negative",
+        "detect-triage": "Rager",
+        "detect-rager-outcome": "A real problem",
+        "verify-fault": "Yes",
+    },
+    "troll-community": {
+        "detect-positive": "Negative",
+        "detect-triage": "Troll",
+        "detect-troll-outcome": "Our community is worried",
+        "verify-fault": "No",
+        "verify-after-correction": "No",
+    },
+    "hoax-settled": {
+        "detect-positive": "Negative",
+        "detect-triage": "Hoax",
+        "detect-hoax-outcome": "Settled",
+    },
+    "hoax-escalate": {
+        "detect-positive": "Negative",
+        "detect-triage": "Hoax",
+        "detect-hoax-outcome": "Still spreading",
+        "verify-fault": "No",
+        "verify-after-correction": "Yes",
+    },
+    "own-post": {
+        "detect-positive": "Negative",
+        "detect-triage": "Our own post",
+        "detect-own-post-next": "Apologise now",
+        "apologise-spokesperson": "No",
+    },
+    "own-post-doubt": {
+        "detect-positive": "Negative",
+        "detect-triage": "Our own post",
+        "detect-own-post-next": "We may not have posted it",
+        "verify-fault": "Yes",
+    },
     "misguided-corrected": {
         "detect-positive": "Negative",
         "detect-triage": "Misguided",
@@ -111,7 +152,14 @@ DEFAULT_ENDINGS = {
     "positive-end": (["detect"], "detect-positive"),  # concur: nothing to manage
     "troll-contained": (["detect"], "detect-troll-outcome"),  # monitored, contained
     "troll-escalate": (ALL, "close-notify-am"),  # real customers joined: the full protocol
-    "rager-end": (["detect"], "detect-triage"),
+    # R6: an angry customer always gets an answer — a personal reply, never the end.
+    "rager-answered": (["detect"], "detect-rager-outcome"),
+    "rager-escalate": (ALL, "close-notify-am"),
+    "troll-community": (["detect", "hold", "verify", "close"], "close-notify-am"),
+    "hoax-settled": (["detect"], "detect-hoax-outcome"),  # corrected with a source, re-checked
+    "hoax-escalate": (NO_APOLOGY, "close-notify-am"),  # still a hoax: never an apology
+    "own-post": (["detect", "apologise", "remedy", "close"], "close-notify-am"),  # no verify
+    "own-post-doubt": (ALL, "close-notify-am"),  # a hacked account? hold and verify first
     "misguided-corrected": (["detect"], "detect-misguided-outcome"),  # corrected, done
     "unhappy-full": (ALL, "close-notify-am"),
     "fault-not-ours-close": (["detect", "hold", "verify", "close"], "close-notify-am"),
@@ -274,3 +322,38 @@ def test_ids_sortable_and_distinct(tmp_path: Path) -> None:
     later = run(tmp_path, "default", answers)
     assert later == "20261120-0806-the-client-cold-brew-made-customers-ill"
     assert sorted([*ids, later])[-1] == later
+
+
+TRIAGE_BRANCHES = [
+    "rager-answered",
+    "rager-escalate",
+    "troll-community",
+    "hoax-settled",
+    "hoax-escalate",
+    "own-post",
+    "own-post-doubt",
+]
+
+
+@pytest.mark.parametrize("name", TRIAGE_BRANCHES)
+def test_the_spanish_twin_walks_the_same_triage_branches(tmp_path: Path, name: str) -> None:
+    """default-es keeps the English protocol's ids and the order of its options: the
+    same choices, made in Spanish, walk exactly the same steps."""
+    lib = library(tmp_path)
+    en, es = lib.load("default"), lib.load("default-es")
+    choose = {}
+    for step_id, label in DEFAULT_PATHS[name].items():
+        labels = [o.label for o in en.playbook.step(step_id).options]
+        n = next(i for i, x in enumerate(labels) if x.startswith(label))
+        choose[step_id] = es.playbook.step(step_id).options[n].label
+    answers = answers_for(es, choose)
+    incident_id = run(tmp_path, "default-es", answers)
+    walked = expected_path(es, answers)
+    assert_complete(tmp_path, incident_id, walked)
+    assert walked == expected_path(en, answers_for(en, DEFAULT_PATHS[name]))
+    if name.startswith("hoax"):
+        assert not [s for s in walked if s.startswith("apologise")]
+    if name == "own-post":
+        assert "apologise-draft" in walked and not [s for s in walked if s.startswith("verify")]
+    if name.startswith("rager"):
+        assert "detect-rager-reply" in walked
