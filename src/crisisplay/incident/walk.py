@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from crisisplay.playbook.resolved import Resolved
 
 END = "end"
+UPDATE = "update"  # the `action` of a step event recording an update published with /update
+_UNSET = object()
 
 
 class AnswerError(CrisisplayError):
@@ -263,7 +265,8 @@ class Walk:
                 self.published.append(text)
             if data.get("texts"):
                 self.networks[step_id] = network_states(data)
-            self._mark_stage_done(step_id, at)
+            if step_id in self.index:  # an update between steps (/update) ends no stage
+                self._mark_stage_done(step_id, at)
             self.last_step_at = at
         elif kind == "publication":
             state = {k: v for k, v in data.items() if k not in ("step", "stage", "platform")}
@@ -324,7 +327,9 @@ class Walk:
 
     def stage_of(self, step_id: str) -> str | None:
         n = self.index.get(step_id)
-        return None if n is None else self.steps[n][0].id
+        if n is None:  # an update between steps: the stage it was published in
+            return (self.records.get(step_id) or {}).get("stage")
+        return self.steps[n][0].id
 
     def leaves_stage(self, step: Step, data: dict[str, Any]) -> bool:
         """Whether recording `data` for `step` ends its stage (or the walk)."""
@@ -765,6 +770,73 @@ class Walk:
                 for f in found
             ]
         return out
+
+    # --- /update: an update published between steps -----------------------------------
+
+    def update_step(self) -> Step:
+        """The draft an update published from any prompt (`/update`) is made as: the
+        playbook's own `update` draft (its approver, its networks) under an id of its own
+        (`update-1`, `update-2` …), so it is recorded, checked and counted like any draft."""
+        from crisisplay.playbook.model import Step
+
+        drafts = [s for _, s in self.steps if s.kind == "draft"]
+        model = next((s for s in drafts if s.template == "update"), drafts[0] if drafts else None)
+        n = 1 + sum(1 for d in self.records.values() if d.get("action") == UPDATE)
+        while f"update-{n}" in self.index:
+            n += 1
+        text = _("An update between steps: what is new, and when the next update comes.")
+        if model is None:
+            return Step.model_validate({"id": f"update-{n}", "draft": text, "template": "update"})
+        return model.model_copy(
+            update={"id": f"update-{n}", "draft": text, "template": "update", "help": None}
+        )
+
+    def render_update(self, step: Step, update_text: str, at: datetime) -> dict[str, str]:
+        """An update's statement for each network, saying `update_text`."""
+        saved = self.variables.get("update_text", _UNSET)
+        self.variables["update_text"] = update_text
+        try:
+            return self.render(step, at)
+        finally:
+            if saved is _UNSET:
+                del self.variables["update_text"]
+            else:
+                self.variables["update_text"] = saved
+
+    def answer_update(self, step: Step, raw: dict[str, Any]) -> dict[str, Any]:
+        """Check an update published between steps (`raw` as for a draft, plus its
+        `update_text`) and return the step event's data: recorded in the stage the walk is
+        in, without moving the walk."""
+        cur = self.current()
+        if cur is None:
+            raise AnswerError(_("The walk is over: an update is published from an open incident."))
+        text = str(raw.get("update_text") or "").strip()
+        if not text:
+            raise AnswerError(
+                _("An update needs its text: what is new, or what is still being done.")
+            )
+        data: dict[str, Any] = {
+            "step": step.id,
+            "stage": cur[0].id,
+            "kind": "draft",
+            "action": UPDATE,
+            "update_text": text,
+        }
+        data.update(self._draft(step, raw))
+        return data
+
+    def next_update(self, at: datetime) -> dict[str, Any]:
+        """The next update as the screen and `log show` say it: promised by the latest
+        published statement that named a time (`due`, `late` once past `at`), or, before
+        any, the severity's cadence (`every`)."""
+        every = self.severity_level().update_every
+        for step_id, data in reversed(list(self.records.items())):
+            nets = self.networks.get(step_id) or {}
+            out = any(n.get("state") == "published" for n in nets.values())
+            if data.get("next_update_by") and out:
+                due = parse_time(data["next_update_by"])
+                return {"due": due, "late": at > due, "every": every, "step": step_id}
+        return {"due": None, "late": False, "every": every, "step": None}
 
     def remaining(self) -> int:
         """Steps left on the straight path from here (branches may shorten it)."""
