@@ -169,6 +169,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
     if kind == "ask":
         return {"value": value}
     if kind == "decide":
+        if isinstance(value, dict):  # {option: LABEL, network: x}: the proportion decision
+            return {"option": value.get("option"), "network": value.get("network")}
         return {"option": value}
     if kind == "draft":
         if not isinstance(value, dict) or not value.get("accept"):
@@ -178,7 +180,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
                     "{{accept: true, approved_by: NAME, published_url: URL}}, or {{skip: REASON}}."
                 ).format(step=step.id)
             )
-        texts = walk.render(step, when)
+        widen = value.get("widen")  # on the thread path: more networks than the post's
+        texts = walk.render(step, when, [widen] if isinstance(widen, str) else widen or ())
         edited = {}
         given = value.get("text")
         if isinstance(given, str):
@@ -218,6 +221,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
         }
         if value.get("override"):
             raw["overrides"] = [{"reason": str(value["override"])}]
+        if widen:
+            raw["widen"] = widen
         return raw
     raise AnswerError(f"Step '{step.id}': unknown kind {kind}")
 

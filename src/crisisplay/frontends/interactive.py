@@ -783,16 +783,61 @@ def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
         pick = _select(_("Read?"), [_("Read — go on")])
         return _action(session, pick, out) or {}
     if kind == "decide":
-        labels = [o.label for o in step.options or []]
-        pick = _select(_("Choose:"), labels)
-        return _action(session, pick, out) or {
-            "option": match_option(step.options or [], pick).label
-        }
+        options = _offered(session, step, out)
+        pick = _select(_("Choose:"), [o.label for o in options])
+        return _action(session, pick, out) or _decided(session, match_option(options, pick))
     if kind == "ask":
         return _ask(session, step, out)
     if kind == "notify":
         return _notify(session, step, out)
     return _draft(session, step, out)
+
+
+def _offered(session: Session, step: Step, out: Any) -> list[Any]:
+    """A decision's options; the proportion decision says why its thread option is gone
+    when the severity requires a public statement."""
+    walk = session.walk
+    options = walk.offered_options(step)
+    if len(options) < len(step.options or []):
+        out.print(
+            "[yellow]"
+            + _(
+                "Severity {level}: this playbook requires a public statement from severity "
+                "{public_from} up."
+            ).format(level=walk.severity, public_from=walk.resolved.playbook.public_from)
+            + "[/]"
+        )
+    return options
+
+
+def _decided(session: Session, option: Any) -> dict[str, Any]:
+    """The answer to a decision; choosing a reply in the thread when the post's link does
+    not say which network it is on asks which one (nothing is taken for granted)."""
+    from crisisplay.incident.walk import RESPONSE, network_of
+    from crisisplay.playbook.model import PLATFORMS
+
+    raw: dict[str, Any] = {"option": option.label}
+    if (option.set or {}).get(RESPONSE) == "thread" and (
+        network_of(session.walk.variables.get("post_url")) is None
+    ):
+        raw["network"] = _select(
+            _("Which network did the post come from?"), list(PLATFORMS), actions=False
+        )
+    return raw
+
+
+def _widen(walk: Any, step: Step, texts: dict[str, str], out: Any) -> str | None:
+    """On the thread path: one more network for this reply, chosen by the person."""
+    from crisisplay.playbook.model import PLATFORMS
+
+    client = list(walk.resolved.client.platforms or [])
+    left = [p for p in [*client, *PLATFORMS] if p not in texts]
+    left = list(dict.fromkeys(left))
+    if not left:
+        return None
+    back = _("← none: keep it where the post is")
+    pick = _select(_("Also post this reply on:"), [*left, back], actions=False)
+    return None if pick == back else pick
 
 
 def _ask(session: Session, step: Step, out: Any) -> dict[str, Any]:
@@ -909,9 +954,19 @@ def _draft(
         texts = rendered if rendered is not None else walk.render(step, _now())
     except CrisisplayError as e:
         out.print(f"[red]{e.message}[/]")
-        texts = {p: "" for p in walk.resolved.draft_platforms(step)}
+        texts = {p: "" for p in walk.draft_platforms(step)}
     edited = {p: False for p in texts}
     overrides: list[dict[str, Any]] = []
+    widen: list[str] = []
+    widen_choice = _("Widen: also post it on another network")
+    if walk.thread_path():
+        out.print(
+            "[cyan]"
+            + _("A reply in the thread on {network}, not a public statement.").format(
+                network=walk.source_network()
+            )
+            + "[/]"
+        )
     while True:
         errors = _show_statements(walk, step, texts, out)
         accept = _("Accept")
@@ -920,10 +975,23 @@ def _draft(
         here = {_("Edit {platform} here").format(platform=p): p for p in texts}
         for a, b in zip(in_editor, here, strict=True):
             choices += [a, b]
+        if walk.thread_path():
+            choices.append(widen_choice)
         pick = _select(_("The statement:"), choices)
         skip = _action(session, pick, out)
         if skip is not None:
             return skip
+        if pick == widen_choice:
+            more = _widen(walk, step, texts, out)
+            if more is not None:
+                widen.append(more)
+                try:
+                    texts[more] = walk.render(step, _now(), widen)[more]
+                except CrisisplayError as e:
+                    out.print(f"[red]{e.message}[/]")
+                    texts[more] = ""
+                edited[more] = False
+            continue
         if pick == accept and all(texts.values()):
             if not errors:
                 break
@@ -955,6 +1023,8 @@ def _draft(
                 texts[platform] = new.strip()
                 edited[platform] = True
     raw: dict[str, Any] = {"texts": texts, "edited": edited, "overrides": overrides}
+    if widen:
+        raw["widen"] = widen
     if step.approve_by:
         who, via = _approver(walk, step)
         raw["approved_by"] = who

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from crisisplay.playbook.resolved import Resolved
 
 END = "end"
+RESPONSE = "response"  # the variable the proportion decision sets: thread or public
 UPDATE = "update"  # the `action` of a step event recording an update published with /update
 _UNSET = object()
 
@@ -143,6 +144,34 @@ def clock(t: datetime, *, now: datetime | None = None, lang: str | None = None) 
     """A time as a statement or the screen shows it: local, with the zone's abbreviation
     and the day when it is not today (as of `now`): `times.clock`."""
     return times.clock(t, now=now, lang=lang)
+
+
+#: Where a post's link says it came from (host, without www. or m.).
+NETWORK_HOSTS = {
+    "x.com": "x",
+    "twitter.com": "x",
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "instagram.com": "instagram",
+    "bsky.app": "bluesky",
+    "threads.net": "threads",
+    "threads.com": "threads",
+    "linkedin.com": "linkedin",
+    "tiktok.com": "tiktok",
+}
+
+
+def network_of(url: Any) -> str | None:
+    """The network a post's link is on (`https://x.com/…` → x); None if it is not one."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(str(url or "")).hostname or "").lower()
+    except ValueError:
+        return None
+    for prefix in ("www.", "m.", "mobile."):
+        host = host.removeprefix(prefix)
+    return NETWORK_HOSTS.get(host)
 
 
 def match_option(options: list[Any], given: str) -> Any:
@@ -460,14 +489,14 @@ class Walk:
         due = at + parse_duration(self.severity_level().update_every)
         return due.replace(second=0, microsecond=0)
 
-    def render(self, step: Step, at: datetime) -> dict[str, str]:
-        """The statement for each platform of a draft step."""
+    def render(self, step: Step, at: datetime, widen: Any = ()) -> dict[str, str]:
+        """The statement for each platform of a draft step (`draft_platforms`)."""
         from crisisplay.playbook.templates import TemplateError, render
 
         self.rendered_at[step.id] = at
         store = self.resolved.template_store()
         out = {}
-        for platform in self.resolved.draft_platforms(step):
+        for platform in self.draft_platforms(step, widen):
             src = store.find(step.template or "", platform)
             if src is None:
                 raise CrisisplayError(
@@ -526,6 +555,7 @@ class Walk:
             data.update(
                 status="decided", option=option.label, goto=option.goto, set=dict(option.set or {})
             )
+            data.update(self._response(option, raw))
         elif kind == "notify":
             contacted = raw.get("contacted") or []
             data.update(
@@ -609,7 +639,8 @@ class Walk:
 
     def _draft(self, step: Step, raw: dict[str, Any]) -> dict[str, Any]:
         texts = raw.get("texts") or {}
-        platforms = self.resolved.draft_platforms(step)
+        widen = self._widened(step, raw.get("widen"))
+        platforms = self.draft_platforms(step, widen)
         missing = [p for p in platforms if not str(texts.get(p, "")).strip()]
         if missing:
             raise AnswerError(
@@ -644,8 +675,11 @@ class Walk:
             }
             if raw.get("approved_via"):
                 out["approval"]["via"] = str(raw["approved_via"])
+        if self.thread_path():  # a reply where the post is, not a public statement
+            out["audience"] = "thread"
+            out["widened"] = [p for p in platforms if p != self.source_network()]
         if raw.get("published"):
-            out["published"] = self._published(step, raw["published"])
+            out["published"] = self._published(step, raw["published"], platforms)
         out["networks"] = network_states({**out, "unpublished": raw.get("unpublished")})
         promise = self._promise(step, out["texts"])
         if promise is not None:
@@ -673,7 +707,9 @@ class Walk:
             ]
         return out
 
-    def _published(self, step: Step, published: Any) -> dict[str, Any]:
+    def _published(
+        self, step: Step, published: Any, platforms: list[str] | None = None
+    ) -> dict[str, Any]:
         """Where each statement went out: a web address (http or https, with a host) per
         platform of the draft, checked before anything is recorded."""
         from crisisplay.text import printable, web_address
@@ -682,7 +718,7 @@ class Walk:
             raise AnswerError(
                 _("Step '{step}': published is a mapping of platform to link.").format(step=step.id)
             )
-        platforms = self.resolved.draft_platforms(step)
+        platforms = platforms or self.draft_platforms(step)
         out = {}
         for platform, where in published.items():
             if platform not in platforms:
@@ -770,6 +806,85 @@ class Walk:
                 for f in found
             ]
         return out
+
+    # --- proportion: a reply in the thread, or a public statement -------------------------
+
+    def public_required(self) -> bool:
+        """Whether the incident's severity requires a public statement (`public_from`)."""
+        level = self.resolved.playbook.public_from
+        return level is not None and self.severity <= level
+
+    def thread_path(self) -> bool:
+        """Whether the proportion decision chose a reply in the thread (`response: thread`)."""
+        return self.variables.get(RESPONSE) == "thread"
+
+    def offered_options(self, step: Step) -> list[Any]:
+        """A decision's options as the person may choose them: the thread option is not
+        offered when the severity requires a public statement."""
+        options = list(step.options or [])
+        if self.public_required():
+            options = [o for o in options if (o.set or {}).get(RESPONSE) != "thread"]
+        return options
+
+    def source_network(self) -> str | None:
+        """The network the post came from: as given at the proportion decision, else read
+        from the post's link (`post_url`)."""
+        for data in self.records.values():
+            if data.get("network"):
+                return str(data["network"])
+        return network_of(self.variables.get("post_url"))
+
+    def draft_platforms(self, step: Step, widen: Any = ()) -> list[str]:
+        """The networks a draft goes to: the playbook's (the step's, else the client's), or on
+        the thread path the network the post came from, plus those the person widened to."""
+        source = self.source_network() if self.thread_path() else None
+        if source is None:
+            return self.resolved.draft_platforms(step)
+        return [source, *[p for p in widen or () if p != source]]
+
+    def _widened(self, step: Step, widen: Any) -> list[str]:
+        from crisisplay.playbook.model import PLATFORMS
+
+        if not widen:
+            return []
+        given = [widen] if isinstance(widen, str) else list(widen)
+        wrong = [str(p) for p in given if p not in PLATFORMS]
+        if wrong or not self.thread_path():
+            raise AnswerError(
+                _(
+                    "Step '{step}': widen names networks ({networks}) for a reply in the thread: "
+                    "one or more of {known}."
+                ).format(
+                    step=step.id, networks=", ".join(map(str, given)), known=", ".join(PLATFORMS)
+                )
+            )
+        return [str(p) for p in given]
+
+    def _response(self, option: Any, raw: dict[str, Any]) -> dict[str, Any]:
+        """What the proportion decision records beyond its option: on the thread path, the
+        network the post came from. Refused when the severity requires a public statement."""
+        from crisisplay.playbook.model import PLATFORMS
+
+        if (option.set or {}).get(RESPONSE) != "thread":
+            return {}
+        if self.public_required():
+            raise AnswerError(
+                _(
+                    "Severity {level}: this playbook requires a public statement from severity "
+                    "{public_from} up (public_from); choose the public statement."
+                ).format(level=self.severity, public_from=self.resolved.playbook.public_from)
+            )
+        network = str(raw.get("network") or "").strip().lower() or network_of(
+            self.variables.get("post_url")
+        )
+        if network not in PLATFORMS:
+            raise AnswerError(
+                _(
+                    "Which network did the post come from? The reply goes there only: give "
+                    "network: one of {networks}."
+                ).format(networks=", ".join(PLATFORMS))
+            )
+        return {"network": network}
 
     # --- /update: an update published between steps -----------------------------------
 
