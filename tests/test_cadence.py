@@ -37,7 +37,7 @@ def keys_until(resolved: Any, stop: str) -> str:
 
 
 def test_update_typed_at_a_prompt_is_published_and_the_walk_resumes_there(
-    library: Library,
+    library: Library, capsys: pytest.CaptureFixture[str]
 ) -> None:
     resolved = library.load("default")
     opening = "Bean Co" + ENTER + "Double charges" + ENTER + DOWN * 2 + ENTER + "now" + ENTER
@@ -62,6 +62,12 @@ def test_update_typed_at_a_prompt_is_published_and_the_walk_resumes_there(
             severity=None,
             first_seen=None,
         )
+    printed = " ".join(capsys.readouterr().out.split())  # as read, not as wrapped
+    assert "Update update-1 recorded." in printed
+    assert "Back to hold-issue-summary." in printed
+    # Before the update the status line gave the cadence; after it, the promise.
+    assert "no update promised yet; updates every 1h" in printed
+    assert "next update promised by" in printed
     (folder,) = list(library.home.incidents.iterdir())
     steps = steps_of(folder)
     ids = [s["step"] for s in steps]
@@ -83,6 +89,16 @@ def test_update_typed_at_a_prompt_is_published_and_the_walk_resumes_there(
 
     report = build_report(folder)
     assert [p["step"] for p in report["promises"]] == ["update-1"]
+    # Resumed, the walk is at hold-draft and still knows the promise the update made.
+    from crisisplay.incident.session import resume_incident
+    from crisisplay.incident.walk import now_utc
+
+    session = resume_incident(library.home, library, folder.name).session
+    try:
+        assert session.walk.current()[1].id == "hold-draft"  # type: ignore[index]
+        assert session.walk.next_update(now_utc())["step"] == "update-1"
+    finally:
+        session.close()
 
 
 def at(minutes: int) -> str:
