@@ -259,7 +259,7 @@ def test_the_toolbar_counts_down_the_deadline_the_promise_and_the_unpublished() 
         next_deadline=lambda: SimpleNamespace(
             title="Holding statement", due_at=now + timedelta(minutes=10)
         ),
-        promised_update=lambda: now + timedelta(minutes=30),
+        next_update=lambda at: {"due": now + timedelta(minutes=30), "late": False, "every": "1h"},
         unpublished=lambda: [("hold-draft", "facebook")],
     )
     session: Any = SimpleNamespace(walk=walk, incident=SimpleNamespace(id="x"))

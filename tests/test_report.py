@@ -66,8 +66,9 @@ HAPPY = {
 #   hold-draft 50 -> promises 09:50; the apology at 130 (10:10) comes 1200 s late
 #   hold-point-to-statement 70: hold was due at 60, missed by 600 s (the only miss)
 #   apologise-draft 130 -> promises 11:10; the remedy update at 200 (11:20) is 600 s late
-#   remedy-update-draft 200 -> remedy = 12000 s; promises 12:20, the closing post at
-#   230 (11:50) keeps it. 3 promised, 1 delivered, 2 missed. close-notify-am 240 -> 14400 s.
+#   remedy-update-draft 200 -> remedy = 12000 s; promises 12:20; the closing post at
+#   230 (11:50) is not an update and keeps nothing. 3 promised, 0 delivered, 3 missed.
+#   close-notify-am 240 -> 14400 s.
 LATE = {
     "detect-post-url": 2,
     "detect-escalate": 12,
@@ -163,7 +164,9 @@ def test_happy_path_metrics_by_hand(happy_report: dict[str, Any]) -> None:
     assert m["time_to_apology"] == 5100.25
     assert m["time_to_remedy"] == 8400
     assert m["time_to_close"] == 11100
-    assert (m["updates_promised"], m["updates_delivered"], m["updates_missed"]) == (3, 3, 0)
+    # The remedy update promised another; the closing post and the close are not updates,
+    # so that promise is broken (closing used to count as keeping it).
+    assert (m["updates_promised"], m["updates_delivered"], m["updates_missed"]) == (3, 2, 1)
     assert (m["deadlines_met"], m["deadlines_missed"]) == (6, 0)
     assert m["statements_published"] == 4
     assert isinstance(m["time_to_close"], int)  # whole seconds are ints, not 11100.0
@@ -174,8 +177,10 @@ def test_happy_path_promises_and_stages(happy_report: dict[str, Any]) -> None:
     assert promises["hold-draft"]["next_update_by"] == "2026-11-20T09:38:00.000000Z"
     assert promises["apologise-draft"]["next_update_by"] == "2026-11-20T10:25:00.000000Z"
     assert promises["remedy-update-draft"]["next_update_by"] == "2026-11-20T11:20:00.000000Z"
-    assert promises["remedy-update-draft"]["followed_by"] == "close-draft"
-    assert {p["status"] for p in promises.values()} == {"delivered"}
+    # The closing post is not an update: the last promise is broken, not kept by it.
+    assert promises["remedy-update-draft"]["followed_by"] is None
+    assert promises["remedy-update-draft"]["status"] == "missed"
+    assert {promises[s]["status"] for s in ("hold-draft", "apologise-draft")} == {"delivered"}
     stages = {s["id"]: s for s in happy_report["stages"]}
     assert list(stages) == ["detect", "hold", "verify", "apologise", "remedy", "close"]
     # detect is entered when the incident opens (08:05) and done at its last step (08:12)
@@ -233,12 +238,12 @@ def test_missed_deadline_and_broken_promises(tmp_path: Path) -> None:
     assert m["time_to_remedy"] == 200 * 60
     assert m["time_to_close"] == 240 * 60
     assert (m["deadlines_met"], m["deadlines_missed"]) == (5, 1)
-    assert (m["updates_promised"], m["updates_delivered"], m["updates_missed"]) == (3, 1, 2)
+    assert (m["updates_promised"], m["updates_delivered"], m["updates_missed"]) == (3, 0, 3)
     promises = {p["step"]: p for p in report["promises"]}
     assert promises["hold-draft"]["status"] == "missed"
     assert promises["hold-draft"]["late_by_s"] == 20 * 60
     assert promises["apologise-draft"]["late_by_s"] == 10 * 60
-    assert promises["remedy-update-draft"]["status"] == "delivered"
+    assert promises["remedy-update-draft"]["status"] == "missed"  # closing is no update
     hold = next(d for d in report["deadlines"] if d["stage"] == "hold")
     assert (hold["status"], hold["missed_by_s"]) == ("missed", 600)
     md = render_md(report)

@@ -404,6 +404,7 @@ def test_a_spanish_walk_in_a_real_terminal_from_start_to_close(terminal: Any) ->
         ("Down", "Down", "Enter"),  # detect-history: No
         ("Down", "Down", "Enter"),  # detect-legal-safety: No
         ("Down", "Enter"),  # detect-severity: Hecho
+        ("Down", "Enter"),  # detect-response: Comunicado público (the only one at severity 2)
         ("Down", "Down", "Enter"),  # detect-triage: Desahogo
         ("Hola, Marta: lo miro ahora y te escribo", "Escape", "Enter"),  # detect-rager-reply
         ("Down", "Enter"),  # detect-rager-outcome: Respondido — the end

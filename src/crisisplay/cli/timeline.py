@@ -649,7 +649,26 @@ def _heading(walk: Walkthrough, facts: dict[str, Any] | None) -> list[Any]:
         )
         if inc.get("closed_at"):
             when.append(" (" + _("closed {at}").format(at=_at(inc["closed_at"], origin)) + ")")
-    return [title, info, when]
+    return [title, info, when, *_next_update(facts, origin)]
+
+
+def _next_update(facts: dict[str, Any] | None, origin: datetime) -> list[Text]:
+    """The latest promise of an update the public was given, and what became of it."""
+    promises = (facts or {}).get("promises")
+    if facts is None or promises is None:
+        return []
+    if not promises:
+        return [Text(_("No published statement has promised an update yet."), style="dim")]
+    last = promises[-1]
+    line = Text(_("Next update promised by {at}").format(at=_at(last["next_update_by"], origin)))
+    status = last.get("status")
+    if status == "delivered":
+        line.append(" · " + _("kept"), style="green")
+    elif status == "missed":
+        line.append(" · " + _("BROKEN: no update by then"), style="bold red")
+    else:
+        line.append(" · " + _("not due yet"), style="yellow")
+    return [line]
 
 
 def _iso(event: Event) -> str:

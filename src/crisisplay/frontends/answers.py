@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from crisisplay.playbook.model import Step
     from crisisplay.yamlfile import Located
 
+UPDATES = "updates"  # the answers-file key for /update: updates published between steps
 INCIDENT_KEYS = (
     "title",
     "severity",
@@ -40,6 +41,9 @@ class Answers:
     incident: dict[str, Any]
     steps: dict[str, Any]
     located: Located | None = None
+    #: `updates:` — updates published between steps (the terminal's /update), each
+    #: `{after: STEP, text: …}` plus what a draft step takes (accept, approved_by, …)
+    updates: list[Any] = field(default_factory=list)
 
     def problem(self, path: tuple[str | int, ...], message: str) -> PlaybookError:
         if self.located is None:
@@ -105,8 +109,22 @@ def load_answers(path: Path) -> Answers:
                     )
                 ]
             )
-    steps = {str(k): v for k, v in data.items() if k != "incident"}
-    return Answers(located.file, incident, steps, located)
+    steps = {str(k): v for k, v in data.items() if k not in ("incident", UPDATES)}
+    updates = data.get(UPDATES) or []
+    if not isinstance(updates, list) or not all(
+        isinstance(u, dict) and isinstance(u.get("after"), str) for u in updates
+    ):
+        raise PlaybookError(
+            [
+                located.problem(
+                    (UPDATES,),
+                    "'updates' is a list of updates published between steps, each a mapping "
+                    "such as {after: hold-draft, text: WHAT IS NEW, accept: true, "
+                    "approved_by: NAME, published_url: URL}",
+                )
+            ]
+        )
+    return Answers(located.file, incident, steps, located, updates)
 
 
 def _split_at(value: Any) -> tuple[Any, datetime | None]:
@@ -151,6 +169,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
     if kind == "ask":
         return {"value": value}
     if kind == "decide":
+        if isinstance(value, dict):  # {option: LABEL, network: x}: the proportion decision
+            return {"option": value.get("option"), "network": value.get("network")}
         return {"option": value}
     if kind == "draft":
         if not isinstance(value, dict) or not value.get("accept"):
@@ -160,7 +180,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
                     "{{accept: true, approved_by: NAME, published_url: URL}}, or {{skip: REASON}}."
                 ).format(step=step.id)
             )
-        texts = walk.render(step, when)
+        widen = value.get("widen")  # on the thread path: more networks than the post's
+        texts = walk.render(step, when, [widen] if isinstance(widen, str) else widen or ())
         edited = {}
         given = value.get("text")
         if isinstance(given, str):
@@ -200,6 +221,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
         }
         if value.get("override"):
             raw["overrides"] = [{"reason": str(value["override"])}]
+        if widen:
+            raw["widen"] = widen
         return raw
     raise AnswerError(f"Step '{step.id}': unknown kind {kind}")
 
@@ -243,6 +266,16 @@ def plan(walk: Walk, answers: Answers) -> list[Planned]:
     while True:
         cur = shadow.current()
         if cur is None:
+            walked = set(shadow.path())
+            for n, given in enumerate(answers.updates):
+                if given["after"] not in walked:
+                    raise answers.problem(
+                        (UPDATES, n, "after"),
+                        _(
+                            "update {n}: step '{step}' is not on the path these answers walk; "
+                            "an update is published after a step that is"
+                        ).format(n=n + 1, step=given["after"]),
+                    )
             return out
         stage, step = cur
         if step.id not in answers.steps:
@@ -272,6 +305,38 @@ def plan(walk: Walk, answers: Answers) -> list[Planned]:
         out.append(Planned(step, data, at))
         seq += 1
         shadow.apply({"type": "step", "data": data, "ts": rfc3339(when), "seq": seq})
+        for n, given in enumerate(answers.updates):
+            if given["after"] == step.id:
+                update = _plan_update(shadow, answers, n, given)
+                out.append(update)
+                seq += 1
+                when = update.at or now_utc()
+                shadow.apply({"type": "step", "data": update.data, "ts": rfc3339(when), "seq": seq})
+
+
+def _plan_update(shadow: Walk, answers: Answers, n: int, given: dict[str, Any]) -> Planned:
+    """One of `updates:`, checked like a draft step's answer on the walk as it stands."""
+    step = shadow.update_step()
+    value = {k: v for k, v in given.items() if k not in ("after", "text")}
+    text = str(given.get("text") or "").strip()
+    try:
+        value, at = _split_at(value)
+        when = at or now_utc()
+        saved = dict(shadow.variables)
+        shadow.variables["update_text"] = text
+        try:
+            raw = to_raw(shadow, step, value, when)
+        finally:
+            shadow.variables.clear()
+            shadow.variables.update(saved)
+        raw["update_text"] = text
+        data = shadow.answer_update(step, raw)
+    except (CrisisplayError, ValueError) as e:
+        why = e.message if isinstance(e, CrisisplayError) else str(e)
+        raise answers.problem(
+            (UPDATES, n), _("update {n}: {why}").format(n=n + 1, why=why)
+        ) from None
+    return Planned(step, data, at)
 
 
 def example(step: Step) -> str:

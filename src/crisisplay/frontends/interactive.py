@@ -22,6 +22,7 @@ from crisisplay.frontends.prompts import console as _console
 from crisisplay.frontends.prompts import select as _select
 from crisisplay.frontends.prompts import text as _text
 from crisisplay.frontends.prompts import text_help as _text_help
+from crisisplay.frontends.prompts import update_action
 from crisisplay.frontends.prompts import walk_actions as _actions
 from crisisplay.i18n import _, ngettext
 from crisisplay.incident.walk import (
@@ -483,7 +484,31 @@ def status_line(session: Session, now: datetime) -> Any:
                 style="bold yellow" if amber else "green",
             )
     t.append(f"\n   {inc.id}", style="dim")
+    t.append_text(_next_update_text(walk, now))
     return t
+
+
+def _next_update_text(walk: Any, now: datetime) -> Any:
+    """` · next update promised by 14:30 (in 1h05m)`, late in red; before any statement
+    promised one, the severity's cadence."""
+    from rich.text import Text
+
+    nxt = walk.next_update(now)
+    if nxt["due"] is None:
+        return Text(
+            " · " + _("no update promised yet; updates every {every}").format(every=nxt["every"]),
+            style="dim",
+        )
+    due = nxt["due"]
+    if nxt["late"]:
+        said = _("update promised by {at} is {duration} late — /update").format(
+            at=clock(due, now=now), duration=format_duration(now - due)
+        )
+        return Text(" · " + said, style="bold red")
+    said = _("next update promised by {at} (in {duration})").format(
+        at=clock(due, now=now), duration=format_duration(due - now)
+    )
+    return Text(" · " + said, style="yellow")
 
 
 def _countdown(left: timedelta) -> str:
@@ -514,8 +539,12 @@ def live_status(session: Session, now: datetime) -> Any:
                 title=d.title, duration=_countdown(left), at=clock(d.due_at, now=now)
             )
             parts.append((style, f" ⏱ {due} "))
-    promised = walk.promised_update()
-    if promised is not None:
+    nxt = walk.next_update(now)
+    promised = nxt["due"]
+    if promised is None:
+        every = _("no update promised yet; updates every {every}").format(every=nxt["every"])
+        parts.append(("", " ✉ " + every + " "))
+    else:
         left = promised - now
         if left.total_seconds() < 0:
             promised_ago = _("update promised {duration} ago").format(duration=_countdown(left))
@@ -610,6 +639,9 @@ def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
         raise _Again
     if pick == pause or typed == "/pause":
         raise _Paused
+    if pick == update_action() or typed == "/update":
+        publish_update(session, out, rest)
+        raise _Again  # back to the step the manager was at
     if pick == skip or typed == "/skip":
         reason = rest
         while not reason:
@@ -626,6 +658,7 @@ def _typed_command(word: str) -> str | None:
         ("/skip", _("/skip")),
         ("/where", _("/where")),
         ("/pause", _("/pause")),
+        ("/update", _("/update")),
     ):
         if word in (name, said):
             return name
@@ -650,7 +683,74 @@ def steps_recorded(n: int, *, already: bool = False) -> str:
 
 
 def _is_action(value: str) -> bool:
-    return value in _actions() or _typed_command(value.split(" ")[0]) is not None
+    return (
+        value in _actions()
+        or value == update_action()
+        or _typed_command(value.split(" ")[0]) is not None
+    )
+
+
+#: the update being written (an /update typed inside it is not a second one)
+_writing_update: list[str] = []
+
+
+def publish_update(session: Session, out: Any, said: str = "") -> None:
+    """`/update` at any prompt: draft an update from the `update` template, check it, have
+    it signed off and published, and record it like a draft step's statement; the walk
+    then goes on at the step it was at. An empty text publishes nothing."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    walk = session.walk
+    if _writing_update:
+        out.print("[yellow]" + _("An update is already being written.") + "[/]")
+        return
+    step = walk.update_step()
+    out.print(
+        Panel(
+            Text(shown(step.text)),
+            title=_("Statement") + f" · {step.id}",
+            title_align="left",
+            border_style="magenta",
+        )
+    )
+    text = said or _text(
+        _("What is new? One or two sentences, as the update will say it."),
+        multiline=True,
+        instruction="(" + _("Esc then Enter to finish; empty: no update") + ")",
+    )
+    if not text.strip() or _is_action(text.strip()):
+        out.print("[dim]" + _("No update published.") + "[/]")
+        return
+    _writing_update.append(step.id)
+    try:
+        texts = walk.render_update(step, text.strip(), _now())
+        raw = _draft(session, step, out, texts)
+    finally:
+        _writing_update.clear()
+    if "skip" in raw:
+        out.print("[dim]" + _("No update published.") + "[/]")
+        return
+    raw["update_text"] = text.strip()
+    try:
+        data = walk.answer_update(step, raw)
+    except AnswerError as e:
+        out.print(f"[red]{e.message}[/]")
+        return
+    session.submit(data, _at())
+    promised = walk.next_update(_now())["due"]
+    back = walk.current()
+    out.print(
+        "[green]"
+        + _("Update {step} recorded.").format(step=step.id)
+        + "[/] "
+        + (
+            _("Next update promised by {at}.").format(at=clock(promised, now=_now())) + " "
+            if promised is not None
+            else ""
+        )
+        + (_("Back to {step}.").format(step=back[1].id) if back else "")
+    )
 
 
 def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
@@ -683,16 +783,61 @@ def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
         pick = _select(_("Read?"), [_("Read — go on")])
         return _action(session, pick, out) or {}
     if kind == "decide":
-        labels = [o.label for o in step.options or []]
-        pick = _select(_("Choose:"), labels)
-        return _action(session, pick, out) or {
-            "option": match_option(step.options or [], pick).label
-        }
+        options = _offered(session, step, out)
+        pick = _select(_("Choose:"), [o.label for o in options])
+        return _action(session, pick, out) or _decided(session, match_option(options, pick))
     if kind == "ask":
         return _ask(session, step, out)
     if kind == "notify":
         return _notify(session, step, out)
     return _draft(session, step, out)
+
+
+def _offered(session: Session, step: Step, out: Any) -> list[Any]:
+    """A decision's options; the proportion decision says why its thread option is gone
+    when the severity requires a public statement."""
+    walk = session.walk
+    options = walk.offered_options(step)
+    if len(options) < len(step.options or []):
+        out.print(
+            "[yellow]"
+            + _(
+                "Severity {level}: this playbook requires a public statement from severity "
+                "{public_from} up."
+            ).format(level=walk.severity, public_from=walk.resolved.playbook.public_from)
+            + "[/]"
+        )
+    return options
+
+
+def _decided(session: Session, option: Any) -> dict[str, Any]:
+    """The answer to a decision; choosing a reply in the thread when the post's link does
+    not say which network it is on asks which one (nothing is taken for granted)."""
+    from crisisplay.incident.walk import RESPONSE, network_of
+    from crisisplay.playbook.model import PLATFORMS
+
+    raw: dict[str, Any] = {"option": option.label}
+    if (option.set or {}).get(RESPONSE) == "thread" and (
+        network_of(session.walk.variables.get("post_url")) is None
+    ):
+        raw["network"] = _select(
+            _("Which network did the post come from?"), list(PLATFORMS), actions=False
+        )
+    return raw
+
+
+def _widen(walk: Any, step: Step, texts: dict[str, str], out: Any) -> str | None:
+    """On the thread path: one more network for this reply, chosen by the person."""
+    from crisisplay.playbook.model import PLATFORMS
+
+    client = list(walk.resolved.client.platforms or [])
+    left = [p for p in [*client, *PLATFORMS] if p not in texts]
+    left = list(dict.fromkeys(left))
+    if not left:
+        return None
+    back = _("← none: keep it where the post is")
+    pick = _select(_("Also post this reply on:"), [*left, back], actions=False)
+    return None if pick == back else pick
 
 
 def _ask(session: Session, step: Step, out: Any) -> dict[str, Any]:
@@ -801,15 +946,27 @@ def _lengths(text: str, platform: str) -> tuple[int, int]:
     return platform_length(text, platform)
 
 
-def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
+def _draft(
+    session: Session, step: Step, out: Any, rendered: dict[str, str] | None = None
+) -> dict[str, Any]:
     walk = session.walk
     try:
-        texts = walk.render(step, _now())
+        texts = rendered if rendered is not None else walk.render(step, _now())
     except CrisisplayError as e:
         out.print(f"[red]{e.message}[/]")
-        texts = {p: "" for p in walk.resolved.draft_platforms(step)}
+        texts = {p: "" for p in walk.draft_platforms(step)}
     edited = {p: False for p in texts}
     overrides: list[dict[str, Any]] = []
+    widen: list[str] = []
+    widen_choice = _("Widen: also post it on another network")
+    if walk.thread_path():
+        out.print(
+            "[cyan]"
+            + _("A reply in the thread on {network}, not a public statement.").format(
+                network=walk.source_network()
+            )
+            + "[/]"
+        )
     while True:
         errors = _show_statements(walk, step, texts, out)
         accept = _("Accept")
@@ -818,10 +975,23 @@ def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
         here = {_("Edit {platform} here").format(platform=p): p for p in texts}
         for a, b in zip(in_editor, here, strict=True):
             choices += [a, b]
+        if walk.thread_path():
+            choices.append(widen_choice)
         pick = _select(_("The statement:"), choices)
         skip = _action(session, pick, out)
         if skip is not None:
             return skip
+        if pick == widen_choice:
+            more = _widen(walk, step, texts, out)
+            if more is not None:
+                widen.append(more)
+                try:
+                    texts[more] = walk.render(step, _now(), widen)[more]
+                except CrisisplayError as e:
+                    out.print(f"[red]{e.message}[/]")
+                    texts[more] = ""
+                edited[more] = False
+            continue
         if pick == accept and all(texts.values()):
             if not errors:
                 break
@@ -853,6 +1023,8 @@ def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
                 texts[platform] = new.strip()
                 edited[platform] = True
     raw: dict[str, Any] = {"texts": texts, "edited": edited, "overrides": overrides}
+    if widen:
+        raw["widen"] = widen
     if step.approve_by:
         who, via = _approver(walk, step)
         raw["approved_by"] = who

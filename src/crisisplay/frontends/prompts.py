@@ -22,9 +22,14 @@ def walk_actions() -> tuple[str, str, str, str]:
     return (_("✎ Add a note"), _("↷ Skip (with a reason)"), _("⌖ Where am I?"), _("⏸ Pause"))
 
 
+def update_action() -> str:
+    """The action under every menu of a walk that publishes an update between steps."""
+    return _("✉ Publish an update now")
+
+
 def text_help() -> str:
     """What can be typed at any text prompt of a walk (the commands stay as they are)."""
-    return _("type /note, /skip, /where or /pause at any prompt")
+    return _("type /note, /update, /skip, /where or /pause at any prompt")
 
 
 def console() -> Any:
@@ -138,7 +143,7 @@ def select(message: str, choices: list[str], *, actions: bool = True) -> str:
 
     items: list[str | None] = list(choices)
     if actions:
-        items += [None, *walk_actions()]  # None: a separator line
+        items += [None, *walk_actions(), update_action()]  # None: a separator line
     live_items = [n for n, x in enumerate(items) if x is not None]
     state: dict[str, Any] = {"at": None, "warn": False}
 

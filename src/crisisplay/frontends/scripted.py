@@ -19,7 +19,7 @@ from crisisplay.incident.session import (
     resume_incident,
     switch_playbook,
 )
-from crisisplay.incident.walk import Incident, Walk, incident_time, now_utc
+from crisisplay.incident.walk import UPDATE, Incident, Walk, incident_time, now_utc
 from crisisplay.text import slugify
 
 if TYPE_CHECKING:
@@ -237,6 +237,8 @@ def replayed(session: Session, resolved: Resolved) -> Walk:
     walk = Walk(resolved, session.incident)
     for event in read_events(session.log.path):
         if event["type"] == "step" and event["data"]["step"] not in walk.index:
+            if event["data"].get("action") == UPDATE:  # an update between steps: kept
+                walk.apply(event)
             continue
         walk.apply(event)
     return walk

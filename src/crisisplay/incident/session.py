@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from crisisplay import i18n, times
 from crisisplay.errors import CrisisplayError, PlaybookError
 from crisisplay.i18n import _
-from crisisplay.incident.walk import Deadline, Incident, Walk, now_utc, parse_time
+from crisisplay.incident.walk import UPDATE, Deadline, Incident, Walk, now_utc, parse_time
 from crisisplay.invocation import command
 from crisisplay.text import slugify
 from crisisplay.times import rfc3339
@@ -804,6 +804,8 @@ def switch_playbook(session: Session, resolved: Resolved, choice: str) -> Sessio
     walk = Walk(resolved, session.incident)
     for event in read_events(session.log.path):
         if event["type"] == "step" and event["data"]["step"] not in walk.index:
+            if event["data"].get("action") == UPDATE:  # an update between steps: kept
+                walk.apply(event)
             continue  # a step the new version removed stays in the log, not in the walk
         walk.apply(event)
     session.walk = walk

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from crisisplay.playbook.resolved import Resolved
 
 END = "end"
+RESPONSE = "response"  # the variable the proportion decision sets: thread or public
+UPDATE = "update"  # the `action` of a step event recording an update published with /update
+_UNSET = object()
 
 
 class AnswerError(CrisisplayError):
@@ -141,6 +144,34 @@ def clock(t: datetime, *, now: datetime | None = None, lang: str | None = None) 
     """A time as a statement or the screen shows it: local, with the zone's abbreviation
     and the day when it is not today (as of `now`): `times.clock`."""
     return times.clock(t, now=now, lang=lang)
+
+
+#: Where a post's link says it came from (host, without www. or m.).
+NETWORK_HOSTS = {
+    "x.com": "x",
+    "twitter.com": "x",
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "instagram.com": "instagram",
+    "bsky.app": "bluesky",
+    "threads.net": "threads",
+    "threads.com": "threads",
+    "linkedin.com": "linkedin",
+    "tiktok.com": "tiktok",
+}
+
+
+def network_of(url: Any) -> str | None:
+    """The network a post's link is on (`https://x.com/…` → x); None if it is not one."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(str(url or "")).hostname or "").lower()
+    except ValueError:
+        return None
+    for prefix in ("www.", "m.", "mobile."):
+        host = host.removeprefix(prefix)
+    return NETWORK_HOSTS.get(host)
 
 
 def match_option(options: list[Any], given: str) -> Any:
@@ -263,7 +294,8 @@ class Walk:
                 self.published.append(text)
             if data.get("texts"):
                 self.networks[step_id] = network_states(data)
-            self._mark_stage_done(step_id, at)
+            if step_id in self.index:  # an update between steps (/update) ends no stage
+                self._mark_stage_done(step_id, at)
             self.last_step_at = at
         elif kind == "publication":
             state = {k: v for k, v in data.items() if k not in ("step", "stage", "platform")}
@@ -324,7 +356,9 @@ class Walk:
 
     def stage_of(self, step_id: str) -> str | None:
         n = self.index.get(step_id)
-        return None if n is None else self.steps[n][0].id
+        if n is None:  # an update between steps: the stage it was published in
+            return (self.records.get(step_id) or {}).get("stage")
+        return self.steps[n][0].id
 
     def leaves_stage(self, step: Step, data: dict[str, Any]) -> bool:
         """Whether recording `data` for `step` ends its stage (or the walk)."""
@@ -455,14 +489,14 @@ class Walk:
         due = at + parse_duration(self.severity_level().update_every)
         return due.replace(second=0, microsecond=0)
 
-    def render(self, step: Step, at: datetime) -> dict[str, str]:
-        """The statement for each platform of a draft step."""
+    def render(self, step: Step, at: datetime, widen: Any = ()) -> dict[str, str]:
+        """The statement for each platform of a draft step (`draft_platforms`)."""
         from crisisplay.playbook.templates import TemplateError, render
 
         self.rendered_at[step.id] = at
         store = self.resolved.template_store()
         out = {}
-        for platform in self.resolved.draft_platforms(step):
+        for platform in self.draft_platforms(step, widen):
             src = store.find(step.template or "", platform)
             if src is None:
                 raise CrisisplayError(
@@ -521,6 +555,7 @@ class Walk:
             data.update(
                 status="decided", option=option.label, goto=option.goto, set=dict(option.set or {})
             )
+            data.update(self._response(option, raw))
         elif kind == "notify":
             contacted = raw.get("contacted") or []
             data.update(
@@ -604,7 +639,8 @@ class Walk:
 
     def _draft(self, step: Step, raw: dict[str, Any]) -> dict[str, Any]:
         texts = raw.get("texts") or {}
-        platforms = self.resolved.draft_platforms(step)
+        widen = self._widened(step, raw.get("widen"))
+        platforms = self.draft_platforms(step, widen)
         missing = [p for p in platforms if not str(texts.get(p, "")).strip()]
         if missing:
             raise AnswerError(
@@ -639,8 +675,11 @@ class Walk:
             }
             if raw.get("approved_via"):
                 out["approval"]["via"] = str(raw["approved_via"])
+        if self.thread_path():  # a reply where the post is, not a public statement
+            out["audience"] = "thread"
+            out["widened"] = [p for p in platforms if p != self.source_network()]
         if raw.get("published"):
-            out["published"] = self._published(step, raw["published"])
+            out["published"] = self._published(step, raw["published"], platforms)
         out["networks"] = network_states({**out, "unpublished": raw.get("unpublished")})
         promise = self._promise(step, out["texts"])
         if promise is not None:
@@ -668,7 +707,9 @@ class Walk:
             ]
         return out
 
-    def _published(self, step: Step, published: Any) -> dict[str, Any]:
+    def _published(
+        self, step: Step, published: Any, platforms: list[str] | None = None
+    ) -> dict[str, Any]:
         """Where each statement went out: a web address (http or https, with a host) per
         platform of the draft, checked before anything is recorded."""
         from crisisplay.text import printable, web_address
@@ -677,7 +718,7 @@ class Walk:
             raise AnswerError(
                 _("Step '{step}': published is a mapping of platform to link.").format(step=step.id)
             )
-        platforms = self.resolved.draft_platforms(step)
+        platforms = platforms or self.draft_platforms(step)
         out = {}
         for platform, where in published.items():
             if platform not in platforms:
@@ -765,6 +806,152 @@ class Walk:
                 for f in found
             ]
         return out
+
+    # --- proportion: a reply in the thread, or a public statement -------------------------
+
+    def public_required(self) -> bool:
+        """Whether the incident's severity requires a public statement (`public_from`)."""
+        level = self.resolved.playbook.public_from
+        return level is not None and self.severity <= level
+
+    def thread_path(self) -> bool:
+        """Whether the proportion decision chose a reply in the thread (`response: thread`)."""
+        return self.variables.get(RESPONSE) == "thread"
+
+    def offered_options(self, step: Step) -> list[Any]:
+        """A decision's options as the person may choose them: the thread option is not
+        offered when the severity requires a public statement."""
+        options = list(step.options or [])
+        if self.public_required():
+            options = [o for o in options if (o.set or {}).get(RESPONSE) != "thread"]
+        return options
+
+    def source_network(self) -> str | None:
+        """The network the post came from: as given at the proportion decision, else read
+        from the post's link (`post_url`)."""
+        for data in self.records.values():
+            if data.get("network"):
+                return str(data["network"])
+        return network_of(self.variables.get("post_url"))
+
+    def draft_platforms(self, step: Step, widen: Any = ()) -> list[str]:
+        """The networks a draft goes to: the playbook's (the step's, else the client's), or on
+        the thread path the network the post came from, plus those the person widened to."""
+        source = self.source_network() if self.thread_path() else None
+        if source is None:
+            return self.resolved.draft_platforms(step)
+        return [source, *[p for p in widen or () if p != source]]
+
+    def _widened(self, step: Step, widen: Any) -> list[str]:
+        from crisisplay.playbook.model import PLATFORMS
+
+        if not widen:
+            return []
+        given = [widen] if isinstance(widen, str) else list(widen)
+        wrong = [str(p) for p in given if p not in PLATFORMS]
+        if wrong or not self.thread_path():
+            raise AnswerError(
+                _(
+                    "Step '{step}': widen names networks ({networks}) for a reply in the thread: "
+                    "one or more of {known}."
+                ).format(
+                    step=step.id, networks=", ".join(map(str, given)), known=", ".join(PLATFORMS)
+                )
+            )
+        return [str(p) for p in given]
+
+    def _response(self, option: Any, raw: dict[str, Any]) -> dict[str, Any]:
+        """What the proportion decision records beyond its option: on the thread path, the
+        network the post came from. Refused when the severity requires a public statement."""
+        from crisisplay.playbook.model import PLATFORMS
+
+        if (option.set or {}).get(RESPONSE) != "thread":
+            return {}
+        if self.public_required():
+            raise AnswerError(
+                _(
+                    "Severity {level}: this playbook requires a public statement from severity "
+                    "{public_from} up (public_from); choose the public statement."
+                ).format(level=self.severity, public_from=self.resolved.playbook.public_from)
+            )
+        network = str(raw.get("network") or "").strip().lower() or network_of(
+            self.variables.get("post_url")
+        )
+        if network not in PLATFORMS:
+            raise AnswerError(
+                _(
+                    "Which network did the post come from? The reply goes there only: give "
+                    "network: one of {networks}."
+                ).format(networks=", ".join(PLATFORMS))
+            )
+        return {"network": network}
+
+    # --- /update: an update published between steps -----------------------------------
+
+    def update_step(self) -> Step:
+        """The draft an update published from any prompt (`/update`) is made as: the
+        playbook's own `update` draft (its approver, its networks) under an id of its own
+        (`update-1`, `update-2` …), so it is recorded, checked and counted like any draft."""
+        from crisisplay.playbook.model import Step
+
+        drafts = [s for _, s in self.steps if s.kind == "draft"]
+        model = next((s for s in drafts if s.template == "update"), drafts[0] if drafts else None)
+        n = 1 + sum(1 for d in self.records.values() if d.get("action") == UPDATE)
+        while f"update-{n}" in self.index:
+            n += 1
+        text = _("An update between steps: what is new, and when the next update comes.")
+        if model is None:
+            return Step.model_validate({"id": f"update-{n}", "draft": text, "template": "update"})
+        return model.model_copy(
+            update={"id": f"update-{n}", "draft": text, "template": "update", "help": None}
+        )
+
+    def render_update(self, step: Step, update_text: str, at: datetime) -> dict[str, str]:
+        """An update's statement for each network, saying `update_text`."""
+        saved = self.variables.get("update_text", _UNSET)
+        self.variables["update_text"] = update_text
+        try:
+            return self.render(step, at)
+        finally:
+            if saved is _UNSET:
+                del self.variables["update_text"]
+            else:
+                self.variables["update_text"] = saved
+
+    def answer_update(self, step: Step, raw: dict[str, Any]) -> dict[str, Any]:
+        """Check an update published between steps (`raw` as for a draft, plus its
+        `update_text`) and return the step event's data: recorded in the stage the walk is
+        in, without moving the walk."""
+        cur = self.current()
+        if cur is None:
+            raise AnswerError(_("The walk is over: an update is published from an open incident."))
+        text = str(raw.get("update_text") or "").strip()
+        if not text:
+            raise AnswerError(
+                _("An update needs its text: what is new, or what is still being done.")
+            )
+        data: dict[str, Any] = {
+            "step": step.id,
+            "stage": cur[0].id,
+            "kind": "draft",
+            "action": UPDATE,
+            "update_text": text,
+        }
+        data.update(self._draft(step, raw))
+        return data
+
+    def next_update(self, at: datetime) -> dict[str, Any]:
+        """The next update as the screen and `log show` say it: promised by the latest
+        published statement that named a time (`due`, `late` once past `at`), or, before
+        any, the severity's cadence (`every`)."""
+        every = self.severity_level().update_every
+        for step_id, data in reversed(list(self.records.items())):
+            nets = self.networks.get(step_id) or {}
+            out = any(n.get("state") == "published" for n in nets.values())
+            if data.get("next_update_by") and out:
+                due = parse_time(data["next_update_by"])
+                return {"due": due, "late": at > due, "every": every, "step": step_id}
+        return {"due": None, "late": False, "every": every, "step": None}
 
     def remaining(self) -> int:
         """Steps left on the straight path from here (branches may shorten it)."""

@@ -208,6 +208,7 @@ def check_playbook(resolved: Resolved) -> list[Problem]:
 
     problems.extend(_variable_and_template_problems(resolved))
     problems.extend(_severity_problems(resolved))
+    problems.extend(proportion_problems(resolved))
     return problems
 
 
@@ -589,4 +590,52 @@ def _severity_problems(resolved: Resolved) -> list[Problem]:
                         (k, "deadlines", stage_id),
                     )
                 )
+    return out
+
+
+def proportion_problems(resolved: Resolved) -> list[Problem]:
+    """`public_from` names a severity level, and the walk has the decision it rules: a decide
+    step whose options set `response: thread` and `response: public`."""
+    from crisisplay.playbook.model import RESPONSE, RESPONSES
+
+    pb = resolved.playbook
+    o = resolved.origins
+    out: list[Problem] = []
+    for _stage, step in pb.steps():
+        for k, option in enumerate(step.options or []):
+            said = (option.set or {}).get(RESPONSE)
+            if RESPONSE in (option.set or {}) and said not in RESPONSES:
+                out.append(
+                    o.step(
+                        step.id,
+                        f"step '{step.id}': {RESPONSE} is '{said}'; the proportion decision "
+                        f"sets it to {' or '.join(RESPONSES)}",
+                        "options",
+                        sub=(k, "set", RESPONSE),
+                    )
+                )
+    if pb.public_from is None:
+        return out
+    levels = [s.level for s in pb.severity_levels()]
+    if pb.public_from not in levels:
+        out.append(
+            o.at(
+                "public_from",
+                f"public_from: {pb.public_from} is not one of the severity levels "
+                f"({', '.join(map(str, levels))})",
+            )
+        )
+    offered = {
+        (option.set or {}).get(RESPONSE)
+        for _stage, step in pb.steps()
+        for option in step.options or []
+    }
+    if not set(RESPONSES) <= offered:
+        out.append(
+            o.at(
+                "public_from",
+                "public_from needs a decide step whose options set response: thread (answer "
+                "in the thread where the post is) and response: public (a public statement)",
+            )
+        )
     return out

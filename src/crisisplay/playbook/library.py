@@ -631,6 +631,7 @@ def _apply_overlay(
             "description": ov.description or bp.description,
             "client": client.model_dump(),
             "severities": _severities(ov, bp),
+            "public_from": ov.public_from if ov.public_from is not None else bp.public_from,
             "variables": [v.model_dump() for v in variables.values()],
             "templates": templates,
             "stages": [s.model_dump(exclude_none=True) for s in stages],

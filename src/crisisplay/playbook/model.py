@@ -16,6 +16,9 @@ from crisisplay.times import parse_duration, zone_named
 SCHEMA = "crisisplay/v1"
 STAGE_ORDER = ("detect", "hold", "verify", "apologise", "remedy", "close")
 STEP_KINDS = ("check", "ask", "decide", "draft", "notify", "note")
+#: The variable a proportion decision sets (`set: {response: thread}`), and its values.
+RESPONSE = "response"
+RESPONSES = ("thread", "public")
 INPUT_KINDS = ("text", "multiline", "choice", "number", "url", "datetime", "confirm")
 PLATFORMS = ("x", "bluesky", "threads", "instagram", "facebook", "linkedin", "tiktok")
 SHIPPED_TEMPLATES = ("holding-statement", "apology", "update", "resolution")
@@ -338,6 +341,14 @@ class Playbook(_Model):
     extends: Annotated[str, AfterValidator(_extends)] | None = None
     client: Client | None = None
     severities: list[Severity] | None = None
+    public_from: int | None = Field(
+        None,
+        ge=1,
+        le=9,
+        description="Proportion: from this severity level up (1 … this level) a public "
+        "statement is required; below it the walk may answer in the thread where the post "
+        "is, on that network only (a decide step whose options set response: thread / public)",
+    )
     variables: list[Variable] = Field(default_factory=list)
     templates: dict[Id, TemplateText] = Field(default_factory=dict)
     stages: list[Stage] | None = None

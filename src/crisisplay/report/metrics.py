@@ -20,8 +20,10 @@ Definitions (docs/report.md lists them for users):
   was never entered or is still in progress.
 - time_to_close: the `incident.closed` event.
 - A published statement whose event records `next_update_by` promised an update by
-  then; the promise is delivered when a later statement is published, or the incident
-  closed, at or before that time.
+  then; the promise is delivered when a later update is published at or before that time:
+  a statement from the `update` template (a draft step's, or one published between steps
+  with /update), or one that itself promises the next update. Closing the incident, or a
+  closing post, delivers nothing: the public was told an update would come.
 - Deadlines come from the playbook snapshot (`playbook.json`) replayed as the walk
   does; without a snapshot that matches the log, only the missed ones the log records
   are known, and the met count is null.
@@ -323,7 +325,7 @@ def incident_facts(
     missed_logged: dict[str, dict[str, Any]] = {}
     # (event index, time, promised) for each published promise; delivery checked below
     promised: list[tuple[int, datetime, datetime, dict[str, Any]]] = []
-    deliveries: list[tuple[int, datetime, str]] = []  # later statements and the close
+    deliveries: list[tuple[int, datetime, str]] = []  # later updates (never the close)
     last_time = opened_at
     others_last = dg.others_last
     if others_last is not None and others_last > last_time:
@@ -361,7 +363,8 @@ def incident_facts(
                 template = data.get("template")
                 if template and template not in first_by_template:
                     first_by_template[template] = t
-                deliveries.append((i, t, data.get("step", "")))
+                if is_update(data):
+                    deliveries.append((i, t, data.get("step", "")))
                 if data.get("next_update_by"):
                     promised.append((i, t, parse_ts(data["next_update_by"]), data))
         elif kind == "publication":
@@ -380,6 +383,8 @@ def incident_facts(
                         template not in first_by_template or out_at < first_by_template[template]
                     ):
                         first_by_template[template] = out_at
+                    if is_update(draft_data[str(e.data["step"])]):
+                        deliveries.append((i, out_at, str(e.data["step"])))
         elif kind == "deadline.missed":
             missed_logged.setdefault(e.data["stage"], {**e.data, "at": t})
         elif kind == "severity.changed":
@@ -389,7 +394,6 @@ def incident_facts(
             if closed_at is None:
                 closed_at = t
             outcome = e.data.get("outcome")
-            deliveries.append((i, t, "incident.closed"))
             if in_remedy:
                 remedy_left = True
                 in_remedy = False
@@ -522,6 +526,12 @@ def _deadline_row(
         "missed_by_s": missed_by,
         "recorded_missed_at": rfc3339(logged["at"]) if logged else None,
     }
+
+
+def is_update(data: dict[str, Any]) -> bool:
+    """Whether a published statement keeps a promise of an update: an `update` statement,
+    or one that itself says when the next update comes."""
+    return data.get("template") == "update" or bool(data.get("next_update_by"))
 
 
 def _promises(
