@@ -160,7 +160,18 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
                     "{{accept: true, approved_by: NAME, published_url: URL}}, or {{skip: REASON}}."
                 ).format(step=step.id)
             )
-        texts = walk.render(step, when)
+        if value.get("preapproved"):
+            agreed = walk.holding_texts(step)
+            if agreed is None:
+                raise AnswerError(
+                    _(
+                        "Step '{step}': preapproved needs the client's pre-approved holding "
+                        "text (client.holding_text) for every network of this draft."
+                    ).format(step=step.id)
+                )
+            texts = agreed
+        else:
+            texts = walk.render(step, when)
         edited = {}
         given = value.get("text")
         if isinstance(given, str):
@@ -198,6 +209,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
             "published": published,
             "unpublished": _unpublished(step.id, value.get("unpublished"), texts, published),
         }
+        if value.get("unreachable"):
+            raw["unreachable"] = value["unreachable"]
         if value.get("override"):
             raw["overrides"] = [{"reason": str(value["override"])}]
         return raw

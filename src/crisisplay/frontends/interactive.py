@@ -803,11 +803,13 @@ def _lengths(text: str, platform: str) -> tuple[int, int]:
 
 def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
     walk = session.walk
-    try:
-        texts = walk.render(step, _now())
-    except CrisisplayError as e:
-        out.print(f"[red]{e.message}[/]")
-        texts = {p: "" for p in walk.resolved.draft_platforms(step)}
+    texts = _preapproved_choice(walk, step)
+    if texts is None:
+        try:
+            texts = walk.render(step, _now())
+        except CrisisplayError as e:
+            out.print(f"[red]{e.message}[/]")
+            texts = {p: "" for p in walk.resolved.draft_platforms(step)}
     edited = {p: False for p in texts}
     overrides: list[dict[str, Any]] = []
     while True:
@@ -853,12 +855,18 @@ def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
                 texts[platform] = new.strip()
                 edited[platform] = True
     raw: dict[str, Any] = {"texts": texts, "edited": edited, "overrides": overrides}
-    if step.approve_by:
-        who, via = _approver(walk, step)
+    if walk.needs_approval(step, texts):
+        who, via, unreachable = _approver(walk, step, out)
         raw["approved_by"] = who
         if via:
             raw["approved_via"] = via
         raw["approved_at"] = rfc3339(_now())
+        if unreachable:
+            raw["unreachable"] = unreachable
+    elif step.approvers():
+        out.print(
+            "[green]" + _("The client's pre-approved text, unedited: no sign-off needed.") + "[/]"
+        )
     published = {}
     for platform in texts:
         url = _published_url(
@@ -873,38 +881,91 @@ def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
     return raw
 
 
-def _approver(walk: Any, step: Step) -> tuple[str, str]:
-    """Who signed off, and how. The approver of the incident's previous statement (from
+def _preapproved_choice(walk: Any, step: Step) -> dict[str, str] | None:
+    """For a holding statement, when the client agreed one in advance: whether to start
+    from it (word for word it needs no sign-off) or from the template. None: the template."""
+    agreed = walk.holding_texts(step)
+    if agreed is None:
+        return None
+    use = _("The client's pre-approved holding text (no sign-off needed unless edited)")
+    pick = _select(
+        _("Start from:"),
+        [use, _("A draft from the template")],
+        actions=False,
+    )
+    return dict(agreed) if pick == use else None
+
+
+def _approver(walk: Any, step: Step, out: Any) -> tuple[str, str, list[dict[str, Any]]]:
+    """Who signed off, how, and who was asked first but could not be reached. The
+    step's approvers are asked in their order of fallback: when one cannot be reached, the
+    manager says so (and what they tried) and the next is asked."""
+    unreachable: list[dict[str, Any]] = []
+    while True:
+        role = walk.approver_role(step, len(unreachable))
+        after = walk.approver_role(step, len(unreachable) + 1)
+        for c in walk.resolved.client.contacts:
+            if c.role == role:
+                out.print(f"  ☎ [bold]{c.name}[/] ({c.role}): {c.reach or _('no contact details')}")
+        got = _ask_approver(walk, role, after)
+        if got is not None:
+            return got[0], got[1], unreachable
+        reason = ""
+        while not reason:
+            reason = _text(
+                _("What did you try to reach the {role}? (recorded)").format(role=role),
+                instruction=_("(called twice, WhatsApp, voicemail …)"),
+            ).strip()
+        unreachable.append({"role": role, "reason": reason, "at": rfc3339(_now())})
+        out.print(
+            _("The {role} could not be reached: asking the {next}.").format(role=role, next=after)
+        )
+
+
+def _ask_approver(walk: Any, role: str, after: str | None) -> tuple[str, str] | None:
+    """(name, how) of whoever signed off for `role`; None when they cannot be reached and
+    `after` is the next to ask. The approver of the incident's previous statement (from
     the log, so a resumed walk remembers) is offered, never taken silently; contacts
     nobody filled in are never offered."""
     from crisisplay.playbook.placeholders import placeholder_name, real_names
 
-    last = walk.last_approval(step.approve_by)
+    unreachable = (
+        _("Cannot reach the {role} — ask the {next}").format(role=role, next=after)
+        if after
+        else None
+    )
+    last = walk.last_approval(role)
     if last and not placeholder_name(last.get("by")):
         via = str(last.get("via") or "")
         same = _("Same approver as before: {name}").format(name=last["by"]) + (
             f" ({via})" if via else ""
         )
         pick = _select(
-            _("Signed off by ({role})?").format(role=step.approve_by),
-            [same, _("Someone else")],
+            _("Signed off by ({role})?").format(role=role),
+            [same, _("Someone else"), *([unreachable] if unreachable else [])],
             actions=False,
         )
         if pick == same:
             return str(last["by"]), via
-    names = real_names(walk.resolved.client.contacts, step.approve_by)
+        if pick == unreachable:
+            return None
+    names = real_names(walk.resolved.client.contacts, role)
+    instruction = _("(their name; nothing is published without it)") + (
+        " — " + _("the playbook lists {names}").format(names=", ".join(names)) if names else ""
+    )
+    if after:
+        instruction += " — " + _("type /next if you cannot reach them (then the {next})").format(
+            next=after
+        )
     who = ""
     while not who:
         who = _text(
-            _("Signed off by ({role})?").format(role=step.approve_by),
-            instruction=_("(their name; nothing is published without it)")
-            + (
-                " — " + _("the playbook lists {names}").format(names=", ".join(names))
-                if names
-                else ""
-            ),
+            _("Signed off by ({role})?").format(role=role),
+            instruction=instruction,
             placeholder=names[0] if len(names) == 1 else None,
         ).strip()
+        if after and who in ("/next", _("/next")):
+            return None
     via = _text(
         _("How did {name} sign off?").format(name=who),
         instruction=_("(WhatsApp, call, email …; remembered for the next statement)"),
