@@ -130,6 +130,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
     if kind in ("check", "note"):
         if value in ("done", True, "ok", "acknowledged"):
             return {}
+        if isinstance(value, dict) and set(value) == {"moderated"}:
+            return {"moderated": value["moderated"]}  # hides at a moderation step
         raise AnswerError(
             _("Step '{step}' ({kind}): answer 'done' or {{skip: REASON}}, not {value}.").format(
                 step=step.id, kind=kind, value=json.dumps(value, ensure_ascii=False, default=str)

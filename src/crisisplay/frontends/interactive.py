@@ -610,6 +610,8 @@ def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
         raise _Again
     if pick == pause or typed == "/pause":
         raise _Paused
+    if typed == "/hide":
+        _record_hide(session, out)
     if pick == skip or typed == "/skip":
         reason = rest
         while not reason:
@@ -626,6 +628,7 @@ def _typed_command(word: str) -> str | None:
         ("/skip", _("/skip")),
         ("/where", _("/where")),
         ("/pause", _("/pause")),
+        ("/hide", _("/hide")),
     ):
         if word in (name, said):
             return name
@@ -676,11 +679,19 @@ def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
     )
     if step.help:
         out.print(Text(shown(step.help), style="dim"))
+    hide = []
+    if step.moderation and kind in ("check", "note"):
+        _show_moderation(session, out)
+        hide = [_("Record a post hidden or deleted")]
     if kind == "check":
-        pick = _select(_("Done?"), [_("Done")])
+        pick = _select(_("Done?"), [_("Done"), *hide])
+        if hide and pick == hide[0]:
+            _record_hide(session, out)
         return _action(session, pick, out) or {}
     if kind == "note":
-        pick = _select(_("Read?"), [_("Read — go on")])
+        pick = _select(_("Read?"), [_("Read — go on"), *hide])
+        if hide and pick == hide[0]:
+            _record_hide(session, out)
         return _action(session, pick, out) or {}
     if kind == "decide":
         labels = [o.label for o in step.options or []]
@@ -693,6 +704,67 @@ def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
     if kind == "notify":
         return _notify(session, step, out)
     return _draft(session, step, out)
+
+
+def _show_moderation(session: Session, out: Any) -> None:
+    """The client's moderation lists, as agreed: what may be hidden, what never is."""
+    from rich.markup import escape
+
+    moderation = session.walk.resolved.client.moderation
+    for title, items in (
+        (_("May be hidden:"), moderation.may_hide),
+        (_("Never hidden:"), moderation.never_hide),
+    ):
+        out.print(f"  [bold]{title}[/]")
+        for item in items or [_("(nothing on the client's list)")]:
+            out.print(f"    • {escape(item)}")
+    out.print(
+        "  [dim]"
+        + _("Type /hide at any prompt to record a post hidden or deleted later on.")
+        + "[/]"
+    )
+
+
+def _record_hide(session: Session, out: Any) -> None:
+    """Ask what was hidden or deleted, under which rule of the client's list and why, and
+    record it; then the step is asked again."""
+    from rich.markup import escape
+
+    walk = session.walk
+    allowed = list(walk.resolved.client.moderation.may_hide)
+    if not allowed:
+        out.print("[red]" + _("The client's moderation list allows nothing to be hidden.") + "[/]")
+        raise _Again
+    hidden, deleted = _("Hidden"), _("Deleted")
+    action = _select(_("What was done to the post?"), [hidden, deleted], actions=False)
+    what = ""
+    while not what:
+        what = _text(_("Which post? (its link, or a short description)"), instruction="").strip()
+    none = _("None of these — it stays up")
+    rule = _select(_("Which rule of the client's list allows it?"), [*allowed, none], actions=False)
+    if rule == none:
+        out.print("[yellow]" + _("Not on the list: it stays up, and nothing is recorded.") + "[/]")
+        raise _Again
+    reason = ""
+    while not reason:
+        reason = _text(_("Why? (recorded)"), instruction="").strip()
+    try:
+        data = walk.moderation(
+            {
+                "action": "hidden" if action == hidden else "deleted",
+                "what": what,
+                "rule": rule,
+                "reason": reason,
+            }
+        )
+    except AnswerError as e:
+        out.print(f"[red]{escape(e.message)}[/]")
+        raise _Again from None
+    session.moderate(data, _at())
+    out.print(
+        "[dim]" + escape(_("Recorded: {what} ({rule}).").format(what=what, rule=rule)) + "[/]"
+    )
+    raise _Again
 
 
 def _ask(session: Session, step: Step, out: Any) -> dict[str, Any]:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from crisisplay.playbook.resolved import Resolved
 
 END = "end"
+#: What a moderation event records was done to a post.
+MODERATION_ACTIONS = ("hidden", "deleted")
 
 
 class AnswerError(CrisisplayError):
@@ -504,6 +506,18 @@ class Walk:
         kind = step.kind
         if kind in ("check", "note"):
             data["status"] = "done" if kind == "check" else "acknowledged"
+            if raw.get("moderated"):
+                if not step.moderation:
+                    raise AnswerError(
+                        _(
+                            "Step '{step}': hides and deletes are recorded at a moderation step "
+                            "(or with /hide at any prompt)."
+                        ).format(step=step.id)
+                    )
+                given = raw["moderated"]
+                items = given if isinstance(given, list) else [given]
+                # recorded as `moderation` events before the step (Session.submit)
+                data["moderated"] = [self.moderation(m, step) for m in items]
         elif kind == "ask":
             data.update(status="answered", value=self._value(step, raw.get("value")))
             if step.save_as:
@@ -682,6 +696,47 @@ class Walk:
                 for o in overrides
             ]
         return out
+
+    def moderation(self, raw: Any, step: Step | None = None) -> dict[str, Any]:
+        """A post hidden or deleted under the client's moderation list: what it was (a link
+        or a description), which rule of `client.moderation.may_hide` it falls under, and
+        why. Refused for anything the list does not allow."""
+        where = step.id if step is not None else "moderation"
+        if not isinstance(raw, dict):
+            raise AnswerError(
+                _(
+                    "Step '{step}': a hide is a mapping: {{action: hidden|deleted, what: LINK, "
+                    "rule: ONE OF may_hide, reason: WHY}}."
+                ).format(step=where)
+            )
+        action = str(raw.get("action") or "hidden").strip().lower()
+        if action not in MODERATION_ACTIONS:
+            raise AnswerError(
+                _("Step '{step}': action is hidden or deleted, not '{action}'.").format(
+                    step=where, action=action
+                )
+            )
+        what = str(raw.get("what") or "").strip()
+        reason = str(raw.get("reason") or "").strip()
+        if not what or not reason:
+            raise AnswerError(
+                _("Step '{step}': say what was {action} (a link or a description) and why.").format(
+                    step=where, action=action
+                )
+            )
+        allowed = self.resolved.client.moderation.may_hide
+        wanted = str(raw.get("rule") or "").strip().casefold()
+        rule = next((r for r in allowed if r.casefold() == wanted), None)
+        if rule is None:
+            raise AnswerError(
+                _(
+                    "Step '{step}': '{rule}' is not on the client's list of what may be hidden "
+                    "({allowed}); anything else stays up."
+                ).format(step=where, rule=raw.get("rule") or "", allowed="; ".join(allowed))
+            )
+        cur = self.current()
+        at_step = step.id if step is not None else (cur[1].id if cur else None)
+        return {"action": action, "what": what, "rule": rule, "reason": reason, "step": at_step}
 
     def approver_role(self, step: Step, tried: int = 0) -> str | None:
         """Who is asked to sign off after `tried` of the step's approvers could not be
