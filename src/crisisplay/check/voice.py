@@ -112,7 +112,6 @@ USTED_FORMS = {
     "le rogamos": "te pedimos",
     "le informamos": "te contamos",
     "le agradecemos": "te agradecemos",
-    "le pedimos": "te pedimos",
 }
 #: Forms that address people as tú (or vosotros), and what an usted brand writes instead.
 TU_FORMS = {
@@ -139,6 +138,15 @@ TU_FORMS = {
     "cuéntanos": "cuéntenos",
     "visítanos": "visítenos",
     "consúltanos": "consúltenos",
+    "vos": "usted",
+    "podés": "puede",
+    "querés": "quiere",
+    "tenés": "tiene",
+    "sabés": "sabe",
+    "necesitás": "necesita",
+    "escribinos": "escríbanos",
+    "contanos": "cuéntenos",
+    "avisanos": "avísenos",
     "os": "les",
     "vosotros": "ustedes",
     "vuestro": "su",
@@ -167,8 +175,11 @@ _EXCLAMATION = re.compile(r"¡[^¡!\n]{0,300}!+|[!¡]+")
 
 @lru_cache(maxsize=8)
 def _forms(forms: tuple[str, ...]) -> re.Pattern[str]:
-    parts = sorted((r"\s+".join(map(re.escape, f.split())) for f in forms), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+    """The forms as written, or with a capital at the start of a sentence: not in capitals
+    ("TE-V-1001" is a road, not "te")."""
+    spelled = {v for f in forms for v in (f, f[:1].upper() + f[1:])}
+    parts = sorted((r"\s+".join(map(re.escape, f.split())) for f in spelled), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?![\w-])")
 
 
 def _primary(lang: str) -> str:
