@@ -173,7 +173,7 @@ def test_metrics_at_the_end(crisisplay: Crisisplay) -> None:
 def test_open_incident(crisisplay: Crisisplay) -> None:
     code, out, _ = crisisplay("log", "show", "open-one")
     assert code == 0
-    assert "OPEN, in stage hold, after hold-tone" in out
+    assert "OPEN, in stage hold, after hold-pause-scheduled" in out
     lines = lines_of(out)
     assert (
         "Holding statement — due 09:00 (T+01:00) · open: not done yet" in lines

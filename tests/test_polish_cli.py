@@ -23,7 +23,7 @@ def test_show_an_overlay_prints_yaml_not_python(crisisplay: Crisisplay) -> None:
     assert not REPR.search(out), REPR.search(out)
     assert "platforms: [x, instagram, facebook, tiktok]" in out
     assert "may_hide:" in out and "- insults" in out  # a mapping as YAML, one item a line
-    assert "approve_by: spokesperson" in out
+    assert "approve_by: [spokesperson, account-manager]" in out  # a list, as YAML
 
 
 def test_show_severities_lists_deadlines_as_words(crisisplay: Crisisplay) -> None:
@@ -37,7 +37,7 @@ def test_diff_says_what_changed_readably(crisisplay: Crisisplay) -> None:
     assert not REPR.search(out), REPR.search(out)
     assert "~ client.platforms: + tiktok" in out
     assert "+ client.contacts franchise-ops:" in out
-    assert "~ apologise-draft.approve_by: account-manager → spokesperson" in out
+    assert "~ apologise-draft.approve_by: + spokesperson, - on-call-lead" in out
     assert "~ hold-draft.platforms: (none) → [x, instagram, facebook]" in out
 
 

@@ -437,6 +437,7 @@ def test_markdown_reads_as_a_post_mortem(happy_report: dict[str, Any]) -> None:
         "## Decisions",
         "## Notifications",
         "## Checker findings overridden",
+        "## Posts hidden or deleted",
         "## Five whys",
         "## Review",
         "## Action items",
@@ -473,6 +474,7 @@ def test_json_schema_keys_are_stable(happy_report: dict[str, Any], tmp_path: Pat
         "deadlines",
         "promises",
         "overrides",
+        "moderation",
         "five_whys",
         "review",
         "action_items",
@@ -491,7 +493,7 @@ def test_json_schema_keys_are_stable(happy_report: dict[str, Any], tmp_path: Pat
     assert set(data["action_items"][0]) == {"owner", "action", "due", "raw"}
     assert set(data["statements"][0]) == {
         "step", "stage", "template", "status", "at", "recorded_at", "backfilled",
-        "platforms", "approval", "next_update_by", "findings", "overrides",
+        "platforms", "approval", "preapproved", "next_update_by", "findings", "overrides",
     }  # fmt: skip
     for t in data["timeline"]:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", t["at"])

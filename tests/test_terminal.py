@@ -177,7 +177,8 @@ def test_ctrl_c_in_a_real_terminal_pauses_and_resume_goes_on(terminal: Terminal)
         terminal.keys("M-Enter")
         terminal.wait_for("detect-moderation")
     terminal.prompt("Read?")
-    terminal.keys("Down", "Down", "Down", "Down", "Down", "Enter")  # ⏸ Pause
+    # Read, Record a post hidden or deleted, then the walk's actions: ⏸ Pause is the sixth
+    terminal.keys("Down", "Down", "Down", "Down", "Down", "Down", "Enter")
     assert terminal.exit_code() == 0
     events = list(read_events(folder / "log.jsonl"))
     steps = [e["data"]["step"] for e in events if e["type"] == "step"]

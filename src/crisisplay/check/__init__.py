@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .platforms import PLATFORM_LIMITS, platform_length
 
@@ -61,11 +61,13 @@ class Finding:
 @dataclass
 class CheckProfile:
     """The checker settings of a client profile (``client.confidential_terms`` and
-    ``client.checker.disable`` / ``client.checker.banned``)."""
+    ``client.checker.disable`` / ``client.checker.banned``, and ``client.voice``)."""
 
     confidential_terms: list[str] = field(default_factory=list)
     disable: list[str] = field(default_factory=list)
     banned: list[str] = field(default_factory=list)
+    #: ``client.voice`` as plain data (address, emoji, exclamations, banned): see voice.py
+    voice: Mapping[str, Any] | None = None
 
 
 def _primary_language(lang: str) -> str:
@@ -107,6 +109,8 @@ def check_statement(
     findings.extend(_rule_findings(ruleset, folded, kind, off))
     findings = _judged(ruleset, folded, language, findings, off)
     findings.extend(_profile_findings(ruleset, folded, profile))
+    if profile.voice:
+        findings.extend(_voice_findings(folded, language, profile.voice))
     if "repeated-statement" not in off and "repeated" not in off:
         findings.extend(_repeat_findings(ruleset, text, published))
     if platform_name:
@@ -359,6 +363,20 @@ def _profile_findings(ruleset: RuleSet, folded: Folded, profile: CheckProfile) -
             message, hint = _message(ruleset, key, term=folded.original[start:end])
             out.append(Finding(key, family, "error", message, hint, start, end))
     return out
+
+
+def _voice_findings(folded: Folded, language: str, settings: Mapping[str, Any]) -> list[Finding]:
+    from .voice import VoiceRules, voice_findings
+
+    rules = VoiceRules.of(settings)
+    if not rules:
+        return []
+    pattern = _term_pattern(rules.banned)
+    banned = [folded.span(*m.span()) for m in pattern.finditer(folded.text)] if pattern else []
+    return [
+        Finding(f.rule, "voice", _severity(f.severity), f.message, f.hint, f.start, f.end)
+        for f in voice_findings(folded.original, rules, language, banned_spans=banned)
+    ]
 
 
 _WORD = re.compile(r"\w+")

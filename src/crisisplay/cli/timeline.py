@@ -109,6 +109,15 @@ def describe(event: Event) -> tuple[str, str]:
         )
     if kind == "note":
         return "italic", _("note: {text}").format(text=d.get("text"))
+    if kind == "moderation":
+        said = (
+            _("deleted under “{rule}”: {what} — {reason}")
+            if d.get("action") == "deleted"
+            else _("hidden under “{rule}”: {what} — {reason}")
+        )
+        return "magenta", said.format(
+            rule=d.get("rule"), what=d.get("what"), reason=d.get("reason")
+        )
     if kind == "incident.closed":
         return "bold", _("CLOSED")
     if kind == "recovery":
@@ -267,6 +276,17 @@ def _statement(d: dict[str, Any], origin: datetime) -> list[Any]:
             " " + _("at {at}").format(at=_at(approval["at"], origin)) if approval.get("at") else ""
         )
         out.append(Text(_("approved by {name}").format(name=approval["by"]) + role + when))
+    elif d.get("preapproved"):
+        out.append(Text(_("the client's pre-approved text, unedited: no sign-off needed")))
+    for u in approval.get("unreachable") or []:
+        out.append(
+            Text(
+                _("could not reach the {role}: {reason}").format(
+                    role=u.get("role"), reason=u.get("reason")
+                ),
+                style="yellow",
+            )
+        )
     for o in d.get("overrides") or []:
         rules = ", ".join(o.get("rules") or [])
         out.append(

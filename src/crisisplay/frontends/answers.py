@@ -148,6 +148,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
     if kind in ("check", "note"):
         if value in ("done", True, "ok", "acknowledged"):
             return {}
+        if isinstance(value, dict) and set(value) == {"moderated"}:
+            return {"moderated": value["moderated"]}  # hides at a moderation step
         raise AnswerError(
             _("Step '{step}' ({kind}): answer 'done' or {{skip: REASON}}, not {value}.").format(
                 step=step.id, kind=kind, value=json.dumps(value, ensure_ascii=False, default=str)
@@ -181,7 +183,19 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
                 ).format(step=step.id)
             )
         widen = value.get("widen")  # on the thread path: more networks than the post's
-        texts = walk.render(step, when, [widen] if isinstance(widen, str) else widen or ())
+        widened = [widen] if isinstance(widen, str) else widen or ()
+        if value.get("preapproved"):
+            agreed = walk.holding_texts(step, widened)
+            if agreed is None:
+                raise AnswerError(
+                    _(
+                        "Step '{step}': preapproved needs the client's pre-approved holding "
+                        "text (client.holding_text) for every network of this draft."
+                    ).format(step=step.id)
+                )
+            texts = agreed
+        else:
+            texts = walk.render(step, when, widened)
         edited = {}
         given = value.get("text")
         if isinstance(given, str):
@@ -219,6 +233,8 @@ def to_raw(walk: Walk, step: Step, value: Any, when: datetime) -> dict[str, Any]
             "published": published,
             "unpublished": _unpublished(step.id, value.get("unpublished"), texts, published),
         }
+        if value.get("unreachable"):
+            raw["unreachable"] = value["unreachable"]
         if value.get("override"):
             raw["overrides"] = [{"reason": str(value["override"])}]
         if widen:

@@ -642,6 +642,8 @@ def _action(session: Session, pick: str, out: Any) -> dict[str, Any] | None:
     if pick == update_action() or typed == "/update":
         publish_update(session, out, rest)
         raise _Again  # back to the step the manager was at
+    if typed == "/hide":
+        _record_hide(session, out)
     if pick == skip or typed == "/skip":
         reason = rest
         while not reason:
@@ -659,6 +661,7 @@ def _typed_command(word: str) -> str | None:
         ("/where", _("/where")),
         ("/pause", _("/pause")),
         ("/update", _("/update")),
+        ("/hide", _("/hide")),
     ):
         if word in (name, said):
             return name
@@ -776,11 +779,19 @@ def ask_step(session: Session, step: Step, out: Any) -> dict[str, Any]:
     )
     if step.help:
         out.print(Text(shown(step.help), style="dim"))
+    hide = []
+    if step.moderation and kind in ("check", "note"):
+        _show_moderation(session, out)
+        hide = [_("Record a post hidden or deleted")]
     if kind == "check":
-        pick = _select(_("Done?"), [_("Done")])
+        pick = _select(_("Done?"), [_("Done"), *hide])
+        if hide and pick == hide[0]:
+            _record_hide(session, out)
         return _action(session, pick, out) or {}
     if kind == "note":
-        pick = _select(_("Read?"), [_("Read — go on")])
+        pick = _select(_("Read?"), [_("Read — go on"), *hide])
+        if hide and pick == hide[0]:
+            _record_hide(session, out)
         return _action(session, pick, out) or {}
     if kind == "decide":
         options = _offered(session, step, out)
@@ -838,6 +849,67 @@ def _widen(walk: Any, step: Step, texts: dict[str, str], out: Any) -> str | None
     back = _("← none: keep it where the post is")
     pick = _select(_("Also post this reply on:"), [*left, back], actions=False)
     return None if pick == back else pick
+
+
+def _show_moderation(session: Session, out: Any) -> None:
+    """The client's moderation lists, as agreed: what may be hidden, what never is."""
+    from rich.markup import escape
+
+    moderation = session.walk.resolved.client.moderation
+    for title, items in (
+        (_("May be hidden:"), moderation.may_hide),
+        (_("Never hidden:"), moderation.never_hide),
+    ):
+        out.print(f"  [bold]{title}[/]")
+        for item in items or [_("(nothing on the client's list)")]:
+            out.print(f"    • {escape(item)}")
+    out.print(
+        "  [dim]"
+        + _("Type /hide at any prompt to record a post hidden or deleted later on.")
+        + "[/]"
+    )
+
+
+def _record_hide(session: Session, out: Any) -> None:
+    """Ask what was hidden or deleted, under which rule of the client's list and why, and
+    record it; then the step is asked again."""
+    from rich.markup import escape
+
+    walk = session.walk
+    allowed = list(walk.resolved.client.moderation.may_hide)
+    if not allowed:
+        out.print("[red]" + _("The client's moderation list allows nothing to be hidden.") + "[/]")
+        raise _Again
+    hidden, deleted = _("Hidden"), _("Deleted")
+    action = _select(_("What was done to the post?"), [hidden, deleted], actions=False)
+    what = ""
+    while not what:
+        what = _text(_("Which post? (its link, or a short description)"), instruction="").strip()
+    none = _("None of these — it stays up")
+    rule = _select(_("Which rule of the client's list allows it?"), [*allowed, none], actions=False)
+    if rule == none:
+        out.print("[yellow]" + _("Not on the list: it stays up, and nothing is recorded.") + "[/]")
+        raise _Again
+    reason = ""
+    while not reason:
+        reason = _text(_("Why? (recorded)"), instruction="").strip()
+    try:
+        data = walk.moderation(
+            {
+                "action": "hidden" if action == hidden else "deleted",
+                "what": what,
+                "rule": rule,
+                "reason": reason,
+            }
+        )
+    except AnswerError as e:
+        out.print(f"[red]{escape(e.message)}[/]")
+        raise _Again from None
+    session.moderate(data, _at())
+    out.print(
+        "[dim]" + escape(_("Recorded: {what} ({rule}).").format(what=what, rule=rule)) + "[/]"
+    )
+    raise _Again
 
 
 def _ask(session: Session, step: Step, out: Any) -> dict[str, Any]:
@@ -950,11 +1022,13 @@ def _draft(
     session: Session, step: Step, out: Any, rendered: dict[str, str] | None = None
 ) -> dict[str, Any]:
     walk = session.walk
-    try:
-        texts = rendered if rendered is not None else walk.render(step, _now())
-    except CrisisplayError as e:
-        out.print(f"[red]{e.message}[/]")
-        texts = {p: "" for p in walk.draft_platforms(step)}
+    texts = rendered if rendered is not None else _preapproved_choice(walk, step)
+    if texts is None:
+        try:
+            texts = walk.render(step, _now())
+        except CrisisplayError as e:
+            out.print(f"[red]{e.message}[/]")
+            texts = {p: "" for p in walk.draft_platforms(step)}
     edited = {p: False for p in texts}
     overrides: list[dict[str, Any]] = []
     widen: list[str] = []
@@ -1025,12 +1099,18 @@ def _draft(
     raw: dict[str, Any] = {"texts": texts, "edited": edited, "overrides": overrides}
     if widen:
         raw["widen"] = widen
-    if step.approve_by:
-        who, via = _approver(walk, step)
+    if walk.needs_approval(step, texts):
+        who, via, unreachable = _approver(walk, step, out)
         raw["approved_by"] = who
         if via:
             raw["approved_via"] = via
         raw["approved_at"] = rfc3339(_now())
+        if unreachable:
+            raw["unreachable"] = unreachable
+    elif step.approvers():
+        out.print(
+            "[green]" + _("The client's pre-approved text, unedited: no sign-off needed.") + "[/]"
+        )
     published = {}
     for platform in texts:
         url = _published_url(
@@ -1045,38 +1125,91 @@ def _draft(
     return raw
 
 
-def _approver(walk: Any, step: Step) -> tuple[str, str]:
-    """Who signed off, and how. The approver of the incident's previous statement (from
+def _preapproved_choice(walk: Any, step: Step) -> dict[str, str] | None:
+    """For a holding statement, when the client agreed one in advance: whether to start
+    from it (word for word it needs no sign-off) or from the template. None: the template."""
+    agreed = walk.holding_texts(step)
+    if agreed is None:
+        return None
+    use = _("The client's pre-approved holding text (no sign-off needed unless edited)")
+    pick = _select(
+        _("Start from:"),
+        [use, _("A draft from the template")],
+        actions=False,
+    )
+    return dict(agreed) if pick == use else None
+
+
+def _approver(walk: Any, step: Step, out: Any) -> tuple[str, str, list[dict[str, Any]]]:
+    """Who signed off, how, and who was asked first but could not be reached. The
+    step's approvers are asked in their order of fallback: when one cannot be reached, the
+    manager says so (and what they tried) and the next is asked."""
+    unreachable: list[dict[str, Any]] = []
+    while True:
+        role = walk.approver_role(step, len(unreachable))
+        after = walk.approver_role(step, len(unreachable) + 1)
+        for c in walk.resolved.client.contacts:
+            if c.role == role:
+                out.print(f"  ☎ [bold]{c.name}[/] ({c.role}): {c.reach or _('no contact details')}")
+        got = _ask_approver(walk, role, after)
+        if got is not None:
+            return got[0], got[1], unreachable
+        reason = ""
+        while not reason:
+            reason = _text(
+                _("What did you try to reach the {role}? (recorded)").format(role=role),
+                instruction=_("(called twice, WhatsApp, voicemail …)"),
+            ).strip()
+        unreachable.append({"role": role, "reason": reason, "at": rfc3339(_now())})
+        out.print(
+            _("The {role} could not be reached: asking the {next}.").format(role=role, next=after)
+        )
+
+
+def _ask_approver(walk: Any, role: str, after: str | None) -> tuple[str, str] | None:
+    """(name, how) of whoever signed off for `role`; None when they cannot be reached and
+    `after` is the next to ask. The approver of the incident's previous statement (from
     the log, so a resumed walk remembers) is offered, never taken silently; contacts
     nobody filled in are never offered."""
     from crisisplay.playbook.placeholders import placeholder_name, real_names
 
-    last = walk.last_approval(step.approve_by)
+    unreachable = (
+        _("Cannot reach the {role} — ask the {next}").format(role=role, next=after)
+        if after
+        else None
+    )
+    last = walk.last_approval(role)
     if last and not placeholder_name(last.get("by")):
         via = str(last.get("via") or "")
         same = _("Same approver as before: {name}").format(name=last["by"]) + (
             f" ({via})" if via else ""
         )
         pick = _select(
-            _("Signed off by ({role})?").format(role=step.approve_by),
-            [same, _("Someone else")],
+            _("Signed off by ({role})?").format(role=role),
+            [same, _("Someone else"), *([unreachable] if unreachable else [])],
             actions=False,
         )
         if pick == same:
             return str(last["by"]), via
-    names = real_names(walk.resolved.client.contacts, step.approve_by)
+        if pick == unreachable:
+            return None
+    names = real_names(walk.resolved.client.contacts, role)
+    instruction = _("(their name; nothing is published without it)") + (
+        " — " + _("the playbook lists {names}").format(names=", ".join(names)) if names else ""
+    )
+    if after:
+        instruction += " — " + _("type /next if you cannot reach them (then the {next})").format(
+            next=after
+        )
     who = ""
     while not who:
         who = _text(
-            _("Signed off by ({role})?").format(role=step.approve_by),
-            instruction=_("(their name; nothing is published without it)")
-            + (
-                " — " + _("the playbook lists {names}").format(names=", ".join(names))
-                if names
-                else ""
-            ),
+            _("Signed off by ({role})?").format(role=role),
+            instruction=instruction,
             placeholder=names[0] if len(names) == 1 else None,
         ).strip()
+        if after and who in ("/next", _("/next")):
+            return None
     via = _text(
         _("How did {name} sign off?").format(name=who),
         instruction=_("(WhatsApp, call, email …; remembered for the next statement)"),

@@ -120,7 +120,7 @@ def _step_label(step: Any, res: Any) -> Any:
     if step.kind == "draft":
         details.append(f"template {step.template} on {', '.join(res.draft_platforms(step))}")
         if step.approve_by:
-            details.append(f"approved by {step.approve_by}")
+            details.append("approved by " + " or else ".join(step.approvers()))
     if step.kind == "notify":
         details.append("roles: " + ", ".join(step.roles or []))
     if details:

@@ -27,6 +27,7 @@ __all__ = [
     "IncidentClosed",
     "IncidentOpened",
     "IncidentReopened",
+    "Moderation",
     "Note",
     "PlaybookChanged",
     "Recovery",
@@ -247,6 +248,36 @@ class Note(Event):
         return _str(self.data.get("step"))
 
 
+class Moderation(Event):
+    """A post hidden or deleted under the client's moderation list."""
+
+    __slots__ = ()
+    kind: ClassVar[str] = "moderation"
+
+    @property
+    def action(self) -> str | None:
+        """``hidden`` or ``deleted``."""
+        return _str(self.data.get("action"))
+
+    @property
+    def what(self) -> str:
+        """The post: a link or a description."""
+        return _str(self.data.get("what")) or ""
+
+    @property
+    def rule(self) -> str:
+        """The entry of ``client.moderation.may_hide`` it falls under."""
+        return _str(self.data.get("rule")) or ""
+
+    @property
+    def reason(self) -> str:
+        return _str(self.data.get("reason")) or ""
+
+    @property
+    def step(self) -> str | None:
+        return _str(self.data.get("step"))
+
+
 class DeadlineMissed(Event):
     __slots__ = ()
     kind: ClassVar[str] = "deadline.missed"
@@ -358,6 +389,7 @@ TYPES: dict[str, type[Event]] = {
         Variables,
         Step,
         Note,
+        Moderation,
         DeadlineMissed,
         IncidentClosed,
         IncidentReopened,

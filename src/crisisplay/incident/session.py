@@ -129,7 +129,13 @@ class Session:
         return event
 
     def submit(self, data: dict[str, Any], at: datetime | None = None) -> dict:
-        """Record one step, then what follows from it: missed deadlines, the close."""
+        """Record one step, then what follows from it: missed deadlines, the close. Posts
+        hidden or deleted at a moderation step (`moderated`) are recorded first, one
+        `moderation` event each."""
+        if data.get("moderated"):
+            data = dict(data)
+            for item in data.pop("moderated"):
+                self.moderate(item, at)
         event = self.record("step", data, at)
         if data.get("texts"):
             try:
@@ -205,6 +211,10 @@ class Session:
     def note(self, text: str, at: datetime | None = None) -> None:
         cur = self.walk.current()
         self.record("note", {"text": text, "step": cur[1].id if cur else None}, at)
+
+    def moderate(self, data: dict[str, Any], at: datetime | None = None) -> dict:
+        """Record a post hidden or deleted (checked by `Walk.moderation`)."""
+        return self.record("moderation", data, at)
 
     def pause(self, reason: str) -> None:
         if not self.log.closed:

@@ -27,6 +27,8 @@ END = "end"
 RESPONSE = "response"  # the variable the proportion decision sets: thread or public
 UPDATE = "update"  # the `action` of a step event recording an update published with /update
 _UNSET = object()
+#: What a moderation event records was done to a post.
+MODERATION_ACTIONS = ("hidden", "deleted")
 
 
 class AnswerError(CrisisplayError):
@@ -538,6 +540,18 @@ class Walk:
         kind = step.kind
         if kind in ("check", "note"):
             data["status"] = "done" if kind == "check" else "acknowledged"
+            if raw.get("moderated"):
+                if not step.moderation:
+                    raise AnswerError(
+                        _(
+                            "Step '{step}': hides and deletes are recorded at a moderation step "
+                            "(or with /hide at any prompt)."
+                        ).format(step=step.id)
+                    )
+                given = raw["moderated"]
+                items = given if isinstance(given, list) else [given]
+                # recorded as `moderation` events before the step (Session.submit)
+                data["moderated"] = [self.moderation(m, step) for m in items]
         elif kind == "ask":
             data.update(status="answered", value=self._value(step, raw.get("value")))
             if step.save_as:
@@ -648,15 +662,18 @@ class Walk:
                     step=step.id, platforms=", ".join(missing)
                 )
             )
+        preapproved = self.preapproved(step, {p: texts[p] for p in platforms})
         approved_by = raw.get("approved_by")
-        if step.approve_by and not approved_by:
-            names = [c.name for c in self.resolved.client.contacts if c.role == step.approve_by]
+        unreachable = self._unreachable(step, raw.get("unreachable"))
+        role = self.approver_role(step, len(unreachable))
+        if step.approvers() and not approved_by and not preapproved:
+            names = [c.name for c in self.resolved.client.contacts if c.role == role]
             raise AnswerError(
                 _(
                     "Step '{step}' needs sign-off by the {role}{names} before it is published."
                 ).format(
                     step=step.id,
-                    role=step.approve_by,
+                    role=role,
                     names=f" ({', '.join(names)})" if names else "",
                 )
             )
@@ -667,14 +684,26 @@ class Walk:
             "sha256": {p: hashlib.sha256(texts[p].encode("utf-8")).hexdigest() for p in platforms},
             "edited": {p: bool((raw.get("edited") or {}).get(p)) for p in platforms},
         }
+        if preapproved:
+            # Word for word what the client agreed beforehand: no sign-off needed, and the
+            # hash says which text it was.
+            agreed = {p: self.resolved.client.holding_text_for(p) or "" for p in platforms}
+            out["preapproved"] = {
+                "source": "client.holding_text",
+                "sha256": {
+                    p: hashlib.sha256(t.encode("utf-8")).hexdigest() for p, t in agreed.items()
+                },
+            }
         if approved_by:
             out["approval"] = {
                 "by": str(approved_by),
-                "role": step.approve_by,
+                "role": role,
                 "at": raw.get("approved_at"),
             }
             if raw.get("approved_via"):
                 out["approval"]["via"] = str(raw["approved_via"])
+            if unreachable:
+                out["approval"]["unreachable"] = unreachable
         if self.thread_path():  # a reply where the post is, not a public statement
             out["audience"] = "thread"
             out["widened"] = [p for p in platforms if p != self.source_network()]
@@ -705,6 +734,125 @@ class Walk:
                 {"reason": str(o["reason"]).strip(), "rules": sorted({f["rule"] for f in errors})}
                 for o in overrides
             ]
+        return out
+
+    def moderation(self, raw: Any, step: Step | None = None) -> dict[str, Any]:
+        """A post hidden or deleted under the client's moderation list: what it was (a link
+        or a description), which rule of `client.moderation.may_hide` it falls under, and
+        why. Refused for anything the list does not allow."""
+        where = step.id if step is not None else "moderation"
+        if not isinstance(raw, dict):
+            raise AnswerError(
+                _(
+                    "Step '{step}': a hide is a mapping: {{action: hidden|deleted, what: LINK, "
+                    "rule: ONE OF may_hide, reason: WHY}}."
+                ).format(step=where)
+            )
+        action = str(raw.get("action") or "hidden").strip().lower()
+        if action not in MODERATION_ACTIONS:
+            raise AnswerError(
+                _("Step '{step}': action is hidden or deleted, not '{action}'.").format(
+                    step=where, action=action
+                )
+            )
+        what = str(raw.get("what") or "").strip()
+        reason = str(raw.get("reason") or "").strip()
+        if not what or not reason:
+            raise AnswerError(
+                _("Step '{step}': say what was {action} (a link or a description) and why.").format(
+                    step=where, action=action
+                )
+            )
+        allowed = self.resolved.client.moderation.may_hide
+        wanted = str(raw.get("rule") or "").strip().casefold()
+        rule = next((r for r in allowed if r.casefold() == wanted), None)
+        if rule is None:
+            raise AnswerError(
+                _(
+                    "Step '{step}': '{rule}' is not on the client's list of what may be hidden "
+                    "({allowed}); anything else stays up."
+                ).format(step=where, rule=raw.get("rule") or "", allowed="; ".join(allowed))
+            )
+        cur = self.current()
+        at_step = step.id if step is not None else (cur[1].id if cur else None)
+        return {"action": action, "what": what, "rule": rule, "reason": reason, "step": at_step}
+
+    def approver_role(self, step: Step, tried: int = 0) -> str | None:
+        """Who is asked to sign off after `tried` of the step's approvers could not be
+        reached: the next in its order of fallback (None: nobody is left, or none needed)."""
+        roles = step.approvers()
+        return roles[tried] if tried < len(roles) else None
+
+    def preapproved(self, step: Step, texts: dict[str, str]) -> bool:
+        """Whether `texts` are, word for word, the holding statement the client agreed in
+        advance (`client.holding_text`): then they need no sign-off."""
+        if step.template != "holding-statement" or not texts:
+            return False
+        client = self.resolved.client
+        return all(
+            (agreed := client.holding_text_for(p)) is not None and text.strip() == agreed
+            for p, text in texts.items()
+        )
+
+    def holding_texts(self, step: Step, widen: Any = ()) -> dict[str, str] | None:
+        """The client's pre-approved holding statement for each network of `step` (on the
+        thread path, the post's own, and any it was widened to), when it is a holding
+        statement and the client agreed one for all of them."""
+        if step.template != "holding-statement":
+            return None
+        client = self.resolved.client
+        texts = {p: client.holding_text_for(p) for p in self.draft_platforms(step, widen)}
+        if not texts or any(t is None for t in texts.values()):
+            return None
+        return {p: str(t) for p, t in texts.items()}
+
+    def needs_approval(self, step: Step, texts: dict[str, str]) -> bool:
+        return bool(step.approvers()) and not self.preapproved(step, texts)
+
+    def _unreachable(self, step: Step, given: Any) -> list[dict[str, Any]]:
+        """Those asked to sign off who could not be reached, in the order they were asked:
+        `[{role, reason, at}]` (or `{role: reason}` from an answers file)."""
+        if not given:
+            return []
+        if isinstance(given, dict):
+            given = [{"role": r, "reason": why} for r, why in given.items()]
+        if not isinstance(given, list):
+            raise AnswerError(
+                _(
+                    "Step '{step}': unreachable maps each role that could not be reached to "
+                    "what was tried (account-manager: called twice, no answer)."
+                ).format(step=step.id)
+            )
+        roles = step.approvers()
+        out = []
+        for n, entry in enumerate(given):
+            role = str(entry.get("role") or "") if isinstance(entry, dict) else str(entry)
+            reason = str(entry.get("reason") or "").strip() if isinstance(entry, dict) else ""
+            if n >= len(roles) - 1 or role != roles[n]:
+                later = roles[n + 1] if n + 1 < len(roles) else None
+                raise AnswerError(
+                    (
+                        _(
+                            "Step '{step}': '{role}' cannot be passed over: sign-off goes to "
+                            "{roles} in that order, and the last of them must sign."
+                        )
+                        if later is None
+                        else _(
+                            "Step '{step}': '{role}' is not next in line: sign-off goes to "
+                            "{roles} in that order."
+                        )
+                    ).format(step=step.id, role=role, roles=" → ".join(roles))
+                )
+            if not reason:
+                raise AnswerError(
+                    _("Step '{step}': say what was tried to reach the {role}.").format(
+                        step=step.id, role=role
+                    )
+                )
+            record: dict[str, Any] = {"role": role, "reason": reason}
+            if isinstance(entry, dict) and entry.get("at"):
+                record["at"] = str(entry["at"])
+            out.append(record)
         return out
 
     def _published(

@@ -209,7 +209,56 @@ def check_playbook(resolved: Resolved) -> list[Problem]:
     problems.extend(_variable_and_template_problems(resolved))
     problems.extend(_severity_problems(resolved))
     problems.extend(proportion_problems(resolved))
+    problems.extend(_holding_text_problems(resolved))
     return problems
+
+
+def _holding_text_problems(resolved: Resolved) -> list[Problem]:
+    """`client.holding_text`: networks it names exist, and every holding-statement draft
+    has a pre-approved text for each of its networks (or none at all)."""
+    from crisisplay.playbook.model import PLATFORMS
+
+    client = resolved.client
+    given = client.holding_text
+    where = resolved.origins.client.get("holding_text")
+    if given is None or where is None:
+        return []
+    located, path = where
+    out: list[Problem] = []
+    if isinstance(given, dict):
+        for key, text in given.items():
+            if key != "default" and key not in PLATFORMS:
+                close = difflib.get_close_matches(key, [*PLATFORMS, "default"], n=1)
+                hint = f" — did you mean '{close[0]}'?" if close else ""
+                out.append(
+                    located.problem(
+                        (*path, key),
+                        f"client.holding_text: '{key}' is not a network{hint} (networks: "
+                        f"{', '.join(PLATFORMS)}, or default for the others)",
+                        key=True,
+                    )
+                )
+            elif not text.strip():
+                out.append(located.problem((*path, key), f"client.holding_text.{key} is empty"))
+    elif not given.strip():
+        out.append(
+            located.problem(path, "client.holding_text is empty: give the text, or remove it")
+        )
+    if out:
+        return out
+    for _, step in resolved.playbook.steps():
+        if step.template != "holding-statement":
+            continue
+        missing = [p for p in resolved.draft_platforms(step) if client.holding_text_for(p) is None]
+        if missing:
+            out.append(
+                located.problem(
+                    path,
+                    f"client.holding_text has no text for {', '.join(missing)} (step "
+                    f"'{step.id}' posts there): add them, or a default",
+                )
+            )
+    return out
 
 
 def _target(
@@ -273,6 +322,15 @@ def _step_problems(step: Step, resolved: Resolved, roles: list[str], nth: int = 
                     fld,
                 )
             )
+    if step.moderation and kind not in ("note", "check"):
+        out.append(
+            o.step(
+                step.id,
+                f"step '{step.id}': 'moderation' belongs to note and check steps, and this "
+                f"is a {kind} step",
+                "moderation",
+            )
+        )
     if kind == "ask":
         if step.input == "choice" and not step.choices:
             out.append(
@@ -345,8 +403,22 @@ def _step_problems(step: Step, resolved: Resolved, roles: list[str], nth: int = 
                     "draft",
                 )
             )
-        if step.approve_by and step.approve_by not in roles:
-            out.append(_role_problem(step, "approve_by", step.approve_by, roles, resolved, nth=nth))
+        listed = isinstance(step.approve_by, list)
+        approvers = step.approvers()
+        for k, role in enumerate(approvers):
+            sub: tuple[int, ...] = (k,) if listed else ()
+            if role not in roles:
+                out.append(_role_problem(step, "approve_by", role, roles, resolved, sub, nth))
+            elif approvers.index(role) != k:
+                out.append(
+                    o.step(
+                        step.id,
+                        f"step '{step.id}': approve_by names '{role}' twice; each role "
+                        "once, in the order they are asked",
+                        "approve_by",
+                        sub=sub,
+                    )
+                )
     elif kind == "notify":
         if not step.roles:
             out.append(

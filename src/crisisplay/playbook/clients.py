@@ -38,9 +38,11 @@ def profile_settings(client: Any) -> dict[str, list[str]]:
 
 
 def profile_of(client: Any) -> CheckProfile:
+    """The checker settings of a client profile, with its voice (``client.voice``)."""
     from crisisplay.check import CheckProfile
 
-    return CheckProfile(**profile_settings(client))
+    voice = client.voice.model_dump(exclude={"description"})
+    return CheckProfile(**profile_settings(client), voice=voice)
 
 
 def workspace_rules_dirs(home: Home) -> list[Path]:

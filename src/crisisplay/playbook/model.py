@@ -183,6 +183,12 @@ class Client(_Model):
     contacts: list[Contact] = Field(default_factory=list)
     confidential_terms: list[str] = Field(default_factory=list)
     moderation: Moderation = Field(default_factory=Moderation)
+    holding_text: TemplateText | None = Field(
+        default=None,
+        description="The holding statement agreed with the client in advance: it goes out "
+        "word for word without sign-off (edited, it needs the usual approval). A text, or a "
+        "mapping from network to text with `default` for the others; no template variables",
+    )
     checker: CheckerSettings = Field(default_factory=CheckerSettings)
     timezone: TimeZone | None = Field(
         default=None,
@@ -193,6 +199,14 @@ class Client(_Model):
 
     def role_names(self) -> list[str]:
         return [c.role for c in self.contacts]
+
+    def holding_text_for(self, platform: str) -> str | None:
+        """The pre-approved holding statement for `platform`, if the client agreed one."""
+        given = self.holding_text
+        if given is None or isinstance(given, str):
+            return given.strip() if given and given.strip() else None
+        text = given.get(platform, given.get("default"))
+        return text.strip() if text and text.strip() else None
 
 
 class Severity(_Model):
@@ -277,9 +291,19 @@ class Step(_Model):
     # draft
     template: Id | None = None
     platforms: list[Platform] | None = None
-    approve_by: Id | None = None
+    approve_by: Id | Annotated[list[Id], Field(min_length=1)] | None = Field(
+        None,
+        description="Who signs off: a contact role, or a list of roles in order of fallback "
+        "(the first is asked; if they cannot be reached, the next)",
+    )
     # notify
     roles: list[Id] | None = None
+    # note, check
+    moderation: bool | None = Field(
+        None,
+        description="true: the step shows the client's moderation lists (may_hide, "
+        "never_hide) and lets the manager record each post hidden or deleted, with its reason",
+    )
 
     @property
     def kind(self) -> str:
@@ -292,6 +316,12 @@ class Step(_Model):
     @property
     def text(self) -> str:
         return getattr(self, self.kind, None) or ""
+
+    def approvers(self) -> list[str]:
+        """The roles that may sign off, in order of fallback ([] when none is needed)."""
+        if self.approve_by is None:
+            return []
+        return [self.approve_by] if isinstance(self.approve_by, str) else list(self.approve_by)
 
 
 class Stage(_Model):

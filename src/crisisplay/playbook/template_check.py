@@ -343,7 +343,11 @@ def _check_unit(
             lang=lang,
             kind=kind,
             platform=unit["platform"],
-            profile=CheckProfile(**profile),
+            profile=CheckProfile(
+                confidential_terms=profile["confidential_terms"],
+                disable=profile["disable"],
+                banned=profile["banned"],
+            ),
             extra_rules_dirs=extra,
         ):
             if f.severity == "info":

@@ -219,6 +219,8 @@ def describe(event: Event, _: Callable[[str], str] = english) -> str:
         }
     if kind == "note":
         return _("Note:") + f" {_one_line(str(d.get('text', '')))}"
+    if kind == "moderation":
+        return _moderation_line(d, _)
     if kind == "incident.closed":
         return _("Incident closed (%(outcome)s)") % {"outcome": d.get("outcome")}
     if kind == "session.paused":
@@ -242,6 +244,19 @@ def describe(event: Event, _: Callable[[str], str] = english) -> str:
             f": {d['reason']}" if d.get("reason") else ""
         )
     return f"{kind}: {_one_line(json.dumps(d, ensure_ascii=False))}"
+
+
+def _moderation_line(d: dict[str, Any], _: Any) -> str:
+    """A post hidden or deleted: what, under which rule of the client's list, and why."""
+    words = {
+        "hidden": _("Hidden under “%(rule)s”: %(what)s — %(reason)s"),
+        "deleted": _("Deleted under “%(rule)s”: %(what)s — %(reason)s"),
+    }
+    return words.get(str(d.get("action")), words["hidden"]) % {
+        "rule": d.get("rule"),
+        "what": _one_line(str(d.get("what", ""))),
+        "reason": _one_line(str(d.get("reason", ""))),
+    }
 
 
 def _one_line(text: str, width: int = 200) -> str:
@@ -519,6 +534,7 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
     decisions: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
     overrides: list[dict[str, Any]] = []
+    moderation: list[dict[str, Any]] = []  # posts hidden or deleted
     answers: dict[str, dict[str, Any]] = {}  # variable -> {value, step, at}
     start_values: dict[str, Any] = {}
     pending_decision: dict[str, Any] | None = None
@@ -545,6 +561,18 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
                     notes.add(e)
                 continue
             timeline.add(e)
+            if kind == "moderation":
+                moderation.append(
+                    {
+                        "at": _stamp(e.when),
+                        "action": e.data.get("action"),
+                        "what": e.data.get("what"),
+                        "rule": e.data.get("rule"),
+                        "reason": e.data.get("reason"),
+                        "step": e.data.get("step"),
+                    }
+                )
+                continue
             pending_decision = _take(
                 e,
                 pending_decision,
@@ -623,6 +651,7 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
         "deadlines": facts.deadlines,
         "promises": facts.promises,
         "overrides": overrides,
+        "moderation": moderation,
         "five_whys": five_whys,
         "review": review,
         "action_items": parse_action_items(items_raw if isinstance(items_raw, str) else None),
@@ -775,6 +804,7 @@ def _statement(data: dict[str, Any], at: str, recorded: str, backfilled: bool) -
         "backfilled": backfilled,
         "platforms": platforms,
         "approval": data.get("approval"),
+        "preapproved": data.get("preapproved"),
         "next_update_by": data.get("next_update_by"),
         "findings": findings,
         "overrides": list(data.get("overrides") or []),

@@ -261,6 +261,7 @@ def view(report: dict[str, Any]) -> Report:
         Section("decisions", _("Decisions"), [_decisions(report, _, at)]),
         Section("notifications", _("Notifications"), [_notifications(report, _, at)]),
         Section("overrides", _("Checker findings overridden"), [_overrides(report, _, at)]),
+        Section("moderation", _("Posts hidden or deleted"), [_moderation(report, _, at)]),
         Section("whys", _("Five whys"), [_whys(report, _)]),
         Section("review", _("Review"), _review(report, _)),
         Section("actions", _("Action items"), [_actions(report, _)]),
@@ -576,8 +577,22 @@ def _statements(
                     ),
                 )
             )
+        elif s.get("preapproved"):
+            facts.append(
+                (
+                    _("Approved by"),
+                    plain(_("the client's pre-approved text, unedited (no sign-off)")),
+                )
+            )
         else:
             facts.append((_("Approved by"), plain(_("no sign-off recorded"))))
+        for u in a.get("unreachable") or []:
+            facts.append(
+                (
+                    _("Could not reach"),
+                    plain(f"{u.get('role') or '—'}: {u.get('reason') or ''}"),
+                )
+            )
         if s.get("next_update_by"):
             facts.append((_("Next update promised by"), plain(at(s["next_update_by"]))))
         for o in s["overrides"]:
@@ -701,6 +716,27 @@ def _notifications(report: dict[str, Any], _: Words, at: Callable[[str | None], 
             )
     head = [_("when"), _("step"), _("who"), _("how"), _("acknowledged")]
     return Table(head, rows, "notifications", (0,))
+
+
+def _moderation(report: dict[str, Any], _: Words, at: Callable[[str | None], str]) -> Block:
+    """Each post hidden or deleted, the rule of the client's list it fell under, and why."""
+    if not report.get("moderation"):
+        return _empty(_("Nothing was hidden or deleted."))
+    actions = {"hidden": _("hidden"), "deleted": _("deleted")}
+    rows = [
+        Row(
+            [
+                plain(at(m["at"])),
+                plain(actions.get(str(m["action"]), str(m["action"]))),
+                plain(str(m["what"] or "")),
+                plain(str(m["rule"] or "")),
+                plain(str(m["reason"] or "")),
+            ]
+        )
+        for m in report["moderation"]
+    ]
+    head = [_("when"), _("done"), _("what"), _("rule"), _("reason")]
+    return Table(head, rows, "moderation", (0,))
 
 
 def _overrides(report: dict[str, Any], _: Words, at: Callable[[str | None], str]) -> Block:
