@@ -19,6 +19,7 @@ May import the shared modules and the rest of ``incident``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -218,12 +219,26 @@ class _Capture(logging.Handler):
             self.lines.append(record.getMessage())
 
 
+def load_apprise() -> Any:
+    """Apprise, imported only when something is sent (it loads ~100 plugins). Its own
+    deprecation warnings (imghdr, …) are not the person's concern."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import apprise
+
+        # Its mail plugin imports imghdr when it sends (from a thread, where a warning
+        # filter cannot be set safely): imported now, quietly, it is not imported again.
+        with contextlib.suppress(ImportError):
+            import imghdr  # noqa: F401
+
+    return apprise
+
+
 def deliver(url: str, title: str, body: str) -> str | None:
     """Send one message to one Apprise URL: None when it went, else why not."""
-    try:
-        import apprise
-    except ImportError:  # pragma: no cover - a dependency, but say so if it is missing
-        return _("Apprise is not installed")
+    apprise = load_apprise()
     box = apprise.Apprise()
     if not box.add(url):
         scheme = url.partition("://")[0] or url[:10]
@@ -271,12 +286,12 @@ class Outbox:
         session: Session,
         *,
         dry_run: bool = False,
-        wait: float = SEND_WAIT,
+        wait: float | None = None,
         say: Any = None,
     ) -> None:
         self.session = session
         self.dry_run = dry_run
-        self.wait = wait
+        self.wait = SEND_WAIT if wait is None else wait
         self.say = say or (lambda text, failed=False: None)
         self.inflight: list[_Send] = []
         self.off = bool(session.incident.drill)  # a drill never tells anyone for real
@@ -300,6 +315,7 @@ class Outbox:
                     )
                 )
             return
+        load_apprise()  # here, not in the threads: one import, its warnings kept quiet
         sends = [_Send(item) for item in items]
         for s in sends:
             s.thread.start()
