@@ -378,7 +378,7 @@ outbox: Any = None
 shift: tuple[Any, float] | None = None
 
 
-def _shift_clock(session: Session) -> tuple[Any, float] | None:
+def shift_clock(session: Session) -> tuple[Any, float] | None:
     """Who holds the pen since when, and the workspace's shift_hours (never in a drill)."""
     if session.incident.drill:
         return None
@@ -417,7 +417,7 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None, *, outbox: 
     saved_live = prompts.live
     prompts.live = lambda: live_status(session, _now())
     try:
-        shift = _shift_clock(session) if walk_hooks is None else None
+        shift = shift_clock(session) if walk_hooks is None else None
         while (cur := walk.current()) is not None:
             if outbox is not None:
                 outbox.settle()
