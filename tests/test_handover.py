@@ -126,7 +126,7 @@ def test_refused_while_a_walk_holds_the_incident(crisisplay: Crisisplay, inciden
     lib = library(crisisplay.home)
     session = resume_incident(lib.home, lib, incident).session  # a walk on another screen
     try:
-        code, out, err = crisisplay("handover", incident, "--to", "Marta")
+        code, _out, err = crisisplay("handover", incident, "--to", "Marta")
     finally:
         session.close()
     assert code == 1

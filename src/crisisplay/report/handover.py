@@ -241,7 +241,7 @@ def sections(b: dict[str, Any], to: str, note: str | None) -> list[tuple[str, li
 
 def markdown(b: dict[str, Any], to: str, note: str | None) -> str:
     """The brief for pasting into a chat."""
-    parts = [f"# {_('Handover')}: {b['title']}", ""]
+    parts = ["# " + _("Handover: {title}").format(title=b["title"]), ""]
     for heading, lines in sections(b, to, note):
         if heading:
             parts += [f"## {heading}", ""]
@@ -257,7 +257,7 @@ def rich_text(b: dict[str, Any], to: str, note: str | None) -> Any:
     from rich.console import Group
     from rich.text import Text
 
-    out: list[Any] = [Text(f"{_('Handover')}: {b['title']}", style="bold")]
+    out: list[Any] = [Text(_("Handover: {title}").format(title=b["title"]), style="bold")]
     overdue = _("{at} (OVERDUE by {duration})").split("{at}")[1].split("{duration}")[0].strip()
     for heading, lines in sections(b, to, note):
         if heading:
