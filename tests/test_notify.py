@@ -278,3 +278,79 @@ def test_a_send_that_hangs_is_pending_and_the_walk_goes_on(
     assert [n["status"] for n in first] == ["pending", "sent"]
     assert "Still sending to Account manager" in err
     assert [r for r, _ in mailbox.messages] == [["am@client.example"]] * 2
+
+
+def test_the_terminal_walk_asks_for_sign_off_and_says_what_went(
+    tmp_path: Path, mailbox: Mailbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Typed at the terminal: the escalation is told by mail, and each statement is sent to
+    the account manager for sign-off before the approver is asked; each outcome shown."""
+    from answering import drive
+    from crisisplay.frontends.interactive import start_interactive
+    from crisisplay.home import Home
+    from crisisplay.incident.log import read_events
+    from crisisplay.playbook.library import Library
+    from test_interactive import DOWN, ENTER, UNHAPPY, keys_for_walk
+
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "contacts.toml").write_text(
+        f'[account-manager]\nnotify = "{mailbox.url("am@client.example")}"\n', encoding="utf-8"
+    )
+    lib = Library(Home(tmp_path / "home", "env"))
+    resolved = lib.load("default")
+    opening = "Acme" + ENTER + "Outage" + ENTER + DOWN * 2 + ENTER + "now" + ENTER + "app" + ENTER
+    drive(
+        opening + keys_for_walk(resolved, UNHAPPY),
+        start_interactive,
+        lib,
+        playbook="default",
+        client=None,
+        title=None,
+        severity=None,
+        first_seen=None,
+    )
+    out = " ".join(capsys.readouterr().out.split())
+    (folder,) = list(lib.home.incidents.iterdir())
+    events = list(read_events(folder / "log.jsonl"))
+    steps = {e["data"]["step"]: e["data"] for e in events if e["type"] == "step"}
+    signed = [s for s, d in steps.items() if d.get("approval")]
+    assert "hold-draft" in signed
+    subjects = [str(m["Subject"]) for _, m in mailbox.messages]
+    assert subjects[:2] == [
+        "[crisis] Outage: detect-escalate",
+        "[crisis] Outage: sign-off needed for hold-draft",
+    ]
+    assert sorted(s.rsplit(" ", 1)[1] for s in subjects if "sign-off" in s) == sorted(signed)
+    request = text_of(mailbox.messages[1][1])
+    assert request.startswith("Please approve this statement before it is published:")
+    assert steps["hold-draft"]["texts"]["x"] in request  # the statement as it was signed off
+    sent = [e["data"] for e in events if e["type"] == "notification"]
+    assert {n["status"] for n in sent} == {"sent"}
+    assert len(sent) == len(mailbox.messages)
+    assert "✉ Sent to Account manager (set in the client's playbook) (account-manager) via" in out
+
+
+def test_a_broken_contacts_file_is_a_clear_error(crisisplay: Crisisplay, answers: Path) -> None:
+    (crisisplay.home / "contacts.toml").write_text(
+        "# channels\n[legal]\nnotify = 42\n", encoding="utf-8"
+    )
+    code, _out, err = crisisplay("start", "--answers", str(answers))
+    assert code == 1
+    assert 'contacts.toml:2: [legal] needs notify = "URL" or a list of URLs' in err
+    assert "Traceback" not in err
+    assert not (crisisplay.home / "incidents").exists() or not any(
+        (crisisplay.home / "incidents").iterdir()
+    )  # nothing was opened
+
+
+def test_shift_hours_is_read_and_checked(tmp_path: Path) -> None:
+    from crisisplay.errors import CrisisplayError
+    from crisisplay.workspace import shift_hours
+
+    assert shift_hours(tmp_path) == 4.0  # no crisisplay.toml: the default
+    (tmp_path / "crisisplay.toml").write_text("[workspace]\nshift_hours = 2.5\n")
+    assert shift_hours(tmp_path) == 2.5
+    (tmp_path / "crisisplay.toml").write_text('timezone = "UTC"\nshift_hours = "long"\n')
+    with pytest.raises(CrisisplayError) as info:
+        shift_hours(tmp_path)
+    assert "crisisplay.toml:2: shift_hours must be a number of hours above 0" in str(info.value)

@@ -153,7 +153,9 @@ def start_interactive(
         _console().print("\n" + _("Nothing was recorded: no incident was opened."))
         raise Interrupted(_("Interrupted before the incident was opened.")) from None
     from crisisplay.incident.session import open_incident
+    from crisisplay.workspace import contact_channels
 
+    contact_channels(lib.home.root)  # a broken contacts.toml is said before anything is written
     out = _console()
     session = open_incident(
         lib.home,

@@ -143,6 +143,9 @@ def start_scripted(
     variables = start_variables(dry, answers)
     dry.variables.update(variables)
     plan(dry, answers)
+    from crisisplay.workspace import contact_channels
+
+    contact_channels(lib.home.root)  # a broken contacts.toml is said before anything is written
     name = resolved.incident_client(client)
     if found := open_for_client(lib.home, slugify(name)):
         sys.stderr.write(open_incidents_line(found, name) + "\n")

@@ -296,6 +296,8 @@ class Outbox:
         self.inflight: list[_Send] = []
         self.off = bool(session.incident.drill)  # a drill never tells anyone for real
         self.asked: set[tuple[Any, ...]] = set()
+        if not self.off:
+            _table(session)  # a contacts.toml that cannot be read is said now, not mid-walk
 
     def send_once(self, items: list[Outgoing]) -> None:
         """Send what has not been sent in this session with the same text (an approval
