@@ -354,3 +354,27 @@ def test_shift_hours_is_read_and_checked(tmp_path: Path) -> None:
     with pytest.raises(CrisisplayError) as info:
         shift_hours(tmp_path)
     assert "crisisplay.toml:2: shift_hours must be a number of hours above 0" in str(info.value)
+
+
+def test_a_handover_sends_the_brief_to_the_person_taking_over(
+    crisisplay: Crisisplay, webhook: Webhook
+) -> None:
+    from test_handover import walked
+
+    incident = walked(crisisplay.home)
+    (crisisplay.home / "contacts.toml").write_text(
+        f'["Marta Ruiz"]\nnotify = "json://127.0.0.1:{webhook.port}/hook"\n', encoding="utf-8"
+    )
+    code, _out, err = crisisplay("handover", "--to", "Marta Ruiz", "--dry-run")
+    assert code == 0 and "Would send to Marta Ruiz via json" in err
+    assert webhook.posts == []
+    code, _out, err = crisisplay("handover", "--to", "Marta Ruiz")
+    assert code == 0, err
+    (post,) = webhook.posts
+    assert post["title"] == "[crisis] Cold brew: handed over to you"
+    assert post["message"].startswith("# Handover: Cold brew")
+    assert "- facebook (hold-draft)" in post["message"]
+    sent = notifications(crisisplay.home, incident)
+    assert [(n["purpose"], n["to"]["name"], n["status"]) for n in sent] == [
+        ("handover", "Marta Ruiz", "sent")
+    ]

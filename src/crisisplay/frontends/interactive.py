@@ -324,8 +324,8 @@ def resume_interactive(
     if session.incident.drill and resume_drill is not None:
         resume_drill(lib, session, out)  # its scenario, clock and score come back with it
         return
-    outbox = outbox_for(session, out, dry_run)
     try:
+        outbox = outbox_for(session, out, dry_run)
         outbox.retry()  # what failed or was still going when the walk last stopped
     except BaseException:
         session.close()
@@ -375,7 +375,7 @@ def outbox_for(session: Session, out: Any, dry_run: bool = False) -> Any:
 
 
 #: The notifications of the walk on screen (set by run(), for its duration only).
-outbox: Any = None
+walk_outbox: Any = None
 #: (the shift going on, hours after which a handover is suggested), set by run().
 shift: tuple[Any, float] | None = None
 
@@ -411,10 +411,9 @@ def shift_hint(now: datetime) -> str | None:
 def run(session: Session, out: Any, walk_hooks: Hooks | None = None, *, outbox: Any = None) -> None:
     """Walk the incident at the terminal until it ends, pauses or is interrupted.
     `outbox` sends notify steps and approval requests (none: nothing is sent)."""
-    global hooks, shift
+    global hooks, shift, walk_outbox
     saved_hooks, hooks = hooks, walk_hooks or Hooks()
-    saved_outbox, saved_shift = globals()["outbox"], shift
-    globals()["outbox"] = outbox
+    saved_outbox, saved_shift, walk_outbox = walk_outbox, shift, outbox
     walk = session.walk
     saved_live = prompts.live
     prompts.live = lambda: live_status(session, _now())
@@ -501,8 +500,7 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None, *, outbox: 
     finally:
         prompts.live = saved_live
         hooks = saved_hooks
-        globals()["outbox"] = saved_outbox
-        shift = saved_shift
+        walk_outbox, shift = saved_outbox, saved_shift
         session.close()
     if session.receipt is not None:
         out.print(session.receipt_text(), markup=False)
@@ -931,10 +929,10 @@ def _draft(session: Session, step: Step, out: Any) -> dict[str, Any]:
                 texts[platform] = new.strip()
                 edited[platform] = True
     raw: dict[str, Any] = {"texts": texts, "edited": edited, "overrides": overrides}
-    if step.approve_by and outbox is not None:
+    if step.approve_by and walk_outbox is not None:
         from crisisplay.incident.notify import approval_messages
 
-        outbox.send_once(approval_messages(session, step, texts))
+        walk_outbox.send_once(approval_messages(session, step, texts))
     if step.approve_by:
         who, via = _approver(walk, step)
         raw["approved_by"] = who

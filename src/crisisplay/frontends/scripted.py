@@ -198,8 +198,8 @@ def resume_scripted(
     incident_id = find_incident(lib.home, ref)
     resumed = resume_incident(lib.home, lib, incident_id)
     session = resumed.session
-    outbox = outbox_for(session, dry_run)
     try:
+        outbox = outbox_for(session, dry_run)
         outbox.retry()  # what failed or was still going when the walk last stopped
         if session.walk.closed and session.walk.position() is None:
             sys.stderr.write(
