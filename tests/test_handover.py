@@ -136,6 +136,8 @@ def test_refused_while_a_walk_holds_the_incident(crisisplay: Crisisplay, inciden
 
 
 def test_which_incident(crisisplay: Crisisplay, incident: str) -> None:
+    code, _out, err = crisisplay("handover", "--to", "Marta", home=crisisplay.home.parent / "none")
+    assert code == 1 and "There is no open incident to hand over." in err
     code, _out, err = crisisplay("handover", "--to", "")
     assert code == 2 and "--to NAME" in err
     other = walked(crisisplay.home, "Second one")

@@ -35,7 +35,12 @@ def handover(
     from crisisplay.errors import CrisisplayError, UsageError
     from crisisplay.home import home
     from crisisplay.i18n import _
-    from crisisplay.incident.session import AmbiguousIncident, find_incident, resume_incident
+    from crisisplay.incident.session import (
+        AmbiguousIncident,
+        find_incident,
+        list_incidents,
+        resume_incident,
+    )
     from crisisplay.incident.shifts import walked_by
     from crisisplay.incident.walk import now_utc
     from crisisplay.playbook.library import Library
@@ -48,6 +53,8 @@ def handover(
         raise UsageError(_("Say who takes the incident over: --to NAME."))
     note = note.strip() if note and note.strip() else None
     h = home()
+    if incident is None and not any(s.status == "open" for s in list_incidents(h)):
+        raise CrisisplayError(_("There is no open incident to hand over."))
     try:
         incident_id = find_incident(h, incident)
     except AmbiguousIncident as e:
