@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from crisisplay import safefs
 from crisisplay.errors import CrisisplayError
@@ -16,6 +17,9 @@ TOML = """\
 # The time zone statements and the screen show times in, and typed times are read in
 # (an IANA name; a client's playbook may set its own with client.timezone):
 timezone = "{timezone}"
+#
+# Hours one person holds an incident before the walk suggests a handover (default 4):
+# shift_hours = 4
 
 [workspace]
 name = "{name}"
@@ -33,7 +37,12 @@ README = """\
 - `checker/` — the agency's own statement-checker rules: `common.yaml` for every
   language, `en.yaml`, `es.yaml` … for one (see the checker's docs).
 - `scenarios/` — the agency's own drills, one YAML scenario each (`crisisplay drill --list`).
+- `contacts.toml` (optional) — where notifications go: Apprise URLs per contact role or name
+  (see docs/team.md). Keep secrets here, never in a playbook.
 """
+
+CONTACTS_FILE = "contacts.toml"
+DEFAULT_SHIFT_HOURS = 4.0
 
 
 def create_workspace(directory: Path) -> list[str]:
@@ -70,3 +79,89 @@ def create_workspace(directory: Path) -> list[str]:
         why = e.strerror or e
         raise CrisisplayError(f"Cannot create the workspace in {root}: {why}.") from None
     return created
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], str] | None:
+    """A TOML file's table and text, None when there is no such file; a CrisisplayError
+    naming the file when it cannot be read or is not TOML."""
+    import tomllib
+
+    try:
+        raw = path.read_bytes()[: 1 << 20]
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise CrisisplayError(f"Cannot read {path}: {e.strerror or e}.") from None
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as e:
+        raise CrisisplayError(f"{path}: not valid TOML: {e}.") from None
+
+
+def _line_of(text: str, key: str) -> int:
+    return next(
+        (n for n, row in enumerate(text.splitlines(), 1) if row.lstrip().startswith(key)), 1
+    )
+
+
+def shift_hours(root: Path) -> float:
+    """`shift_hours` from the home's crisisplay.toml (at the top or under `[workspace]`):
+    how long one person holds an incident before the walk suggests a handover. 4 when it
+    is not set; a CrisisplayError at file:line when it is not a positive number of hours."""
+    path = root / WORKSPACE_FILE
+    found = _read_toml(path)
+    if found is None:
+        return DEFAULT_SHIFT_HOURS
+    data, text = found
+    table = data.get("workspace")
+    value = data.get("shift_hours", table.get("shift_hours") if isinstance(table, dict) else None)
+    if value is None:
+        return DEFAULT_SHIFT_HOURS
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 24 * 7:
+        raise CrisisplayError(
+            f"{path}:{_line_of(text, 'shift_hours')}: shift_hours must be a number of hours "
+            f"above 0 (such as 4 or 2.5), not {value!r}.",
+            "Nobody should hold a crisis for more than a few hours without a handover.",
+        )
+    return float(value)
+
+
+def env_key(name: str) -> str:
+    """`CRISISPLAY_NOTIFY_<KEY>` for a role or a name: upper case, other characters `_`
+    (`legal` -> LEGAL, `Ana Pérez` -> ANA_P_REZ)."""
+    return "".join(c if c.isascii() and c.isalnum() else "_" for c in name.upper())
+
+
+def contact_channels(root: Path) -> dict[str, list[str]]:
+    """The notification channels of the home's contacts.toml and of the environment, by
+    key (a contact role or a contact's name, compared without case): Apprise URLs.
+
+    contacts.toml holds one table per role or name with `notify` = one URL or a list;
+    `CRISISPLAY_NOTIFY_<KEY>` (see env_key) adds URLs, separated by spaces or commas.
+    """
+    import os
+
+    out: dict[str, list[str]] = {}
+    path = root / CONTACTS_FILE
+    found = _read_toml(path)
+    if found is not None:
+        data, text = found
+        for key, table in data.items():
+            urls = table.get("notify") if isinstance(table, dict) else None
+            if isinstance(urls, str):
+                urls = [urls]
+            if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+                raise CrisisplayError(
+                    f"{path}:{_line_of(text, '[' + key)}: [{key}] needs notify = "
+                    '"URL" or a list of URLs (Apprise URLs such as mailto://, slack://, '
+                    "json://).",
+                )
+            out.setdefault(key.casefold(), []).extend(u.strip() for u in urls if u.strip())
+    prefix = "CRISISPLAY_NOTIFY_"
+    for name, value in os.environ.items():
+        if name.startswith(prefix) and len(name) > len(prefix):
+            key = name[len(prefix) :].casefold()
+            urls = [u for u in value.replace(",", " ").split() if u]
+            out.setdefault(key, []).extend(urls)
+    return out

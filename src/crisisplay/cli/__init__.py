@@ -18,6 +18,7 @@ from crisisplay import __version__
 from crisisplay.cli import (
     check_cmd,
     drill_cmd,
+    handover_cmd,
     log_cmd,
     playbook_cmd,
     report_cmd,
@@ -60,6 +61,7 @@ app = typer.Typer(
 
 app.command("start", rich_help_panel="Incident")(walk_cmd.start)
 app.command("resume", rich_help_panel="Incident")(walk_cmd.resume)
+app.command("handover", rich_help_panel="Incident")(handover_cmd.handover)
 app.add_typer(log_cmd.app, name="log", rich_help_panel="Incident")
 app.command("check", rich_help_panel="Statements")(check_cmd.check)
 app.command("report", rich_help_panel="After the crisis")(report_cmd.report)

@@ -133,11 +133,39 @@ def describe(event: Event) -> tuple[str, str]:
             new=d["to"]["version"],
             choice={"keep": _("keep"), "update": _("update")}.get(d["choice"], d["choice"]),
         )
+    if kind == "handover":
+        return "bold magenta", handover_text(d)
+    if kind == "notification":
+        return notification_text(d)
     if kind == "severity.changed":
         return "yellow", _("severity {old} → {new}: {reason}").format(
             old=d.get("from"), new=d.get("to"), reason=d.get("reason", "")
         )
     return "dim", f"{kind} {_short(d)}"
+
+
+def handover_text(d: dict[str, Any]) -> str:
+    text = _("HANDED OVER to {to}").format(to=d.get("to"))
+    return text + (f" — {d['note']}" if d.get("note") else "")
+
+
+def notification_text(d: dict[str, Any]) -> tuple[str, str]:
+    """(style, line) of a notification attempt: sent, failed (why) or pending."""
+    to = d.get("to") or {}
+    who = to.get("name") or to.get("role") or "?"
+    if to.get("name") and to.get("role"):
+        who = f"{to['name']} ({to['role']})"
+    status = d.get("status")
+    channel = d.get("channel") or "?"
+    if status == "sent":
+        return "dim", _("✉ sent to {who} via {channel}").format(who=who, channel=channel)
+    if status == "pending":
+        return "yellow", _("✉ still sending to {who} via {channel}").format(
+            who=who, channel=channel
+        )
+    return "red", _("✉ NOT sent to {who} via {channel}: {error}").format(
+        who=who, channel=channel, error=d.get("error") or "?"
+    )
 
 
 def _short(value: Any, width: int = 80) -> str:
@@ -622,6 +650,7 @@ def staged(
         else None
     )
     parts += _deadlines(walk.deadlines, walk.titles, origin, partial)
+    parts += _shifts(walk, origin)
     parts += _metrics(facts, facts_problem, partial)
     if walk.backfilled:
         parts += [Text(""), Text(_legend(events), style="dim")]
@@ -729,6 +758,32 @@ def _deadlines(
         line.append(_("due {at}").format(at=f"{due:<{due_width}}"))
         line.append(_("done {at}").format(at=f"{done:<{done_width}}"))
         line.append_text(_verdict(row))
+        out.append(line)
+    return out
+
+
+def _shifts(walk: Walkthrough, origin: datetime) -> list[Any]:
+    """Who held the incident when, and for how long (R13: nobody holds it for 18 hours)."""
+    from crisisplay.incident.walk import now_utc
+    from crisisplay.report.walkthrough import shift_rows
+
+    rows = shift_rows(walk, now_utc())
+    if not rows:
+        return []
+    out: list[Any] = [Text(""), Text(_("Shifts"), style="bold")]
+    width = max(len(r["who"]) for r in rows)
+    for r in rows:
+        until = (
+            _at(times.rfc3339(r["to"]), origin) if r["to"] is not None else _("now (holding it)")
+        )
+        line = Text(f"  {r['who']:<{width}}  ")
+        line.append(
+            _("{start} – {end}").format(start=_at(times.rfc3339(r["from"]), origin), end=until)
+        )
+        line.append(
+            "  " + human_duration(r["hours"] * 3600),
+            style="bold red" if r["hours"] >= 18 else "",
+        )
         out.append(line)
     return out
 

@@ -12,6 +12,14 @@ AnswersOpt = Annotated[
         "--answers", help="Run with no terminal from a YAML answers file ('-' for stdin)."
     ),
 ]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Show the notifications that would go out (notify steps, approval requests) "
+        "and send none.",
+    ),
+]
 
 
 def start(
@@ -39,6 +47,7 @@ def start(
         ),
     ] = None,
     answers: AnswersOpt = None,
+    dry_run: DryRunOpt = False,
 ) -> None:
     """Open an incident and walk it, step by step, by the client's protocol."""
     from crisisplay.home import home
@@ -56,6 +65,7 @@ def start(
             title=title,
             severity=severity,
             first_seen=first_seen,
+            dry_run=dry_run,
         )
         _finish(session)
         return
@@ -73,6 +83,7 @@ def start(
             title=title,
             severity=severity,
             first_seen=first_seen,
+            dry_run=dry_run,
         )
     finally:
         resume_collector()
@@ -84,6 +95,7 @@ def resume(
         typer.Argument(help="Incident id (or a unique part of it). Default: the open one."),
     ] = None,
     answers: AnswersOpt = None,
+    dry_run: DryRunOpt = False,
 ) -> None:
     """Continue an incident at the first step not yet recorded."""
     from crisisplay.home import home
@@ -93,13 +105,13 @@ def resume(
     if answers is not None:
         from crisisplay.frontends.scripted import resume_scripted
 
-        session = resume_scripted(lib, answers, incident)
+        session = resume_scripted(lib, answers, incident, dry_run=dry_run)
         _finish(session)
         return
     _need_terminal("resume")
     from crisisplay.frontends.interactive import resume_interactive
 
-    resume_interactive(lib, incident, resume_drill=_resume_drill)
+    resume_interactive(lib, incident, resume_drill=_resume_drill, dry_run=dry_run)
 
 
 def _resume_drill(lib: Any, session: Any, out: Any) -> None:

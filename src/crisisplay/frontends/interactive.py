@@ -94,6 +94,7 @@ def start_interactive(
     title: str | None,
     severity: int | None,
     first_seen: str | None,
+    dry_run: bool = False,
 ) -> None:
     # The log and the answers machinery are imported when needed, not before the first
     # question: every millisecond before it is one the manager waits.
@@ -153,7 +154,9 @@ def start_interactive(
         _console().print("\n" + _("Nothing was recorded: no incident was opened."))
         raise Interrupted(_("Interrupted before the incident was opened.")) from None
     from crisisplay.incident.session import open_incident
+    from crisisplay.workspace import contact_channels
 
+    contact_channels(lib.home.root)  # a broken contacts.toml is said before anything is written
     out = _console()
     session = open_incident(
         lib.home,
@@ -171,7 +174,7 @@ def start_interactive(
         + "[/] "
         + _("The log is {path}").format(path=session.log.path)
     )
-    run(session, out)
+    run(session, out, outbox=outbox_for(session, out, dry_run))
 
 
 def _heading(bold: str, rest: str) -> None:
@@ -282,6 +285,7 @@ def resume_interactive(
     ref: str | None,
     *,
     resume_drill: Callable[[Library, Session, Any], None] | None = None,
+    dry_run: bool = False,
 ) -> None:
     """Take an incident up again at its first step not yet recorded. A paused drill goes on
     through `resume_drill` (the drill's own runner, passed in by whoever knows drills: this
@@ -321,7 +325,13 @@ def resume_interactive(
     if session.incident.drill and resume_drill is not None:
         resume_drill(lib, session, out)  # its scenario, clock and score come back with it
         return
-    run(session, out)
+    try:
+        outbox = outbox_for(session, out, dry_run)
+        outbox.retry()  # what failed or was still going when the walk last stopped
+    except BaseException:
+        session.close()
+        raise
+    run(session, out, outbox=outbox)
 
 
 def _playbook_changed(session: Session, resumed: Any, out: Any) -> None:
@@ -355,15 +365,64 @@ class _PausedExit(CrisisplayError):
 # --- the walk ----------------------------------------------------------------------------
 
 
-def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
-    """Walk the incident at the terminal until it ends, pauses or is interrupted."""
-    global hooks
+def outbox_for(session: Session, out: Any, dry_run: bool = False) -> Any:
+    """The walk's notifications: each outcome said on screen (a failure in red)."""
+    from crisisplay.incident.notify import Outbox
+
+    def say(text: str, failed: bool = False) -> None:
+        out.print(("✉ " if not failed else "✗ ") + text, style="red" if failed else "dim")
+
+    return Outbox(session, dry_run=dry_run, say=say)
+
+
+#: The notifications of the walk on screen (set by run(), for its duration only).
+walk_outbox: Any = None
+#: (the shift going on, hours after which a handover is suggested), set by run().
+shift: tuple[Any, float] | None = None
+
+
+def shift_clock(session: Session) -> tuple[Any, float] | None:
+    """Who holds the pen since when, and the workspace's shift_hours (never in a drill)."""
+    if session.incident.drill:
+        return None
+    from crisisplay.incident.log import read_events
+    from crisisplay.incident.notify import home_root
+    from crisisplay.incident.shifts import holder
+    from crisisplay.workspace import shift_hours
+
+    return holder(read_events(session.log.path)), shift_hours(home_root(session.folder))
+
+
+def shift_hint(now: datetime) -> str | None:
+    """ "On shift for 4h12m: time to hand over …" once the pen has been held shift_hours."""
+    if shift is None:
+        return None
+    from crisisplay.incident.shifts import over
+
+    current, hours = shift
+    if not over(current, hours, now):
+        return None
+    return _("{who} has held this incident for {duration}: time to hand over ({command})").format(
+        who=current.who,
+        duration=format_duration(now - current.start),
+        command=command("handover", "--to", "NAME"),
+    )
+
+
+def run(session: Session, out: Any, walk_hooks: Hooks | None = None, *, outbox: Any = None) -> None:
+    """Walk the incident at the terminal until it ends, pauses or is interrupted.
+    `outbox` sends notify steps and approval requests (none: nothing is sent)."""
+    global hooks, shift, walk_outbox
     saved_hooks, hooks = hooks, walk_hooks or Hooks()
+    saved_outbox, saved_shift, walk_outbox = walk_outbox, shift, outbox
     walk = session.walk
     saved_live = prompts.live
     prompts.live = lambda: live_status(session, _now())
     try:
+        shift = shift_clock(session) if walk_hooks is None else None
         while (cur := walk.current()) is not None:
+            if outbox is not None:
+                outbox.settle()
             if hooks.before_step is not None and not hooks.before_step(session, out):
                 break
             now = _now()
@@ -391,6 +450,12 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
                 # A network left "not yet" at a draft comes back before its stage ends.
                 _settle_publications(session, cur[0].id, out)
             session.submit(data, _at())
+            if outbox is not None:
+                from crisisplay.incident.notify import step_messages
+
+                outbox.send(step_messages(session, step, data))
+        if outbox is not None:
+            outbox.close()
         if walk.current() is None:
             out.print(
                 "\n[bold green]"
@@ -410,6 +475,8 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
     except _Paused:
         from rich.markup import escape
 
+        if outbox is not None:
+            outbox.close()
         session.pause("paused by the manager")
         session.close()
         out.print(
@@ -421,6 +488,8 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
         )
     except (KeyboardInterrupt, EOFError):
         try:
+            if outbox is not None:
+                outbox.settle()  # no wait after Ctrl-C: what is still going stays pending
             session.pause("interrupted (Ctrl-C)")
         finally:
             session.close()
@@ -432,6 +501,7 @@ def run(session: Session, out: Any, walk_hooks: Hooks | None = None) -> None:
     finally:
         prompts.live = saved_live
         hooks = saved_hooks
+        walk_outbox, shift = saved_outbox, saved_shift
         session.close()
     if session.receipt is not None:
         out.print(session.receipt_text(), markup=False)
@@ -483,6 +553,9 @@ def status_line(session: Session, now: datetime) -> Any:
                 ),
                 style="bold yellow" if amber else "green",
             )
+    hint = shift_hint(now)
+    if hint is not None:
+        t.append(f"\n   ☕ {hint}", style="bold yellow")
     t.append(f"\n   {inc.id}", style="dim")
     t.append_text(_next_update_text(walk, now))
     return t
@@ -562,6 +635,9 @@ def live_status(session: Session, now: datetime) -> Any:
                 " ⚠ " + _("not yet published: {networks}").format(networks=nets) + " ",
             )
         )
+    hint = shift_hint(now)
+    if hint is not None:
+        parts.append(("class:toolbar.soon", f" ☕ {hint} "))
     if not parts:
         parts.append(("", f" {session.incident.id} "))
     return FormattedText(parts)
@@ -1100,6 +1176,10 @@ def _draft(
     if widen:
         raw["widen"] = widen
     if walk.needs_approval(step, texts):
+        if walk_outbox is not None:
+            from crisisplay.incident.notify import approval_messages
+
+            walk_outbox.send_once(approval_messages(session, step, texts))
         who, via, unreachable = _approver(walk, step, out)
         raw["approved_by"] = who
         if via:

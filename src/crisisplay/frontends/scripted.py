@@ -76,6 +76,7 @@ def start_scripted(
     title: str | None,
     severity: int | None,
     first_seen: str | None,
+    dry_run: bool = False,
 ) -> Session:
     answers = load_answers(answers_path)
     inc = answers.incident
@@ -142,6 +143,9 @@ def start_scripted(
     variables = start_variables(dry, answers)
     dry.variables.update(variables)
     plan(dry, answers)
+    from crisisplay.workspace import contact_channels
+
+    contact_channels(lib.home.root)  # a broken contacts.toml is said before anything is written
     name = resolved.incident_client(client)
     if found := open_for_client(lib.home, slugify(name)):
         sys.stderr.write(open_incidents_line(found, name) + "\n")
@@ -156,18 +160,38 @@ def start_scripted(
         variables=variables,
     )
     try:
-        _record_all(session, answers)
+        _record_all(session, answers, outbox_for(session, dry_run))
     finally:
         session.close()
     return session
 
 
-def _record_all(session: Session, answers: Any) -> None:
+def outbox_for(session: Session, dry_run: bool = False) -> Any:
+    """The walk's notifications, each outcome said on stderr."""
+    from crisisplay.incident.notify import Outbox
+
+    def say(text: str, failed: bool = False) -> None:
+        sys.stderr.write(("✗ " if failed else "✉ ") + text + "\n")
+
+    return Outbox(session, dry_run=dry_run, say=say)
+
+
+def _record_all(session: Session, answers: Any, outbox: Any = None) -> None:
+    """Record every planned step; a notify step's message goes out after it is recorded."""
+    from crisisplay.incident.notify import step_messages
+
     for item in plan(session.walk, answers):
         session.submit(item.data, item.at)
+        if outbox is not None:
+            outbox.settle()
+            outbox.send(step_messages(session, item.step, item.data))
+    if outbox is not None:
+        outbox.close()
 
 
-def resume_scripted(lib: Library, answers_path: Path, ref: str | None) -> Session:
+def resume_scripted(
+    lib: Library, answers_path: Path, ref: str | None, *, dry_run: bool = False
+) -> Session:
     """Continue an incident from an answers file. The rest of the path is planned before
     anything new is written, so a missing or wrong answer changes nothing."""
     answers = load_answers(answers_path)
@@ -175,11 +199,14 @@ def resume_scripted(lib: Library, answers_path: Path, ref: str | None) -> Sessio
     resumed = resume_incident(lib.home, lib, incident_id)
     session = resumed.session
     try:
+        outbox = outbox_for(session, dry_run)
+        outbox.retry()  # what failed or was still going when the walk last stopped
         if session.walk.closed and session.walk.position() is None:
             sys.stderr.write(
                 _("Incident {id} is already closed; nothing to resume.").format(id=incident_id)
                 + "\n"
             )
+            outbox.close()
             return session
         choice = None
         walk = session.walk
@@ -223,7 +250,7 @@ def resume_scripted(lib: Library, answers_path: Path, ref: str | None) -> Sessio
         if variables is not None:
             session.record("variables", {"values": variables})
         session.resumed("scripted")
-        _record_all(session, answers)
+        _record_all(session, answers, outbox)
         session.settle_pending()
     finally:
         session.close()

@@ -99,6 +99,7 @@ class Walkthrough:
     last_step: tuple[str, str] | None = None  # (stage, step) of the last step recorded
     backfilled: bool = False  # an event happened earlier than it was recorded
     drill: bool = False
+    shifts: list[Any] = field(default_factory=list)  # incident.shifts.Shift: who held it when
 
 
 def event_time(event: Event) -> datetime:
@@ -171,7 +172,29 @@ def walkthrough(
         if on != day:
             day = entry.day = on
         out.entries.append(entry)
+    if not out.drill:
+        from crisisplay.incident.shifts import shifts
+
+        try:
+            out.shifts = shifts(e for e in events if isinstance(e, Event))
+        except (KeyError, TypeError, ValueError):
+            out.shifts = []  # a time that cannot be read: the events are still shown
     return out
+
+
+def shift_rows(walk: Walkthrough, now: datetime) -> list[dict[str, Any]]:
+    """Each shift as `log show` lists it: who, from, to (None: still holding it), how long
+    (up to `now` for the one going on), and how it began (opened, handover, take-over)."""
+    return [
+        {
+            "who": s.who,
+            "from": s.start,
+            "to": s.end,
+            "hours": s.hours(now),
+            "how": s.how,
+        }
+        for s in walk.shifts
+    ]
 
 
 def verdict(deadline: dict[str, Any]) -> tuple[str, int | float | None]:
