@@ -14,7 +14,6 @@ import os
 import select
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -313,26 +312,27 @@ def test_follow_shows_an_event_appended_while_it_runs(tmp_path: Path, crisisplay
         "COLUMNS": "200",
         "CRISISPLAY_FOLLOW_SECONDS": "0.1",
     }
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [str(EXE), "log", "show", incident, "--follow"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
-    )
-    try:
-        seen = read_until(proc, b"closed")
-        assert b"the team lead called back" not in seen
-        from crisisplay.incident.log import IncidentLog
+    ) as proc:
+        try:
+            seen = read_until(proc, b"closed")
+            assert b"the team lead called back" not in seen
+            from crisisplay.incident.log import IncidentLog
 
-        with IncidentLog.open(home / "incidents" / incident, "lead") as log:
-            log.append("note", {"text": "the team lead called back", "step": None})
-        read_until(proc, b"note: the team lead called back")
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) in (0, 130)
-        assert b"Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+            with IncidentLog.open(home / "incidents" / incident, "lead") as log:
+                log.append("note", {"text": "the team lead called back", "step": None})
+            read_until(proc, b"note: the team lead called back")
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=60)
+            assert proc.returncode in (0, 130)
+            assert b"Traceback" not in err
+        finally:
+            if proc.poll() is None:
+                proc.kill()
 
 
 def read_until(proc: subprocess.Popen[bytes], wanted: bytes) -> bytes:
