@@ -1,8 +1,11 @@
 """An incident on disk: the events (``events``), the hash-chained log that holds them
 (``log``), the receipts that anchor it (``receipts``), the walk's state replayed from it
 (``walk``), the session that records through the log (``session``) and the check of the whole
-record (``evidence``).
+record (``evidence``); for a team, who holds the pen (``pen``), the workspace shared through
+git (``sync``, which the session calls after opening, handover and close: it lives here so
+that the session may) and the copies of a log that grew apart (``forks``).
 
-May import: the shared modules (errors, text, times, files, safefs, home) and ``playbook``.
+May import: the shared modules (errors, text, times, files, safefs, home, git,
+person) and ``playbook``.
 Never a front end, the report or the CLI.
 """
