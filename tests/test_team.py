@@ -347,3 +347,29 @@ def read_until(proc: subprocess.Popen[bytes], wanted: bytes) -> bytes:
         assert chunk, f"the program ended before {wanted!r}: {got[-500:]!r}"
         got += chunk
     return got
+
+
+def test_the_pen_follows_opening_handovers_and_take_overs() -> None:
+    from crisisplay.incident.pen import holder
+
+    def event(kind: str, actor: str, ts: str, **data: Any) -> dict[str, Any]:
+        return {"type": kind, "actor": actor, "ts": ts, "data": data}
+
+    log = [event("incident.opened", "Alice", "2026-12-05T01:00:00Z", title="x")]
+    assert holder(log) == ("Alice", "2026-12-05T01:00:00Z")
+    log.append(event("note", "Alice", "2026-12-05T01:05:00Z", text="hi"))
+    log.append(event("handover", "Alice", "2026-12-05T02:00:00Z", to="Carla", note="", brief={}))
+    assert holder(log) == ("Carla", "2026-12-05T02:00:00Z")
+    log.append(event("pen.taken", "Bob", "2026-12-05T03:00:00Z", who="Bob", reason="ill"))
+    assert holder(log) == ("Bob", "2026-12-05T03:00:00Z")
+    log.append(event("handover", "Bob", "2026-12-05T04:00:00Z", to=""))  # names nobody
+    assert holder(log) == ("Bob", "2026-12-05T03:00:00Z")
+    assert holder([]) is None
+
+
+def test_take_over_without_a_reason_is_wrong_usage_and_writes_nothing(team: Team) -> None:
+    incident = open_on(team.alice)
+    before = team.alice.log(incident).read_bytes()
+    ran = team(team.alice, "resume", incident, "--take-over", "--answers", "x.yaml")
+    assert ran.code == 2 and "--reason" in ran.err
+    assert team.alice.log(incident).read_bytes() == before

@@ -499,9 +499,18 @@ def _merge(root: Path, theirs: str, branch: str) -> None:
     )
     if done.returncode == 0:
         return
+    said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
+    if "unrelated histories" in said:
+        raise CrisisplayError(
+            _(
+                "This workspace and the one on the remote were started separately, so they "
+                "cannot be synced; nothing was changed. Join the remote's from an empty "
+                "folder (crisisplay init --git --remote URL NEW-FOLDER) and copy this one's "
+                "files into it."
+            )
+        )
     conflicted = _out(root, "diff", "--name-only", "--diff-filter=U").splitlines()
     git.run(root, "merge", "--abort", check=False)
-    said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
     raise CrisisplayError(
         _(
             "These files were changed both here and on the remote, and the two changes "
