@@ -33,11 +33,10 @@ def name(root: Path | None = None) -> str:
     env = " ".join(os.environ.get("CRISISPLAY_NAME", "").split())
     if env:
         return env
-    if root is not None:
+    if root is not None and (root / ".git").exists():  # git (and subprocess) only then
         from crisisplay import git
 
-        if git.is_repo(root):
-            configured = git.config(root, "user.name")
-            if configured:
-                return " ".join(configured.split())
+        configured = git.config(root, "user.name")
+        if configured:
+            return " ".join(configured.split())
     return machine_name()

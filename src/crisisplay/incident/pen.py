@@ -59,9 +59,7 @@ def check(home: Home, incident_id: str, events: list[dict[str, Any]], me: str) -
     """Refuse (PenHeld) a person who does not hold the pen, saying who does and since when
     (in the incident's zone). Only in a team workspace (a git repository): alone on one
     machine, whoever runs the command is the team."""
-    from crisisplay import git
-
-    if not git.is_repo(home.root):
+    if not (home.root / ".git").exists():
         return
     held = holder(events)
     if held is None or not held[0] or is_me(held[0], me):
