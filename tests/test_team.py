@@ -373,3 +373,24 @@ def test_take_over_without_a_reason_is_wrong_usage_and_writes_nothing(team: Team
     ran = team(team.alice, "resume", incident, "--take-over", "--answers", "x.yaml")
     assert ran.code == 2 and "--reason" in ran.err
     assert team.alice.log(incident).read_bytes() == before
+
+
+def test_a_watcher_elsewhere_gets_the_remote_s_new_events(team: Team) -> None:
+    """What `log show --follow` fetches on the account lead's machine: new events only,
+    nothing committed there."""
+    from crisisplay.incident.sync import pull_log
+
+    alice, bob = team.alice, team.bob
+    incident = open_on(alice)
+    assert team(alice, "sync").code == 0
+    assert team(bob, "sync").code == 0
+    append_note(alice, incident, "holding statement approved")
+    assert team(alice, "sync").code == 0
+    head = team.git(bob, "rev-parse", "HEAD")
+    with bob.active():
+        assert pull_log(bob.home, incident) is None
+    assert bob.events(incident)[-1]["data"]["text"] == "holding statement approved"
+    assert bob.log(incident).read_bytes() == alice.log(incident).read_bytes()
+    assert team.git(bob, "rev-parse", "HEAD") == head
+    assert team(bob, "sync").code == 0  # and the next sync takes it as it is
+    assert team(bob, "log", "verify", incident).code == 0
