@@ -394,3 +394,45 @@ def test_a_watcher_elsewhere_gets_the_remote_s_new_events(team: Team) -> None:
     assert team.git(bob, "rev-parse", "HEAD") == head
     assert team(bob, "sync").code == 0  # and the next sync takes it as it is
     assert team(bob, "log", "verify", incident).code == 0
+
+
+def test_a_fork_between_two_real_sessions_resolves_to_a_record_both_machines_verify(
+    team: Team,
+) -> None:
+    """Alice writes offline in a real session (its own receipt) while Bob takes the pen
+    and closes: the fork keeps both, and once resolved both machines verify."""
+    from crisisplay.incident.session import resume_incident
+
+    alice, bob = team.alice, team.bob
+    incident = open_on(alice)
+    assert team(alice, "sync").code == 0
+    assert team(bob, "sync").code == 0
+    team.git(alice, "remote", "set-url", "origin", str(team.remote.parent / "gone.git"))
+    with alice.active():
+        lib = library(alice.home)
+        session = resume_incident(lib.home, lib, incident).session
+        session.note("called the client back")
+        session.pause("offline")
+        session.close()
+    assert session.receipt is not None
+    ran = team(
+        bob,
+        "resume",
+        incident,
+        "--take-over",
+        "--reason",
+        "no answer",
+        "--answers",
+        str(answers_file(bob)),
+    )
+    assert ran.code == 0, ran.err
+    team.git(alice, "remote", "set-url", "origin", str(team.remote))
+    ran = team(alice, "sync")
+    assert ran.code == 1 and "FORK" in ran.err
+    assert team(alice, "log", "verify", incident).code == 1
+    assert team(alice, "sync", "--resolve", incident, "--note", "call re-entered").code == 0
+    assert team(bob, "sync").code == 0
+    for machine in (alice, bob):
+        ran = team(machine, "log", "verify", incident)
+        assert ran.code == 0, ran.err
+    assert alice.log(incident).read_bytes() == bob.log(incident).read_bytes()
