@@ -69,6 +69,7 @@ app.command("stats", rich_help_panel="After the crisis")(stats_cmd.stats)
 app.command("drill", rich_help_panel="Practice")(drill_cmd.drill)
 app.add_typer(playbook_cmd.app, name="playbook", rich_help_panel="Playbooks")
 app.command("init", rich_help_panel="Playbooks")(workspace_cmd.init)
+app.command("sync", rich_help_panel="Team")(workspace_cmd.sync)
 plain_commands(app)  # text and number options read without pydantic (see cli/plain.py)
 
 

@@ -79,6 +79,15 @@ def show(
         bool,
         typer.Option("--events", "--raw", help="Every event, one line each, as recorded."),
     ] = False,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow",
+            "-f",
+            help="Keep showing events as they are recorded (here, or by the team: fetched "
+            "from the git remote). Ctrl-C stops.",
+        ),
+    ] = False,
 ) -> None:
     """The incident's timeline by stage: deadlines, statements as published, metrics."""
     import os
@@ -94,6 +103,9 @@ def show(
     incident_id = _find(home, incident)
     folder = home.incidents / incident_id
     use_zone_of(folder, home)  # its times in its own zone, whatever this machine's
+    if follow:
+        _follow(home, incident_id)
+        return
     # One pass through the log's reader: the events (checked as `log verify` checks them),
     # what the metrics need, and the verification itself. Only what is shown is kept: the
     # staged view folds long runs of notes; --events and --json list every event.
@@ -159,6 +171,63 @@ def show(
         problem = " ".join(str(e).split()) or type(e).__name__
     console().print(staged(events, facts=facts, problems=result.problems, facts_problem=problem))
     _exit_if_damaged(incident_id, result.ok)
+
+
+def _follow(home: Any, incident_id: str) -> None:
+    """Every event, one line each, then each new one as it is recorded: read from the log
+    every second or so; in a team workspace with a remote, the remote's new events are
+    fetched into it every half minute. Ends with Ctrl-C (exit 0)."""
+    import os
+    import time
+
+    from crisisplay import i18n
+    from crisisplay.cli.timeline import timeline_lines
+    from crisisplay.i18n import _
+    from crisisplay.incident.events import typed
+    from crisisplay.incident.log import LogError, read_events
+    from crisisplay.output import console
+
+    path = home.incidents / incident_id / "log.jsonl"
+    interval = max(0.05, float(os.environ.get("CRISISPLAY_FOLLOW_SECONDS") or 1))
+    fetch_every = max(interval, float(os.environ.get("CRISISPLAY_FETCH_SECONDS") or 30))
+    team = (home.root / ".git").exists()
+    con = console()
+    shown = 0
+    fetched = -fetch_every
+    said: str | None = None
+    sys.stderr.write(_("Following {id}; Ctrl-C stops.").format(id=incident_id) + "\n")
+    sys.stderr.flush()
+    try:
+        while True:
+            if team and time.monotonic() - fetched >= fetch_every:
+                from crisisplay.incident.sync import pull_log
+
+                fetched = time.monotonic()
+                problem = pull_log(home.root, incident_id)
+                if problem and problem != said:
+                    sys.stderr.write(_("note: {problem}").format(problem=problem) + "\n")
+                said = problem
+            try:
+                events = list(read_events(path))
+            except (LogError, OSError) as e:
+                raise _damaged(incident_id, e) from None
+            if shown == 0 and events and events[0]["type"] == "incident.opened":
+                i18n.use((events[0]["data"].get("playbook") or {}).get("language"))
+            if len(events) > shown:
+                lines = list(timeline_lines(typed(events[shown:])))
+                for line in lines if shown == 0 else lines[:-1]:  # the legend once
+                    con.print(line)
+                shown = len(events)
+            sys.stdout.flush()
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        return
+
+
+def _damaged(incident_id: str, e: Exception) -> Exception:
+    from crisisplay.errors import CrisisplayError
+
+    return CrisisplayError(f"{incident_id}: {e}")
 
 
 def _print_json(incident_id: str, events: Iterable[Any], reader: Any) -> None:

@@ -96,12 +96,32 @@ def resume(
     ] = None,
     answers: AnswersOpt = None,
     dry_run: DryRunOpt = False,
+    take_over: Annotated[
+        bool,
+        typer.Option(
+            "--take-over",
+            help="Take the pen from whoever holds it (recorded in the log, with --reason).",
+        ),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="With --take-over: why, for the team.")
+    ] = None,
 ) -> None:
     """Continue an incident at the first step not yet recorded."""
     from crisisplay.home import home
     from crisisplay.playbook.library import Library
 
     lib = Library(home())
+    if take_over or reason is not None:
+        if answers is None:
+            _need_terminal("resume")  # nothing is written without a way to go on
+        incident = _take_over(lib.home, incident, take_over, reason)
+    else:
+        from crisisplay.incident.session import sync_after
+
+        if answers is None:
+            _need_terminal("resume")  # no terminal: exit 2 before anything, git included
+        sync_after(lib.home.root, "session.resumed")  # the team's latest, and who holds the pen
     if answers is not None:
         from crisisplay.frontends.scripted import resume_scripted
 
@@ -112,6 +132,31 @@ def resume(
     from crisisplay.frontends.interactive import resume_interactive
 
     resume_interactive(lib, incident, resume_drill=_resume_drill, dry_run=dry_run)
+
+
+def _take_over(home: Any, ref: str | None, take_over: bool, reason: str | None) -> str:
+    """Share what the team wrote, then take the pen (recorded and shared at once)."""
+    from crisisplay.errors import UsageError
+    from crisisplay.i18n import _
+    from crisisplay.incident import pen
+    from crisisplay.incident.session import actor, find_incident, sync_after
+
+    if not take_over or not (reason or "").strip():
+        raise UsageError(
+            _('--take-over and --reason go together: resume INCIDENT --take-over --reason "..."')
+        )
+    sync_after(home.root, "session.resumed")  # who holds it now, as the team's remote knows
+    incident_id = find_incident(home, ref)
+    event = pen.take_over(home, incident_id, actor(home), reason or "")
+    if event is not None:
+        sys.stderr.write(
+            _("You hold the pen of {id} now (taken from {previous}).").format(
+                id=incident_id, previous=event["data"]["from"]
+            )
+            + "\n"
+        )
+        sync_after(home.root, "pen.taken")
+    return incident_id
 
 
 def _resume_drill(lib: Any, session: Any, out: Any) -> None:

@@ -36,6 +36,7 @@ _BINDING = frozenset(
         "incident.closed",
         "recovery",
         "drill.started",
+        "fork.resolved",
     )
 )
 
@@ -111,6 +112,9 @@ def check_incident(
         except SnapshotError as e:
             ev.file_problems.append(e.message)
     ev.file_problems.extend(_bound_files(folder, events))
+    from crisisplay.incident.forks import problems as fork_problems
+
+    ev.file_problems.extend(fork_problems(folder, events))
     expected = expected_statements(events)
     problems, rewrite = statement_problems(folder, expected)
     if repair and rewrite and not ev.receipt_problems:

@@ -39,6 +39,7 @@ __all__ = [
     "LEDGER",
     "Ledger",
     "Receipt",
+    "adopt",
     "compare",
     "issue",
     "load",
@@ -257,3 +258,51 @@ def compare(log_path: Path, receipt: Receipt) -> list[str]:
             "closed, and no later receipt covers them: lines were appended after the close"
         ]
     return []
+
+
+def adopt(root: Path, remote: bytes) -> bytes:
+    """Take the team remote's ledger into this one (``crisisplay sync``); return the ledger
+    as it now is. The remote's lines are kept exactly, so the ledger there only ever grows;
+    receipts issued here that the remote lacks follow them, numbered and chained anew (their
+    ``SEQ:SHA256`` — what a person keeps — is unchanged)."""
+    root = Path(root)
+    fd = safefs.open_in(root, LEDGER, os.O_RDWR | os.O_CREAT, depth=0, what="the receipts ledger")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        local = os.pread(fd, min(size, MAX_LEDGER), 0)
+        local = local[: local.rfind(b"\n") + 1]
+        remote = remote[: remote.rfind(b"\n") + 1]
+        if local.startswith(remote):
+            return local
+        if remote.startswith(local):
+            merged = remote
+        else:
+            ours = remote.split(b"\n")[:-1]
+            known = {_content(line) for line in ours}
+            prev = hashlib.sha256(ours[-1]).hexdigest() if ours else GENESIS
+            out = list(ours)
+            for line in local.split(b"\n")[:-1]:
+                if _content(line) in known:
+                    continue
+                obj = json.loads(line)
+                obj.update(n=len(out), prev=prev)
+                text = json.dumps(
+                    {k: obj[k] for k in _KEYS}, ensure_ascii=False, separators=(",", ":")
+                ).encode("utf-8")
+                prev = hashlib.sha256(text).hexdigest()
+                out.append(text)
+            merged = b"".join(line + b"\n" for line in out)
+        safefs.replace_atomic(root, LEDGER, merged, depth=0)
+        return merged
+    finally:
+        os.close(fd)
+
+
+def _content(line: bytes) -> tuple[Any, ...]:
+    """What a receipt says, without its place in a ledger (number and chain)."""
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return (line,)
+    return tuple(obj.get(k) for k in ("incident", "seq", "sha256", "event", "ts"))

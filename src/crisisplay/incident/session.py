@@ -8,11 +8,9 @@ state. So what the walk believes is always exactly what the log holds.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import hashlib
 import json
 import os
-import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,12 +38,19 @@ STAGING_PREFIX = ".opening-"
 MAX_SNAPSHOT = 64 << 20
 
 
-def actor() -> str:
-    try:
-        user = getpass.getuser()
-    except Exception:  # no user name in some containers
-        user = "unknown"
-    return f"{user}@{socket.gethostname()}"
+def actor(home: Home | None = None) -> str:
+    """The person's name, written as each event's actor (crisisplay.person)."""
+    from crisisplay.person import name
+
+    return name(home.root if home is not None else None)
+
+
+def sync_after(root: Path, event_type: str) -> None:
+    """In a team workspace (git), share what was just recorded (crisisplay.incident.sync)."""
+    if (root / ".git").exists():
+        from crisisplay.incident.sync import sync_after as share
+
+        share(root, event_type)
 
 
 def _id_base(opened: datetime, client_slug: str, title: str) -> str:
@@ -110,6 +115,9 @@ class Session:
     notices: list[str] = field(default_factory=list)
     #: the incident's last receipt when this session began (resume), if it had one
     last_receipt: Receipt | None = None
+    #: the last event this session recorded that the team should see at once (a handover,
+    #: the close): a team workspace syncs after the session closes
+    share: str | None = None
 
     def __post_init__(self) -> None:
         self._start_seq = self.log.next_seq
@@ -126,6 +134,8 @@ class Session:
         except LogError as e:
             raise _wrap_log_error(e) from None
         self.walk.apply(event)
+        if kind in ("handover", "incident.closed", "pen.taken"):
+            self.share = kind
         return event
 
     def submit(self, data: dict[str, Any], at: datetime | None = None) -> dict:
@@ -229,6 +239,14 @@ class Session:
         """
         if self.log.closed:
             return
+        try:
+            self._close()
+        finally:
+            if self.share is not None:
+                share, self.share = self.share, None
+                sync_after(self.folder.parent.parent, share)
+
+    def _close(self) -> None:
         seq = self.log.next_seq - 1
         head = self.log.head
         wrote = self.log.next_seq != self._start_seq
@@ -353,7 +371,7 @@ def open_incident(
     # first events are on disk: a crash while opening leaves no half-opened incident.
     staging = incidents / f"{STAGING_PREFIX}{incident_id}-{os.getpid()}"
     try:
-        log = IncidentLog.create(staging, actor())
+        log = IncidentLog.create(staging, actor(home))
     except LogError as e:
         _discard(staging, folder)
         raise _wrap_log_error(e) from None
@@ -395,6 +413,7 @@ def open_incident(
                 f"Cannot create the incident folder {folder}: {e.strerror or e}"
             ) from None
         raise
+    sync_after(home.root, "incident.opened")  # the team sees it at once (never fails here)
     return Session(folder, log, walk)
 
 
@@ -631,7 +650,8 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
             f"{incident_id}` shows every problem.",
         )
     try:
-        log = IncidentLog.open(folder, actor())
+        me = actor(home)
+        log = IncidentLog.open(folder, me)
     except LogError as e:
         raise _wrap_log_error(e) from None
     try:
@@ -646,8 +666,12 @@ def resume_incident(home: Home, library: Library, incident_id: str) -> Resumed:
                 "Start the incident again with `crisisplay start`.",
             )
         opened = events[0]
+        from crisisplay.incident.pen import check as check_pen
+
         # What follows speaks the language of the playbook the incident was opened with.
         i18n.use((opened["data"].get("playbook") or {}).get("language"))
+        use_incident_zone(opened.get("data"), home)  # "since" in the incident's zone
+        check_pen(home, incident_id, events, me)
         notices: list[str] = []
         if log.torn_tail:
             notices.append(torn_notice(log.torn_tail, log.recovered))

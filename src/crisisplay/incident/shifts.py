@@ -3,9 +3,8 @@ nobody manages a crisis for eighteen hours straight; on-call work is shared and 
 over).
 
 The pen belongs to whoever opened the incident, until a ``handover`` event gives it to
-its ``to``; a take-over (a ``takeover`` event, or ``session.resumed`` with mode
-``take-over``) gives it to the one who took it. Each holder's time is a shift: who, from,
-to (None while it lasts).
+its ``to`` or a ``pen.taken`` event (a take-over, see ``pen``) to its ``who``. Each
+holder's time is a shift: who, from, to (None while it lasts).
 
 Read by the walk's screen (the shift clock), ``handover`` (the brief) and ``log show``
 (report/walkthrough.py): worked out here once.
@@ -18,9 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-#: Event types that move the pen (besides a `session.resumed` in take-over mode).
-TAKE_OVER_TYPES = frozenset(("takeover", "take-over", "incident.taken_over"))
 
 
 @dataclass
@@ -47,11 +43,8 @@ def _fields(event: Any) -> tuple[str, str, dict[str, Any], str]:
 
 
 def moves_pen(kind: str, data: dict[str, Any]) -> bool:
-    return (
-        kind == "handover"
-        or kind in TAKE_OVER_TYPES
-        or (kind == "session.resumed" and data.get("mode") in ("take-over", "takeover"))
-    )
+    """Whether an event gives the pen to someone else: the events `pen.holder` reads."""
+    return kind in ("handover", "pen.taken")
 
 
 def shifts(events: Iterable[Any]) -> list[Shift]:
@@ -69,7 +62,8 @@ def shifts(events: Iterable[Any]) -> list[Shift]:
             continue
         if moves_pen(kind, data):
             t = read_time(stamp)
-            who = str(data.get("to") or "") if kind == "handover" else actor
+            taker = data.get("to") if kind == "handover" else data.get("who") or actor
+            who = str(taker or "")
             out[-1].end = t
             out.append(
                 Shift(who or "?", t, None, "handover" if kind == "handover" else "take-over")
