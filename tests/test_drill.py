@@ -526,19 +526,27 @@ def test_a_wrong_answers_file_writes_nothing(home: Path, change: dict[str, Any],
 
 def test_drill_command_prints_the_debrief_then_the_incident_id(home: Path) -> None:
     answers = write_yaml(home / "bad.yaml", bad_run())
-    proc = cli(home, "drill", str(QUICK), "--answers", str(answers), "--fail-under", "55")
-    assert proc.returncode == 1, proc.stderr  # 50.5 is under 55
+    proc = cli(home, "drill", str(QUICK), "--answers", str(answers), "--fail-under", "60")
+    assert proc.returncode == 1, proc.stderr  # 55.37 is under 60
     lines = proc.stdout.strip().splitlines()
-    assert lines[0] == "Drill: Cold coffee on a hot day (quick) — 50.5/100"
-    assert "  Deadlines     10/30  (20 of a possible 30 points lost)" in lines
-    assert "  Statements    18/25" in lines
+    assert lines[:3] == [
+        "Drill: Cold coffee on a hot day (quick) — 55.37/100",
+        "Played at ×60: 1 real minute was 60 scenario minutes; the times below are scenario time.",
+        "The drill ended at T+00:26: the walk is complete. 5 of its 6 events had come by then.",
+    ]
+    # Plain words on each category: what was met, what it cost.
+    assert "  Holding statement 15.67/25  out late: −9.33" in lines
+    assert "  Deadlines           7.5/15  1 of 2 met: −7.5" in lines
+    assert "  Statements            8/15  3 checker findings: −7" in lines
+    assert "  Decisions          17.5/35  1 of 3 as expected: −17.5" in lines
+    assert not any("of a possible" in line for line in lines)
     assert (
         f"  ✗ −{MISTAKE_10} delete-ask (T+00:00): “Delete it” — R3: criticism is never hidden."
         in (lines)
     )
     assert "What to work on:" in lines
     assert lines[-1].startswith("2026") and lines[-1] in proc.stderr
-    assert "The drill scored 50.5, under 55." in proc.stderr
+    assert "The drill scored 55.37, under 60." in proc.stderr
     proc = cli(home, "drill", "quick", "--answers", str(answers), "--json")
     assert proc.returncode == 1  # the workspace's quick scenario is not there: an id
     assert "No scenario 'quick'" in proc.stderr
@@ -579,7 +587,7 @@ def test_log_show_tells_a_drill_s_own_events_in_one_line_each(home: Path) -> Non
             "◆ drill decision on troll-bait: “Reply and defend the brand” ✗ mistake (late)" in out
         )
         assert "DRILL ended at T+00:26: the walk is complete" in out
-        assert "DRILL scored 50.5/100" in out
+        assert "DRILL scored 55.37/100" in out
         assert "drill.event {" not in out and "drill ended {" not in out
 
 
@@ -599,12 +607,15 @@ def test_drill_json_is_the_score_object(home: Path) -> None:
         "playbook",
         "total",
         "max",
+        "speed",
+        "mode",
         "ended",
         "categories",
         "items",
         "good",
     ]
-    assert score["total"] == 100 and score["playbook"] == {"id": "drill-mini", "version": "1.0.0"}
+    assert score["total"] == 98 and score["playbook"] == {"id": "drill-mini", "version": "1.0.0"}
+    assert (score["speed"], score["mode"]) == (60, "scripted")
     stats = cli(home, "stats", "--format", "json")
     assert stats.returncode == 0
     assert json.loads(stats.stdout)["incidents"]["total"] == 0  # drills are left out
@@ -748,12 +759,13 @@ def test_a_spanish_drill_debriefs_in_spanish(tmp_path: Path) -> None:
     text = "\n".join(lines)
     assert lines[0].startswith(f"Simulacro: {sc.title} (cierre-por-reparto) — ")
     assert "Qué mejorar:" in lines and "Qué salió bien:" in lines
-    assert any(line.startswith("  Decisiones ") and "puntos posibles)" in line for line in lines)
+    assert any(line.startswith("  Decisiones ") and "como se esperaba" in line for line in lines)
+    assert lines[1].startswith("Jugado a ×60: 1 minuto real fueron 60 minutos del escenario")
     # Decisions' worst case here is 95: a marked mistake costs 10 × 35/95 = 3.68, written
     # the Spanish way.
     assert "  ✗ −3,6 humorista (T+00:20): «" not in text  # an option label is quoted as “…”
     assert any(line.startswith("  ✗ −3,6 ") for line in lines)
-    for english in ("What to work on", "you chose", "Expected", "of a possible", "Deadlines"):
+    for english in ("What to work on", "you chose", "Expected", "Played", "Deadlines", "olding"):
         assert english not in text
 
 

@@ -296,7 +296,9 @@ def worst_cases(scenario: Scenario, resolved: Resolved) -> dict[str, list[int]]:
     ]
     holding = holding_statement(scenario, resolved)
     deadlines += [
-        DEADLINE_LATE for step_id, spec in scenario.statements.items() if spec.by and step_id != holding
+        DEADLINE_LATE
+        for step_id, spec in scenario.statements.items()
+        if spec.by and step_id != holding
     ]
     per_statement = _finding_slots(resolved)
     drafts = [step for step in steps if step.kind == "draft"]
@@ -670,6 +672,10 @@ def _promises(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]
     from crisisplay.incident.walk import parse_time
 
     out = _statements_out(ctx)
+    # The walk's last step: a promise due after it, with nothing published since, was
+    # still open when the trainee stopped walking (what follows only waits for the
+    # scenario's last decisions, with no step left to publish from).
+    walked = max(ctx.step_at.values(), default=ctx.start)
     for n, (made, step_id, data) in enumerate(out):
         if not data.get("next_update_by"):
             continue
@@ -693,8 +699,8 @@ def _promises(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]
                 )
             )
             continue
-        if ctx.end <= due:
-            continue  # still open when the drill ended
+        if not later and min(ctx.end, walked) <= due:
+            continue  # still open when the walk ended
         followed = (
             _("the next statement came at {t}").format(t=stamp(later[0][0] - ctx.start))
             if later
@@ -1069,21 +1075,13 @@ def _debrief(score: dict[str, Any]) -> list[str]:
             max=score["max"],
         )
     ]
-    names = {
-        "deadlines": _("Deadlines"),
-        "statements": _("Statements"),
-        "decisions": _("Decisions"),
-        "timeliness": _("Timeliness"),
-    }
-    titles = {c: names.get(c, c) for c in CATEGORIES}
-    width = max(len(t) for t in titles.values()) + 1
+    lines += [line for line in (pace_line(score), end_line(score)) if line]
+    names = category_names()
+    width = max(len(t) for t in names.values()) + 1
     for c in score["categories"]:
-        line = f"  {titles[c['id']]:<{width}}{n(c['score']):>5}/{c['max']}"
-        if c.get("raw") and c["id"] in SHARED:  # say what the scaled points stand for
-            line += "  " + _("({raw} of a possible {worst} points lost)").format(
-                raw=n(c["raw"]), worst=n(c["worst"])
-            )
-        lines.append(line)
+        line = f"  {names.get(c['id'], c['id']):<{width}}{n(c['score']):>5}/{c['max']}"
+        said = category_summary(score, c["id"])
+        lines.append(line + (f"  {said}" if said else ""))
     if score["items"]:
         lines += ["", _("What to work on:")]
         for i in score["items"]:
@@ -1095,3 +1093,99 @@ def _debrief(score: dict[str, Any]) -> list[str]:
         for g in score["good"]:
             lines.append(f"  ✓ {g['message']}")
     return lines
+
+
+def category_names() -> dict[str, str]:
+    """The categories as the debrief names them, in the current language."""
+    return {
+        "holding": _("Holding statement"),
+        "deadlines": _("Deadlines"),
+        "statements": _("Statements"),
+        "decisions": _("Decisions"),
+        "timeliness": _("Timeliness"),
+    }
+
+
+def pace_line(score: dict[str, Any]) -> str | None:
+    """At what speed the drill was played: the times in the debrief are scenario time."""
+    speed = score.get("speed")
+    if not isinstance(speed, int | float):
+        return None
+    if speed == 1:
+        return _("Played in real time.")
+    return _(
+        "Played at ×{speed}: 1 real minute was {speed} scenario minutes; the times below "
+        "are scenario time."
+    ).format(speed=f"{speed:g}")
+
+
+def end_line(score: dict[str, Any]) -> str | None:
+    """How and when the drill ended, and how many of the scenario's events came."""
+    ended = score.get("ended") or {}
+    reason = ended.get("reason")
+    if reason is None:
+        return None
+    why = {
+        "walk-complete": _("the walk is complete"),
+        "ends-after": _("the walk left the {stage} stage, where this scenario ends").format(
+            stage=ended.get("stage")
+        ),
+    }.get(reason, str(reason))
+    line = _("The drill ended at {t}: {why}.").format(t=stamp(ended.get("t") or 0), why=why)
+    shown, total = ended.get("events_shown"), ended.get("events")
+    if isinstance(shown, int) and isinstance(total, int):
+        line += " " + _("{shown} of its {total} events had come by then.").format(
+            shown=shown, total=total
+        )
+    return line
+
+
+def category_summary(score: dict[str, Any], category: str) -> str:
+    """A plain word on a category: what was met, what was late, what it cost."""
+    from crisisplay.i18n import current, ngettext
+    from crisisplay.numbers import local
+
+    items = [i for i in score["items"] if i["category"] == category]
+    good = [g for g in score["good"] if g["category"] == category]
+    lost = sum(i["lost"] for i in items)
+    cost = f": −{local(round(lost, 2), current())}" if lost else ""
+    if category == "holding":
+        item = next((i for i in items if i["code"] in ("holding-missing", "holding-late")), None)
+        if item is not None and item["code"] == "holding-missing":
+            return _("none published") + cost
+        if item is not None:
+            return _("out late") + cost
+        return (_("out in time") + cost) if good else ""
+    if category == "deadlines":
+        total = len(items) + len(good)
+        if not total:
+            return ""
+        return _("{met} of {total} met").format(met=len(good), total=total) + cost
+    if category == "statements":
+        kept = sum(1 for g in good if g["code"] == "promise-kept")
+        broken = sum(1 for i in items if i["code"] == "promise-broken")
+        findings = sum(1 for i in items if i["code"].startswith("finding-"))
+        parts = [
+            ngettext("{n} checker finding", "{n} checker findings", findings).format(n=findings)
+        ]
+        if kept or broken:
+            parts.append(
+                _("promised updates: {kept} kept, {broken} broken").format(kept=kept, broken=broken)
+            )
+        return "; ".join(parts) + cost
+    if category == "decisions":
+        right = sum(1 for g in good if g["code"] in ("expectation-met", "decision-good"))
+        wrong = sum(
+            1
+            for i in items
+            if i["code"] in ("expectation-missed", "decision-mistake", "decision-not-expected")
+        )
+        if not right + wrong:
+            return cost.lstrip(": ")
+        return _("{right} of {total} as expected").format(right=right, total=right + wrong) + cost
+    if category == "timeliness":
+        late = len(items)
+        if not late:
+            return ""
+        return ngettext("{n} answer late", "{n} answers late", late).format(n=late) + cost
+    return cost.lstrip(": ")
