@@ -241,6 +241,19 @@ def test_scenario_time_runs_speed_times_faster_than_real_time() -> None:
     assert clock.real_seconds_until(start + timedelta(hours=2)) == 360
 
 
+def test_writing_a_statement_runs_at_real_time_not_at_the_drill_s_speed() -> None:
+    real = Ticks()
+    start = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
+    clock = SimClock(start, 60, source=real)
+    real.now += 1  # one real second reading: a scenario minute at ×60
+    with clock.typing():
+        real.now += 90  # a minute and a half typing the statement: charged at ×1
+        assert clock.elapsed() == timedelta(seconds=60 + 90)
+    real.now += 1  # and back at ×60 once it is written
+    assert clock.elapsed() == timedelta(seconds=60 + 90 + 60)
+    assert clock.typed == timedelta(seconds=90)
+
+
 def test_a_resumed_clock_goes_on_from_where_it_stopped() -> None:
     real = Ticks()
     start = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
@@ -761,10 +774,13 @@ def test_a_spanish_drill_debriefs_in_spanish(tmp_path: Path) -> None:
     assert "Qué mejorar:" in lines and "Qué salió bien:" in lines
     assert any(line.startswith("  Decisiones ") and "como se esperaba" in line for line in lines)
     assert lines[1].startswith("Jugado a ×60: 1 minuto real fueron 60 minutos del escenario")
-    # Decisions' worst case here is 95: a marked mistake costs 10 × 35/95 = 3.68, written
-    # the Spanish way.
-    assert "  ✗ −3,6 humorista (T+00:20): «" not in text  # an option label is quoted as “…”
-    assert any(line.startswith("  ✗ −3,6 ") for line in lines)
+    # Decisions' worst case here is 130: a marked mistake costs 10 × 35/130 = 2.69, to a
+    # tenth 2.6, written the Spanish way.
+    decisions = next(c for c in score["categories"] if c["id"] == "decisions")
+    assert decisions["worst"] == 130
+    assert "  ✗ −2,6 humorista (T+00:18): «" not in text  # an option label is quoted as “…”
+    assert "  ✗ −2,6 humorista (T+00:18): “Pedirle por privado que la borre” — R10" in text
+    assert "Comunicado de espera  23,2/25  publicado a tiempo: −1,8" in text
     for english in ("What to work on", "you chose", "Expected", "Played", "Deadlines", "olding"):
         assert english not in text
 

@@ -28,24 +28,12 @@ def minutes(value: Any) -> int:
     return int(parse_duration(at).total_seconds()) // 60 if at.endswith("m") else 0
 
 
-def shifted(answers: dict[str, Any], steps: list[str], by: int) -> dict[str, Any]:
-    """The same answers with `steps` (and every step after the first of them) `by` later."""
+def shifted(answers: dict[str, Any], steps: list[str], first: str, by: int) -> dict[str, Any]:
+    """The same answers with `first` and every walk step after it `by` minutes later."""
     out = json.loads(json.dumps(answers))
-    moving = False
-    for key in answers:
-        if key in steps:
-            moving = True
-        if moving and key in out and isinstance(out[key], dict) and "at" in out[key]:
-            at = out[key]["at"]
-            if at.endswith("m") and key in steps_of(answers):
-                out[key]["at"] = f"{int(at[:-1]) + by}m"
+    for step in steps[steps.index(first) :]:
+        out[step]["at"] = f"{minutes(out[step]) + by}m"
     return out
-
-
-def steps_of(answers: dict[str, Any]) -> set[str]:
-    return {
-        k for k, v in answers.items() if isinstance(v, dict) and str(v.get("at", "")).endswith("m")
-    }
 
 
 class Runs:
@@ -110,14 +98,12 @@ def test_silence_costs_about_a_quarter_and_a_late_run_is_worse(runs: Runs) -> No
     silent = runs.play(runs.silent())
     late = runs.play(runs.late())
     assert "holding-missing" in codes(silent)
-    holding = {
-        s["total"]: next(c for c in s["categories"] if c["id"] == "holding") for s in (silent, late)
-    }
-    assert holding[silent["total"]]["score"] == 0 and holding[silent["total"]]["max"] == 25
+    holding = [next(c for c in s["categories"] if c["id"] == "holding") for s in (silent, late)]
+    assert holding[0]["score"] == 0 and holding[0]["max"] == 25
     assert silent["total"] <= 75  # about a quarter of the score, and more
     assert "holding-late" in codes(late)
-    assert 0 < holding[late["total"]]["score"] < 12.5  # late is not silence, but half of it gone
-    assert best["total"] - late["total"] >= 20
+    assert 0 < holding[1]["score"] < 12.5  # late is not silence, but half of it gone
+    assert best["total"] - late["total"] >= 15
     assert max(silent["total"], late["total"]) < best["total"]
     # The debrief says so, in the scenario's language.
     text = "\n".join(debrief(silent))
@@ -135,10 +121,12 @@ def test_earlier_is_strictly_better_within_the_deadline(runs: Runs) -> None:
     room = int(by.total_seconds()) // 60 - at
     assert room >= 2, "the careful run publishes its holding statement in time"
     sooner = runs.play(runs.best)
-    later = runs.play(shifted(runs.best, [runs.hold], room - 1))
+    later = runs.play(shifted(runs.best, runs.steps, runs.hold, room - 1))
     hold = [i for i in later["items"] if i["category"] == "holding"]
     assert [i["code"] for i in hold] == ["holding-time"]  # still in time …
-    assert later["total"] < sooner["total"]  # … and still worse for every minute
+    held = [next(c for c in s["categories"] if c["id"] == "holding") for s in (sooner, later)]
+    assert held[1]["score"] < held[0]["score"]  # … and still worse for every minute
+    assert later["total"] < sooner["total"]
 
 
 def test_a_broken_promise_of_an_update_costs_points(runs: Runs) -> None:
@@ -154,7 +142,7 @@ def test_a_broken_promise_of_an_update_costs_points(runs: Runs) -> None:
     later = [d for d in runs.drafts if runs.drafts.index(d) > runs.drafts.index(first)]
     wait = runs.resolved.playbook.severity_levels()[runs.sc.incident.severity - 1].update_every
     gap = int(parse_duration(wait).total_seconds()) // 60 + 10
-    breaking = shifted(runs.best, [later[0]], gap)
+    breaking = shifted(runs.best, runs.steps, later[0], gap)
     score = runs.play(breaking)
     assert "promise-broken" in codes(score)
     assert score["total"] < best["total"]

@@ -663,6 +663,7 @@ class Entry:
     path: Path
     origin: str
     problem: str | None = None  # set when the file cannot be used
+    events: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -671,6 +672,7 @@ class Entry:
             "title": self.title,
             "length": format_duration(self.length) if self.length else "0s",
             "length_s": int(self.length.total_seconds()),
+            "events": self.events,
             "decisions": self.decisions,
             "origin": self.origin,
             "path": str(self.path),
@@ -726,6 +728,7 @@ def catalogue(home: Home) -> list[Entry]:
                     sc.decision_points(),
                     path,
                     origin,
+                    events=len(sc.timeline),
                 )
             )
         taken |= mine

@@ -222,6 +222,7 @@ def score_drill(
             "stage": scenario.ends_after,
             "events_shown": len(drill.shown),
             "events": len(scenario.timeline),
+            "typed_s": (drill.ended or {}).get("typed_s"),
         },
         "categories": categories,
         "items": items,
@@ -1113,10 +1114,16 @@ def pace_line(score: dict[str, Any]) -> str | None:
         return None
     if speed == 1:
         return _("Played in real time.")
-    return _(
+    line = _(
         "Played at ×{speed}: 1 real minute was {speed} scenario minutes; the times below "
         "are scenario time."
     ).format(speed=f"{speed:g}")
+    typed = (score.get("ended") or {}).get("typed_s")
+    if typed:
+        line += " " + _(
+            "Writing and editing statements ran at real time: {duration} of it."
+        ).format(duration=format_duration(timedelta(seconds=typed)))
+    return line
 
 
 def end_line(score: dict[str, Any]) -> str | None:
