@@ -189,3 +189,46 @@ def test_pointing_to_a_statement_that_is_not_out_costs_points(runs: Runs) -> Non
             }
     honest = runs.play(skipped)
     assert honest["total"] > silent["total"]
+
+
+# --- the debrief is part of the record ----------------------------------------------------
+
+
+def test_report_and_log_show_give_the_debrief_readably(tmp_path: Path) -> None:
+    from answering import cli
+
+    runs = Runs(ROOT / "scenarios" / "en" / "offensive-meme.yaml", tmp_path)
+    score = runs.play(runs.silent())
+    incident = score["incident"]
+    md = cli(tmp_path, "report", incident, "--format", "md")
+    assert md.returncode == 0, md.stderr
+    assert "## Drill debrief" in md.stdout
+    assert "| Holding statement | 0/25 | none published: −25 |" in md.stdout
+    assert "### What cost points" in md.stdout and "No holding statement: it had to" in md.stdout
+    assert "Played at ×60: 1 real minute was 60 scenario minutes" in md.stdout
+    assert "drill.scored: {" not in md.stdout and "drill.scored" not in md.stdout
+    html = cli(tmp_path, "report", incident, "--format", "html")
+    assert html.returncode == 0 and "Drill debrief" in html.stdout
+    assert "drill.scored" not in html.stdout
+    data = json.loads(cli(tmp_path, "report", incident, "--format", "json").stdout)
+    assert data["drill"]["score"]["total"] == score["total"]
+    assert data["drill"]["debrief"] == debrief(score)
+    shown = cli(tmp_path, "log", "show", incident)
+    assert shown.returncode == 0, shown.stderr
+    flat = " ".join(shown.stdout.split())
+    assert "What to work on:" in flat and "✗ −25 No holding statement" in flat
+    assert "The drill ended at" in flat
+
+
+def test_a_spanish_drill_s_debrief_is_kept_in_spanish(tmp_path: Path) -> None:
+    from answering import cli
+
+    runs = Runs(ROOT / "scenarios" / "es" / "cierre-por-reparto.yaml", tmp_path)
+    incident = runs.play(runs.silent())["incident"]
+    md = cli(tmp_path, "report", incident, "--format", "md").stdout
+    assert "## Balance del simulacro" in md and "### Qué restó puntos" in md
+    assert "| Comunicado de espera | 0/25 | no se publicó: −25 |" in md
+    flat = " ".join(cli(tmp_path, "log", "show", incident).stdout.split())
+    assert "Qué mejorar:" in flat and "Sin comunicado de espera" in flat
+    for english in ("What to work on", "Played at", "No holding statement"):
+        assert english not in flat and english not in md
