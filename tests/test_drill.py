@@ -372,6 +372,27 @@ def test_one_mistake_costs_exactly_its_own_points(home: Path) -> None:
     assert "attacking the accuser (R5)" in message
 
 
+def test_no_holding_statement_is_right_only_on_the_branch_the_scenario_expects(
+    home: Path, tmp_path: Path
+) -> None:
+    """A troll is monitored, not answered: where the scenario expects the troll branch,
+    which publishes nothing, silence is not charged; where it does not, it costs 25."""
+    troll = tmp_path / "troll.yaml"
+    text = QUICK.read_text(encoding="utf-8")
+    text = text.replace("    option: Unhappy customer\n", "    option: Troll\n").replace(
+        "      Troll: Calling a paying customer a troll is attacking the accuser (R5).\n",
+        "      Unhappy customer: It is a troll.\n",
+    )
+    troll.write_text(text, encoding="utf-8")
+    answers = dict(GOOD, **{"detect-triage": {"value": "Troll", "at": "3m"}})
+    score = play(home, answers, troll)
+    assert not [i for i in score["items"] if i["category"] == "holding"]
+    assert "holding-not-needed" in {g["code"] for g in score["good"]}
+    assert score["total"] == 100
+    wrong = play(home, answers)  # the quick scenario expects an unhappy customer
+    assert "holding-missing" in {i["code"] for i in wrong["items"]}
+
+
 def test_every_item_lowers_the_total_even_past_a_category_s_maximum(
     home: Path, tmp_path: Path
 ) -> None:

@@ -103,6 +103,9 @@ def test_a_drill_played_with_keystrokes_is_recorded_and_scored(
     assert all("at" in e for e in evs if e["type"] in ("step", "drill.decision"))
     score = evs[-1]["data"]
     assert evs[-1]["type"] == "drill.scored"
+    # The clock's time spent writing (at ×1) is kept with the end, for the debrief.
+    (ended,) = [e["data"] for e in evs if e["type"] == "drill.ended"]
+    assert isinstance(ended["typed_s"], int) and score["ended"]["typed_s"] == ended["typed_s"]
     # The account manager was unreachable, yet the notify step says they acknowledged.
     assert [(i["code"], i["subject"]) for i in score["items"]] == [
         ("unreachable-acknowledged", "detect-escalate")

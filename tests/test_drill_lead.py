@@ -90,10 +90,25 @@ def codes(score: dict[str, Any]) -> set[str]:
 
 def test_every_scenario_gives_the_holding_statement_a_deadline(runs: Runs) -> None:
     assert runs.hold is not None
-    assert runs.hold in runs.drafts, "the careful run reaches the holding statement"
+    best = runs.play(runs.best)
+    if runs.hold not in runs.drafts:  # the expected branch publishes nothing (a troll)
+        assert [g["code"] for g in best["good"] if g["category"] == "holding"] == [
+            "holding-not-needed"
+        ]
+        pytest.skip("this scenario's expected branch publishes no holding statement")
+    assert "holding-on-time" in {g["code"] for g in best["good"]}
 
 
-def test_silence_costs_about_a_quarter_and_a_late_run_is_worse(runs: Runs) -> None:
+@pytest.fixture
+def answered(runs: Runs) -> Runs:
+    """The scenarios whose careful run publishes a holding statement."""
+    if runs.hold not in runs.drafts:
+        pytest.skip("this scenario's expected branch publishes no holding statement")
+    return runs
+
+
+def test_silence_costs_about_a_quarter_and_a_late_run_is_worse(answered: Runs) -> None:
+    runs = answered
     best = runs.play(runs.best)
     silent = runs.play(runs.silent())
     late = runs.play(runs.late())
@@ -114,7 +129,8 @@ def test_silence_costs_about_a_quarter_and_a_late_run_is_worse(runs: Runs) -> No
     )
 
 
-def test_earlier_is_strictly_better_within_the_deadline(runs: Runs) -> None:
+def test_earlier_is_strictly_better_within_the_deadline(answered: Runs) -> None:
+    runs = answered
     assert runs.hold is not None
     by = parse_duration(runs.sc.statements[runs.hold].by or "0m")
     at = minutes(runs.best[runs.hold])
@@ -129,7 +145,8 @@ def test_earlier_is_strictly_better_within_the_deadline(runs: Runs) -> None:
     assert later["total"] < sooner["total"]
 
 
-def test_a_broken_promise_of_an_update_costs_points(runs: Runs) -> None:
+def test_a_broken_promise_of_an_update_costs_points(answered: Runs) -> None:
+    runs = answered
     best = runs.play(runs.best)
     promises = [g for g in best["good"] if g["code"] == "promise-kept"]
     broken = [i for i in best["items"] if i["code"] == "promise-broken"]
@@ -175,7 +192,8 @@ def test_approval_by_someone_unreachable_costs_points(runs: Runs) -> None:
     assert score["total"] < best["total"]
 
 
-def test_pointing_to_a_statement_that_is_not_out_costs_points(runs: Runs) -> None:
+def test_pointing_to_a_statement_that_is_not_out_costs_points(answered: Runs) -> None:
+    runs = answered
     silent = runs.play(runs.silent())
     phantom = [i for i in silent["items"] if i["code"] == "statement-phantom"]
     # hold-point-to-statement (“Link the holding statement…”) done with nothing out.

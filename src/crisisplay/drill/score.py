@@ -577,6 +577,24 @@ def holding_cost(out: timedelta | None, by: timedelta) -> int:
     return HOLDING_ON_TIME + int(HOLDING_LATE * late)
 
 
+def _as_expected(ctx: _Ctx) -> bool:
+    """Whether the scenario expects something and every expectation the walk reached
+    was met."""
+    pb = ctx.walk.resolved.playbook
+    reached = 0
+    for step_id, exp in ctx.scenario.expectations().items():
+        step = pb.step(step_id)
+        data = ctx.walk.records.get(step_id)
+        if step is None or data is None or data.get("status") == "skipped":
+            continue
+        taken = _answer_of(step, data)
+        expected = match_answer(step, exp.option)
+        if taken is None or expected is None or taken.casefold() != expected.casefold():
+            return False
+        reached += 1
+    return reached > 0
+
+
 def _holding(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]) -> None:
     step_id = holding_statement(ctx.scenario, ctx.walk.resolved)
     if step_id is None:
@@ -585,6 +603,23 @@ def _holding(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]])
     by = parse_duration(spec.by or "0m")
     why = f" {spec.why.strip()}" if spec.why else ""
     out_at = _out_at(ctx, step_id)
+    if out_at is None and step_id not in ctx.walk.records and _as_expected(ctx):
+        # Every conclusion the scenario expects was drawn, and the branch it leads to
+        # publishes nothing (a troll is monitored, not answered): silence was right.
+        good.append(
+            _item(
+                "holding",
+                "holding-not-needed",
+                step_id,
+                0,
+                None,
+                _(
+                    "No holding statement, and none was needed: the walk took the branch "
+                    "this scenario expects, which does not publish one."
+                ),
+            )
+        )
+        return
     if out_at is None:
         record = ctx.walk.records.get(step_id)
         what = (
