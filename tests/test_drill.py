@@ -195,6 +195,9 @@ statements:
         f"{path}:12:27: expect 'detect-triage': 'Angry' is not one of its options: "
         "Troll — wants a reaction; Unhappy customer — something went wrong",
         f"{path}:14:3: statements 'detect-look': it is a check step, not a draft",
+        f"{path}:13:1: statements: no deadline for the holding statement — add 'hold-draft: "
+        "{by: 45m, why: …}' under statements (how fast this crisis needs its first word; "
+        "playbook 'drill-mini' drafts it in hold-draft)",
         f"{path}:5:32: incident.severity 7 is not one of the levels of playbook 'drill-mini' "
         "(1, 2, 3, 4)",
         f"{path}:8:51: event 'silent': role 'press-office' is not one of the contacts of "
@@ -238,6 +241,19 @@ def test_scenario_time_runs_speed_times_faster_than_real_time() -> None:
     assert clock.real_seconds_until(start + timedelta(hours=2)) == 360
 
 
+def test_writing_a_statement_runs_at_real_time_not_at_the_drill_s_speed() -> None:
+    real = Ticks()
+    start = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
+    clock = SimClock(start, 60, source=real)
+    real.now += 1  # one real second reading: a scenario minute at ×60
+    with clock.typing():
+        real.now += 90  # a minute and a half typing the statement: charged at ×1
+        assert clock.elapsed() == timedelta(seconds=60 + 90)
+    real.now += 1  # and back at ×60 once it is written
+    assert clock.elapsed() == timedelta(seconds=60 + 90 + 60)
+    assert clock.typed == timedelta(seconds=90)
+
+
 def test_a_resumed_clock_goes_on_from_where_it_stopped() -> None:
     real = Ticks()
     start = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
@@ -254,8 +270,10 @@ def test_a_resumed_clock_goes_on_from_where_it_stopped() -> None:
 
 def test_a_careful_run_scores_full_marks_and_the_log_is_a_drill(home: Path) -> None:
     score = play(home, GOOD)
-    assert score["total"] == 100
-    assert score["items"] == []
+    # Full marks but for the holding statement's ten minutes: out at T+00:10 of the 15
+    # allowed costs 3 × 10/15 = 2 of its 25 (earlier is always better).
+    assert score["total"] == 98
+    assert [(i["code"], i["lost"]) for i in score["items"]] == [("holding-time", 2)]
     evs = events(home, score["incident"])
     assert evs[0]["data"]["drill"] is True
     assert verified(home, score["incident"])
@@ -283,14 +301,15 @@ def test_a_careful_run_scores_full_marks_and_the_log_is_a_drill(home: Path) -> N
 
 
 # The quick scenario's worst cases, counted by hand from quick.yaml and drill-mini.yaml:
-# deadlines 30 (stages detect and hold, 10 each; hold-draft's `by` 15m is earlier than the
-# hold stage's 20m, so not folded: 10), decisions 45 (the detect-triage expectation 10;
+# deadlines 20 (stages detect and hold, 10 each; hold-draft's `by` is the holding
+# statement's, scored in its own category), decisions 50 (the detect-triage expectation 10;
 # the mistakes of delete-ask, troll-bait and news, 10 each; detect-escalate acknowledged
-# while the account manager is away, 5), timeliness 9 (three decisions, 3 each).
-# So a raw point costs 30/30 = 1 in deadlines, 35/45 in decisions, 10/9 in timeliness,
+# while the account manager is away, 5; hold-done, "Pin the statement", done with nothing
+# published, 5), timeliness 9 (three decisions, 3 each).
+# So a raw point costs 15/20 in deadlines, 35/50 in decisions, 10/9 in timeliness,
 # rounded down to a tenth; statements keep their raw points.
-MISTAKE_10 = 7.7  # 10 × 35/45 = 7.78
-ACK_5 = 3.8  # 5 × 35/45 = 3.89
+MISTAKE_10 = 7  # 10 × 35/50
+ACK_5 = 3.5  # 5 × 35/50
 LATE_3 = 3.3  # 3 × 10/9 = 3.33
 
 
@@ -302,8 +321,9 @@ def test_a_bad_run_scores_worse_on_exactly_the_mistakes_it_made(home: Path) -> N
             ("unreachable-acknowledged", "detect-escalate", 5, ACK_5),
             ("decision-mistake", "troll-bait", 10, MISTAKE_10),
             ("decision-late", "troll-bait", 3, LATE_3),
-            ("statement-late", "hold-draft", 10, 10),
-            ("deadline-missed", "hold", 10, 10),
+            # out at 25m, due 15m: 3 + 19 × 10/30 = 9.33 of the holding statement's 25
+            ("holding-late", "hold-draft", 9.33, 9.33),
+            ("deadline-missed", "hold", 10, 7.5),
             # a missing element is only probable: a warning, one point
             ("finding-warning", "hold-draft", 1, 1),  # holding-needs-acknowledgement
             ("finding-error", "hold-draft", 5, 5),  # conditional-apology
@@ -312,12 +332,14 @@ def test_a_bad_run_scores_worse_on_exactly_the_mistakes_it_made(home: Path) -> N
     )
     rules = sorted(i["message"].split(" ")[2] for i in bad["items"] if i["code"].startswith("f"))
     assert rules == ["canned-cliche", "conditional-apology", "holding-needs-acknowledgement"]
-    assert good["total"] - bad["total"] == pytest.approx(sum(i["lost"] for i in bad["items"]))
-    assert bad["total"] == 50.5  # 100 − (7.7 + 3.8 + 7.7 + 3.3 + 10 + 10 + 1 + 5 + 1)
+    spent = sum(i["lost"] for i in bad["items"]) - sum(i["lost"] for i in good["items"])
+    assert good["total"] - bad["total"] == pytest.approx(spent)
+    assert bad["total"] == 55.37  # 100 − (7 + 3.5 + 7 + 3.3 + 9.33 + 7.5 + 1 + 5 + 1)
     assert {c["id"]: (c["score"], c["raw"], c["worst"]) for c in bad["categories"]} == {
-        "deadlines": (10, 20, 30),
-        "statements": (18, 7, bad["categories"][1]["worst"]),
-        "decisions": (15.8, 25, 45),
+        "holding": (15.67, 9.33, 25),
+        "deadlines": (7.5, 10, 20),
+        "statements": (8, 7, bad["categories"][2]["worst"]),
+        "decisions": (17.5, 25, 50),
         "timeliness": (6.7, 3, 9),
     }
     # The debrief names each mistake with the scenario's own WHY and the times involved.
@@ -325,7 +347,7 @@ def test_a_bad_run_scores_worse_on_exactly_the_mistakes_it_made(home: Path) -> N
     assert "R3: criticism is never hidden." in text
     assert "R6: don't feed trolls." in text
     assert "Holding statement was due at T+00:20; done at T+00:26: 6m late." in text
-    assert "it went out at T+00:25: 10m late. A complaint that spreads" in text
+    assert "Holding statement out at T+00:25, due T+00:15: 10m late. A complaint that" in text
     assert "answered at T+00:14, 8m after it came in (due within 5m)" in text
     assert "Published with an override: “the client insisted”" in text
 
@@ -333,20 +355,42 @@ def test_a_bad_run_scores_worse_on_exactly_the_mistakes_it_made(home: Path) -> N
 def test_one_mistake_costs_exactly_its_own_points(home: Path) -> None:
     answers = dict(GOOD, **{"delete-ask": {"value": "Hide it for now", "at": "2m"}})
     score = play(home, answers)
-    # The option's own cost, 8, shared like the others: 8 × 35/45 = 6.22.
+    # The option's own cost, 8, shared like the others: 8 × 35/50 = 5.6.
     assert {(i["code"], i["subject"], i["raw"], i["lost"]) for i in score["items"]} == {
-        ("decision-mistake", "delete-ask", 8, 6.2)
+        ("decision-mistake", "delete-ask", 8, 5.6),
+        ("holding-time", "hold-draft", 2.0, 2),
     }
-    assert score["total"] == 93.8
+    assert score["total"] == 92.4
     triage = dict(GOOD, **{"detect-triage": {"value": "Troll", "at": "3m"}})
     score = play(home, triage)  # the troll branch ends the walk before any statement
     assert lost(score) == {
         ("expectation-missed", "detect-triage", MISTAKE_10),
-        ("statement-missing", "hold-draft", 10),
+        ("holding-missing", "hold-draft", 25),  # silence costs the whole quarter
     }
-    assert score["total"] == 82.3
+    assert score["total"] == 68
     message = next(i["message"] for i in score["items"] if i["subject"] == "detect-triage")
     assert "attacking the accuser (R5)" in message
+
+
+def test_no_holding_statement_is_right_only_on_the_branch_the_scenario_expects(
+    home: Path, tmp_path: Path
+) -> None:
+    """A troll is monitored, not answered: where the scenario expects the troll branch,
+    which publishes nothing, silence is not charged; where it does not, it costs 25."""
+    troll = tmp_path / "troll.yaml"
+    text = QUICK.read_text(encoding="utf-8")
+    text = text.replace("    option: Unhappy customer\n", "    option: Troll\n").replace(
+        "      Troll: Calling a paying customer a troll is attacking the accuser (R5).\n",
+        "      Unhappy customer: It is a troll.\n",
+    )
+    troll.write_text(text, encoding="utf-8")
+    answers = dict(GOOD, **{"detect-triage": {"value": "Troll", "at": "3m"}})
+    score = play(home, answers, troll)
+    assert not [i for i in score["items"] if i["category"] == "holding"]
+    assert "holding-not-needed" in {g["code"] for g in score["good"]}
+    assert score["total"] == 100
+    wrong = play(home, answers)  # the quick scenario expects an unhappy customer
+    assert "holding-missing" in {i["code"] for i in wrong["items"]}
 
 
 def test_every_item_lowers_the_total_even_past_a_category_s_maximum(
@@ -379,13 +423,13 @@ def test_every_item_lowers_the_total_even_past_a_category_s_maximum(
         answers[f"push-{n}"] = "Give in"
         score = play(home, answers, many)
         totals.append(score["total"])
-    # Decisions' worst case is now 75 (45 + three pushes of 10): each mistake costs
-    # 10 × 35/75 = 4.67, to a tenth 4.6, the fifth as much as the first.
-    assert [round(a - b, 1) for a, b in itertools.pairwise(totals)] == [4.6] * 5
+    # Decisions' worst case is now 80 (50 + three pushes of 10): each mistake costs
+    # 10 × 35/80 = 4.375, to a tenth 4.3, the fifth as much as the first.
+    assert [round(a - b, 1) for a, b in itertools.pairwise(totals)] == [4.3] * 5
     named = {i["subject"] for i in score["items"] if i["code"] == "decision-mistake"}
     assert named == {"delete-ask", "troll-bait", "push-1", "push-2", "push-3"}
     decisions = next(c for c in score["categories"] if c["id"] == "decisions")
-    assert decisions["score"] == 35 - 5 * 4.6  # face values would have stopped at 0
+    assert decisions["score"] == pytest.approx(35 - 5 * 4.3)  # face values would have stopped at 0
 
 
 def test_past_any_real_run_each_item_still_costs_and_no_category_goes_below_zero() -> None:
@@ -410,25 +454,26 @@ def test_a_statement_due_with_its_stage_is_late_only_once(home: Path, tmp_path: 
     late["hold-draft"] = {"accept": True, "at": "24m"}  # 4m late: at most a quarter, 5
     late["hold-done"] = {"value": "done", "at": "26m"}  # the stage 6m late: 10
     score = play(home, late, same)
-    deadlines = [i for i in score["items"] if i["category"] == "deadlines"]
-    # Worst case: two stages and one statement, less the stage folded into it: 20. A raw
-    # point costs 30/20 = 1.5; the item costs the larger of the two latenesses, 10.
-    assert [(i["code"], i["subject"], i["raw"], i["lost"]) for i in deadlines] == [
-        ("statement-late", "hold-draft", 10, 15)
+    # The holding statement 4m late: 3 + 19 × 4/40 = 4.9 of its 25; the hold stage, 6m
+    # late, is the same lateness and is folded into it, not counted again.
+    assert [(i["code"], i["subject"], i["raw"], i["lost"]) for i in score["items"]] == [
+        ("holding-late", "hold-draft", 4.9, 4.9)
     ]
-    assert deadlines[0]["message"].endswith(
+    assert score["items"][0]["message"].endswith(
         "The hold stage deadline (T+00:20, done at T+00:26: 6m late) counts once, with this."
     )
     # The statement on time and the rest of the stage late: that is the stage's lateness.
+    # Deadlines' worst case is the detect stage alone (10): the hold stage costs 15.
     late["hold-draft"] = {"accept": True, "at": "19m"}
     score = play(home, late, same)
     assert [(i["code"], i["subject"], i["lost"]) for i in score["items"]] == [
-        ("deadline-missed", "hold", 15)
+        ("holding-time", "hold-draft", 2.85),
+        ("deadline-missed", "hold", 15),
     ]
     # By 15m, before the stage's 20m, the scenario asks for more than the playbook: both count.
     late["hold-draft"] = {"accept": True, "at": "24m"}
     assert {(i["code"], i["subject"]) for i in play(home, late)["items"]} == {
-        ("statement-late", "hold-draft"),
+        ("holding-late", "hold-draft"),
         ("deadline-missed", "hold"),
     }
 
@@ -461,15 +506,15 @@ def test_a_shipped_scenario_scores_the_decisions_it_marks(tmp_path: Path) -> Non
     good = play(tmp_path, careful, path)
     sloppy = dict(careful, **{"intern-panics": "Delete it quietly", "client-wants-hack": "Say"})
     bad = play(tmp_path, sloppy, path)
-    # Decisions' worst case in offensive-meme: five decision events at 10, three
-    # expectations at 10, and the four notify steps for the account manager up to
-    # `apologise` (detect-troll-notify, detect-own-post-notify, detect-escalate,
-    # verify-escalate), 5 each, while she is on a plane: 100. A marked mistake costs
-    # 10 × 35/100 = 3.5.
-    assert good["total"] - bad["total"] == pytest.approx(7.0)
+    # Decisions' worst case in offensive-meme (score.worst_cases): five decision events at
+    # 10, three expectations at 10, and 5 for each notify step for the account manager and
+    # each draft she would have to approve while she is on a plane, and for each step that
+    # points people to a statement: 140 with the protocol's triage and first-hour steps. A
+    # marked mistake costs 10 × 35/140 = 2.5.
+    assert good["total"] - bad["total"] == pytest.approx(5.0)
     assert lost(bad) - lost(good) == {
-        ("decision-mistake", "intern-panics", 3.5),
-        ("decision-mistake", "client-wants-hack", 3.5),
+        ("decision-mistake", "intern-panics", 2.5),
+        ("decision-mistake", "client-wants-hack", 2.5),
     }
     assert lost(good) <= lost(bad)
     text = "\n".join(i["message"] for i in bad["items"])
@@ -514,19 +559,27 @@ def test_a_wrong_answers_file_writes_nothing(home: Path, change: dict[str, Any],
 
 def test_drill_command_prints_the_debrief_then_the_incident_id(home: Path) -> None:
     answers = write_yaml(home / "bad.yaml", bad_run())
-    proc = cli(home, "drill", str(QUICK), "--answers", str(answers), "--fail-under", "55")
-    assert proc.returncode == 1, proc.stderr  # 50.5 is under 55
+    proc = cli(home, "drill", str(QUICK), "--answers", str(answers), "--fail-under", "60")
+    assert proc.returncode == 1, proc.stderr  # 55.37 is under 60
     lines = proc.stdout.strip().splitlines()
-    assert lines[0] == "Drill: Cold coffee on a hot day (quick) — 50.5/100"
-    assert "  Deadlines     10/30  (20 of a possible 30 points lost)" in lines
-    assert "  Statements    18/25" in lines
+    assert lines[:3] == [
+        "Drill: Cold coffee on a hot day (quick) — 55.37/100",
+        "Played at ×60: 1 real minute was 60 scenario minutes; the times below are scenario time.",
+        "The drill ended at T+00:26: the walk is complete. 5 of its 6 events had come by then.",
+    ]
+    # Plain words on each category: what was met, what it cost.
+    assert "  Holding statement 15.67/25  out late: −9.33" in lines
+    assert "  Deadlines           7.5/15  1 of 2 met: −7.5" in lines
+    assert "  Statements            8/15  3 checker findings: −7" in lines
+    assert "  Decisions          17.5/35  1 of 3 as expected: −17.5" in lines
+    assert not any("of a possible" in line for line in lines)
     assert (
         f"  ✗ −{MISTAKE_10} delete-ask (T+00:00): “Delete it” — R3: criticism is never hidden."
         in (lines)
     )
     assert "What to work on:" in lines
     assert lines[-1].startswith("2026") and lines[-1] in proc.stderr
-    assert "The drill scored 50.5, under 55." in proc.stderr
+    assert "The drill scored 55.37, under 60." in proc.stderr
     proc = cli(home, "drill", "quick", "--answers", str(answers), "--json")
     assert proc.returncode == 1  # the workspace's quick scenario is not there: an id
     assert "No scenario 'quick'" in proc.stderr
@@ -567,7 +620,7 @@ def test_log_show_tells_a_drill_s_own_events_in_one_line_each(home: Path) -> Non
             "◆ drill decision on troll-bait: “Reply and defend the brand” ✗ mistake (late)" in out
         )
         assert "DRILL ended at T+00:26: the walk is complete" in out
-        assert "DRILL scored 50.5/100" in out
+        assert "DRILL scored 55.37/100" in out
         assert "drill.event {" not in out and "drill ended {" not in out
 
 
@@ -587,12 +640,15 @@ def test_drill_json_is_the_score_object(home: Path) -> None:
         "playbook",
         "total",
         "max",
+        "speed",
+        "mode",
         "ended",
         "categories",
         "items",
         "good",
     ]
-    assert score["total"] == 100 and score["playbook"] == {"id": "drill-mini", "version": "1.0.0"}
+    assert score["total"] == 98 and score["playbook"] == {"id": "drill-mini", "version": "1.0.0"}
+    assert (score["speed"], score["mode"]) == (60, "scripted")
     stats = cli(home, "stats", "--format", "json")
     assert stats.returncode == 0
     assert json.loads(stats.stdout)["incidents"]["total"] == 0  # drills are left out
@@ -668,10 +724,14 @@ def run_of(scenario: Any, resolved: Any, pick: Any) -> dict[str, Any]:
     }
     last = [step for step in walk if step in in_play][-1]
     latest = max(int(e.offset.total_seconds()) // 60 + 2 for e in scenario.decisions())
+    away = {e.role for e in scenario.timeline if e.kind == "unreachable"}
+    signer = next(c.name for c in resolved.client.contacts if c.role not in away)
     for n, (step, value) in enumerate(walk.items(), start=1):
         value = asks.get(step, value)
         if resolved.playbook.step(step).kind == "notify":
             value = "no answer yet"  # nobody is recorded as answering who could not
+        if isinstance(value, dict) and value.get("approved_by"):
+            value = dict(value, approved_by=signer)  # signed off by someone reachable
         at = f"{max(n, latest)}m" if step == last else f"{n}m"
         answers[step] = (
             dict(value, at=at) if isinstance(value, dict) else {"value": value, "at": at}
@@ -732,12 +792,16 @@ def test_a_spanish_drill_debriefs_in_spanish(tmp_path: Path) -> None:
     text = "\n".join(lines)
     assert lines[0].startswith(f"Simulacro: {sc.title} (cierre-por-reparto) — ")
     assert "Qué mejorar:" in lines and "Qué salió bien:" in lines
-    assert any(line.startswith("  Decisiones ") and "puntos posibles)" in line for line in lines)
-    # Decisions' worst case here is 100 (with detect-own-post-notify): a marked mistake
-    # costs 10 × 35/100 = 3.5, written the Spanish way.
-    assert "  ✗ −3,5 humorista (T+00:20): «" not in text  # an option label is quoted as “…”
-    assert any(line.startswith("  ✗ −3,5 ") for line in lines)
-    for english in ("What to work on", "you chose", "Expected", "of a possible", "Deadlines"):
+    assert any(line.startswith("  Decisiones ") and "como se esperaba" in line for line in lines)
+    assert lines[1].startswith("Jugado a ×60: 1 minuto real fueron 60 minutos del escenario")
+    # Decisions' worst case here is 140: a marked mistake costs 10 × 35/140 = 2.5, written
+    # the Spanish way.
+    decisions = next(c for c in score["categories"] if c["id"] == "decisions")
+    assert decisions["worst"] == 140
+    assert "  ✗ −2,5 humorista (T+00:18): «" not in text  # an option label is quoted as “…”
+    assert "  ✗ −2,5 humorista (T+00:18): “Pedirle por privado que la borre” — R10" in text
+    assert "Comunicado de espera    23/25  publicado a tiempo: −2" in text
+    for english in ("What to work on", "you chose", "Expected", "Played", "Deadlines", "olding"):
         assert english not in text
 
 

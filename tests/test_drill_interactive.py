@@ -103,14 +103,25 @@ def test_a_drill_played_with_keystrokes_is_recorded_and_scored(
     assert all("at" in e for e in evs if e["type"] in ("step", "drill.decision"))
     score = evs[-1]["data"]
     assert evs[-1]["type"] == "drill.scored"
+    # The clock's time spent writing (at ×1) is kept with the end, for the debrief.
+    (ended,) = [e["data"] for e in evs if e["type"] == "drill.ended"]
+    assert isinstance(ended["typed_s"], int) and score["ended"]["typed_s"] == ended["typed_s"]
     # The account manager was unreachable, yet the notify step says they acknowledged.
     assert [(i["code"], i["subject"]) for i in score["items"]] == [
         ("unreachable-acknowledged", "detect-escalate")
     ]
-    # Decisions' worst case in the quick scenario is 45 (see test_drill): 5 × 35/45 = 3.89.
-    assert score["total"] == 96.2
+    # Decisions' worst case in the quick scenario is 50 (see test_drill): 5 × 35/50 = 3.5.
+    assert score["total"] == 96.5
     assert "⚠ The account-manager has been unreachable since T+00:00" in out
-    assert "Drill: Cold coffee on a hot day (quick) — 96.2/100" in out
+    # The intro's counts are --list's: 6 events, 3 decision events + 1 expectation.
+    said = " ".join(out.split())
+    assert "6 events, 4 decision points" in said
+    assert "The drill ends when the walk ends." in said
+    # The end is announced, with why, the speed, and how many events came.
+    assert "■ The drill is over." in said
+    assert "Drill: Cold coffee on a hot day (quick) — 96.5/100" in out
+    assert "Played in real time." in said
+    assert "The drill ended at T+00:00: the walk is complete. 3 of its 6 events" in said
     assert "Paid for iced coffee, got a warm one." in out  # the post, as shown
     assert out.strip().splitlines()[-1] == incident
     assert verified(home, incident)
@@ -137,12 +148,14 @@ def test_a_spanish_drill_speaks_spanish_around_an_english_walk(
     assert "⚑ Decisión · delete-ask" in out and "Decisión registrada." in out
     assert "⚠ account-manager: no se le puede localizar desde T+00:00" in out
     assert "⏱ Reloj del escenario T+00:" in out
-    # Decisions' worst case: the expectation 10, delete-ask 10, the notify step 5: 25.
-    # The acknowledged notify step costs 5 × 35/25 = 7.
-    assert "Simulacro: Café frío en un día de calor (rapido) — 93/100" in out
+    # Decisions' worst case: the expectation 10, delete-ask 10, the notify step 5, and
+    # hold-done ("Pin the statement") done with nothing published 5: 30.
+    # The acknowledged notify step costs 5 × 35/30 = 5.83, to a tenth 5.8.
+    assert "Simulacro: Café frío en un día de calor (rapido) — 94,2/100" in out
     flat = " ".join(out.split())  # long lines wrap at the console's width
     assert "Qué mejorar:" in out and "registrado como confirmado por account-manager" in flat
-    assert "  Decisiones     28/35  (perdidos 5 de 25 puntos posibles)" in out
+    assert "Decisiones 29,2/35 2 de 2 como se esperaba: −5,8" in flat
+    assert "El simulacro ha terminado." in flat and "Jugado en tiempo real." in flat
     # The walk's own panels and prompts are the playbook's (an English one here).
     for english in ("Post on", "followers", "⚑ Decision", "What to work on", "Scenario clock"):
         assert english not in out

@@ -13,7 +13,10 @@ def drill(
         typer.Argument(help="Scenario id (see --list) or a scenario file.", show_default=False),
     ] = None,
     list_: Annotated[
-        bool, typer.Option("--list", help="List the scenarios: id, language, length, decisions.")
+        bool,
+        typer.Option(
+            "--list", help="List the scenarios: id, language, length, events, decision points."
+        ),
     ] = False,
     playbook: Annotated[
         str | None,
@@ -165,12 +168,19 @@ def _list(lib: Any, as_json: bool) -> None:
         ("lang", "left"),
         ("title", "left"),
         ("length", "right"),
+        ("events", "right"),
         ("decisions", "right"),
         ("from", "left"),
     ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for e in usable:
         table.add_row(
-            e.id, e.language, e.title, format_duration(e.length), str(e.decisions), e.origin
+            e.id,
+            e.language,
+            e.title,
+            format_duration(e.length),
+            str(e.events),
+            str(e.decisions),
+            e.origin,
         )
     console().print(table)

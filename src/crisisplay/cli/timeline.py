@@ -196,6 +196,9 @@ def timeline_lines(events: Iterable[Event | Folded]) -> Iterator[Text]:
         t.append(f"{e.seq:>4}  {_when(e)}  ", style="dim")
         t.append(line, style=style)
         yield t
+        if e.type == "drill.scored":
+            for said in debrief_lines(e.data):
+                yield Text(f"{'':>6}{said}")
     yield Text(scenario_time() if drill else _legend([], short=True), style="dim")
 
 
@@ -470,7 +473,19 @@ def _drill_line(kind: str, d: dict[str, Any]) -> tuple[str, str, list[Any]]:
         if kind == "drill.decision" and d.get("mistake")
         else []
     )
+    if kind == "drill.scored":
+        below = [Text(line) for line in debrief_lines(d)]
     return style, text, below
+
+
+def debrief_lines(score: dict[str, Any]) -> list[str]:
+    """The drill's debrief under its score, in the drill's language: the record keeps it."""
+    from crisisplay.drill.score import debrief
+
+    try:
+        return debrief(score)[1:]  # the first line is the score, already said
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return []  # a score from another version: its one line is all we can say
 
 
 def _drill_text(kind: str, d: dict[str, Any]) -> tuple[str, str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 
@@ -30,13 +32,36 @@ class SimClock:
         self._base = elapsed
         self._source = source
         self._real0 = source()
+        self._rate = speed  # scenario seconds per real second, now
+        self._lock = threading.Lock()
+        self.typed = timedelta(0)  # scenario time spent typing, charged at real time
 
     def elapsed(self) -> timedelta:
-        return self._base + timedelta(seconds=(self._source() - self._real0) * self.speed)
+        with self._lock:
+            return self._base + timedelta(seconds=(self._source() - self._real0) * self._rate)
+
+    def _set_rate(self, rate: float) -> timedelta:
+        now = self.elapsed()
+        with self._lock:
+            self._base, self._real0, self._rate = now, self._source(), rate
+        return now
+
+    @contextlib.contextmanager
+    def typing(self) -> Iterator[None]:
+        """While a text is written or edited the clock runs at real time (×1): a drill
+        trains reading and deciding under pressure, not typing speed."""
+        if self._rate != self.speed:  # already typing (nested)
+            yield
+            return
+        began = self._set_rate(1.0)
+        try:
+            yield
+        finally:
+            self.typed += self._set_rate(self.speed) - began
 
     def now(self) -> datetime:
         return self.start + self.elapsed()
 
     def real_seconds_until(self, when: datetime) -> float:
         """How long, in real seconds, until scenario time reaches `when` (0 if past)."""
-        return max(0.0, (when - self.now()).total_seconds() / self.speed)
+        return max(0.0, (when - self.now()).total_seconds() / self._rate)

@@ -244,8 +244,10 @@ class Drill:
             self.over = True
         self.stop()
         end = self.clock.now()
-        score = finish(self.session, self.loaded, end)
+        score = finish(self.session, self.loaded, end, self.clock.typed)
         out.print()
+        with speaking(self.sc.language):
+            out.print("■ " + _("The drill is over."), markup=False, style="bold magenta")
         for n, line in enumerate(debrief(score)):
             out.print(line, markup=False, style="bold" if n == 0 else None)
         with speaking(self.sc.language):
@@ -294,7 +296,11 @@ def play(
 
     drill = Drill(session, loaded, clock, out, state)
     hooks = interactive.Hooks(
-        now=clock.now, stamp=True, before_step=drill.before_step, after_walk=drill.after_walk
+        now=clock.now,
+        stamp=True,
+        before_step=drill.before_step,
+        after_walk=drill.after_walk,
+        typing=clock.typing,
     )
     live = _live()
     saved_file = getattr(out, "file", None)
@@ -355,9 +361,8 @@ def start_drill(
             else _("×{speed} (1 real minute = {speed} scenario minutes)").format(speed=f"{speed:g}")
         )
         events = ngettext("{n} event", "{n} events", len(sc.timeline)).format(n=len(sc.timeline))
-        decisions = ngettext(
-            "{n} decision to make", "{n} decisions to make", len(sc.decisions())
-        ).format(n=len(sc.decisions()))
+        points = sc.decision_points()
+        decisions = ngettext("{n} decision point", "{n} decision points", points).format(n=points)
         out.print(
             _(
                 "Playbook {playbook} {version} · scenario time runs {pace} · {events}, {decisions}"
@@ -369,6 +374,20 @@ def start_drill(
                 decisions=decisions,
             )
         )
+        ends = (
+            _(
+                "The drill ends when the walk leaves the {stage} stage; events still to come "
+                "then do not come."
+            ).format(stage=sc.ends_after)
+            if sc.ends_after
+            else _("The drill ends when the walk ends.")
+        )
+        if speed != 1:
+            ends += " " + _(
+                "Writing or editing a statement runs at real time, not ×{speed}: the pace is "
+                "set by reading and deciding, not by typing."
+            ).format(speed=f"{speed:g}")
+        out.print(escape(ends))
     try:
         variables: dict[str, Any] = {}
         for var in pb.variables:

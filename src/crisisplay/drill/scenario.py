@@ -63,7 +63,16 @@ EVENT_PLATFORMS: tuple[str, ...] = get_args(EventPlatform)
 LONGEST_LABEL = 77
 DEFAULT_SPEED = 10.0
 DEFAULT_DUE = timedelta(minutes=10)
-CATEGORIES = ("deadlines", "statements", "decisions", "timeliness")
+CATEGORIES = ("holding", "deadlines", "statements", "decisions", "timeliness")
+HOLDING_TEMPLATE = "holding-statement"
+# What an option or a step says when it sends people to a statement of ours: taking it
+# with nothing published points them at nothing (see `refers_to_statement`).
+STATEMENT_WORDS = re.compile(
+    r"\b(?:point|link|pin|refer|direct|send|past)\w*\b[^.;—]{0,40}\bstatement\b"
+    r"|\b(?:remit|enlaz|fij|peg|señal|indic)\w*\b[^.;—]{0,40}\bcomunicado\b"
+    r"|\bcon el comunicado\b",
+    re.IGNORECASE,
+)
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -131,6 +140,13 @@ class Option(_Model):
     mistake: str | None = None
     why: str | None = None
     cost: int | None = Field(None, ge=0, le=100)
+    # Whether taking it sends people to a statement of ours; unset, read from the label.
+    refers_to_statement: bool | None = None
+
+    def points_to_statement(self) -> bool:
+        if self.refers_to_statement is not None:
+            return self.refers_to_statement
+        return bool(STATEMENT_WORDS.search(self.label))
 
 
 class Event(_Model):
@@ -196,8 +212,9 @@ class StatementSpec(_Model):
 
 
 class Scoring(_Model):
-    deadlines: int = Field(30, ge=0, le=100)
-    statements: int = Field(25, ge=0, le=100)
+    holding: int = Field(25, ge=0, le=100)
+    deadlines: int = Field(15, ge=0, le=100)
+    statements: int = Field(15, ge=0, le=100)
     decisions: int = Field(35, ge=0, le=100)
     timeliness: int = Field(10, ge=0, le=100)
 
@@ -234,6 +251,10 @@ class Scenario(_Model):
 
     def decisions(self) -> list[Event]:
         return [e for e in self.events() if e.decide]
+
+    def decision_points(self) -> int:
+        """What `--list` and the drill's intro count: decision events plus expectations."""
+        return len(self.decisions()) + len(self.expect)
 
     def expectations(self) -> dict[str, Expectation]:
         return {
@@ -549,6 +570,19 @@ def problems_against(loaded: Loaded, resolved: Resolved) -> list[Problem]:
                     key=True,
                 )
             )
+    holding = holding_steps(resolved)
+    if holding and holding_statement(sc, resolved) is None:
+        where: tuple[str | int, ...] = ("statements",) if sc.statements else ("id",)
+        example = holding[0]
+        out.append(
+            located.problem(
+                where,
+                f"statements: no deadline for the holding statement — add '{example}: "
+                "{by: 45m, why: …}' under statements (how fast this crisis needs its first "
+                f"word; {name} drafts it in {', '.join(holding)})",
+                key=True,
+            )
+        )
     roles = resolved.client.role_names()
     for i, event in enumerate(sc.timeline):
         if event.id in steps:
@@ -568,6 +602,24 @@ def problems_against(loaded: Loaded, resolved: Resolved) -> list[Problem]:
                 )
             )
     return out
+
+
+def holding_steps(resolved: Resolved) -> list[str]:
+    """The playbook's draft steps that write a holding statement."""
+    return [
+        step.id
+        for _, step in resolved.playbook.steps()
+        if step.kind == "draft" and step.template == HOLDING_TEMPLATE
+    ]
+
+
+def holding_statement(sc: Scenario, resolved: Resolved) -> str | None:
+    """The draft step whose `by` is the scenario's holding-statement deadline."""
+    holding = holding_steps(resolved)
+    return next(
+        (step_id for step_id, spec in sc.statements.items() if step_id in holding and spec.by),
+        None,
+    )
 
 
 def answer_labels(step: Any) -> list[str] | None:
@@ -611,6 +663,7 @@ class Entry:
     path: Path
     origin: str
     problem: str | None = None  # set when the file cannot be used
+    events: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -619,6 +672,7 @@ class Entry:
             "title": self.title,
             "length": format_duration(self.length) if self.length else "0s",
             "length_s": int(self.length.total_seconds()),
+            "events": self.events,
             "decisions": self.decisions,
             "origin": self.origin,
             "path": str(self.path),
@@ -671,9 +725,10 @@ def catalogue(home: Home) -> list[Entry]:
                     sc.language,
                     sc.title,
                     sc.length(),
-                    len(sc.decisions()) + len(sc.expect),
+                    sc.decision_points(),
                     path,
                     origin,
+                    events=len(sc.timeline),
                 )
             )
         taken |= mine

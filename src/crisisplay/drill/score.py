@@ -19,7 +19,14 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from crisisplay.drill.scenario import CATEGORIES, Scenario, match_answer, stamp
+from crisisplay.drill.scenario import (
+    CATEGORIES,
+    STATEMENT_WORDS,
+    Scenario,
+    holding_statement,
+    match_answer,
+    stamp,
+)
 from crisisplay.drill.state import DrillLog, when
 from crisisplay.i18n import _, speaking
 from crisisplay.times import format_duration, parse_duration
@@ -35,6 +42,12 @@ DEADLINE_LATE, DEADLINE_SLIGHTLY_LATE = 10, 5
 FINDING_ERROR, FINDING_WARNING = 5, 1
 MISTAKE, NOT_EXPECTED, UNREACHABLE_ACK = 10, 5, 5
 DECISION_LATE = 3
+PROMISE_BROKEN, APPROVAL_UNREACHABLE, PHANTOM_STATEMENT = 5, 5, 5
+# The holding statement, in hundredths of a point of its category at its default maximum
+# (25): silence costs all of it; out on time costs up to HOLDING_ON_TIME, the later the
+# more, so earlier is always better; late costs HOLDING_ON_TIME plus up to HOLDING_LATE
+# more, reached at twice the time allowed past the deadline (still less than silence).
+HOLDING_DEFAULT, HOLDING_ON_TIME, HOLDING_LATE = 2500, 300, 1900
 # Findings the statement checker makes outside its rule files (crisisplay/check/__init__.py),
 # with their severity; the confidential and banned terms only when the client lists some.
 CHECKER_BUILT_IN = (
@@ -142,13 +155,17 @@ def score_drill(
     items: list[dict[str, Any]] = []
     good: list[dict[str, Any]] = []
     with speaking(scenario.language):  # the debrief is read in the scenario's language
+        _holding(ctx, items, good)
         _deadlines(ctx, items, good)
         _statement_deadlines(ctx, items, good)
         _fold(ctx, items)
         _findings(ctx, items, good)
+        _promises(ctx, items, good)
         _expectations(ctx, items, good)
         _decisions(ctx, items, good)
         _unreachable(ctx, items)
+        _unreachable_approvals(ctx, items)
+        _phantom_steps(ctx, items)
     order = {c: n for n, c in enumerate(CATEGORIES)}
 
     def key(item: dict[str, Any]) -> tuple[int, int, str]:
@@ -166,7 +183,13 @@ def score_drill(
     for cat in CATEGORIES:
         scale = Scale.of(cat, getattr(scenario.scoring, cat), slots[cat])
         mine = [i for i in items if i["category"] == cat]
-        costs = scale.charge([i["raw"] for i in mine])
+        if cat == "holding":  # its own curve, in hundredths of its default maximum
+            costs = [
+                min(scale.top * 100, int(i["raw"] * 100 * scale.top * 100) // HOLDING_DEFAULT)
+                for i in mine
+            ]
+        else:
+            costs = scale.charge([i["raw"] for i in mine])
         for i, cost in zip(mine, costs, strict=True):
             i["lost"] = points(cost)
         lost = sum(costs)
@@ -191,9 +214,15 @@ def score_drill(
         "playbook": {"id": pb.id, "version": pb.version},
         "total": points(total),
         "max": 100,
+        "speed": (drill.started or {}).get("speed"),
+        "mode": (drill.started or {}).get("mode"),
         "ended": {
             "reason": (drill.ended or {}).get("reason"),
             "t": ctx.t(end),
+            "stage": scenario.ends_after,
+            "events_shown": len(drill.shown),
+            "events": len(scenario.timeline),
+            "typed_s": (drill.ended or {}).get("typed_s"),
         },
         "categories": categories,
         "items": items,
@@ -202,7 +231,7 @@ def score_drill(
 
 
 def _item(
-    category: str, code: str, subject: str, raw: int, t: int | None, message: str
+    category: str, code: str, subject: str, raw: int | float, t: int | None, message: str
 ) -> dict[str, Any]:
     """One line of the debrief; `lost` (the scaled cost) is set once the scales are known."""
     return {
@@ -266,12 +295,24 @@ def worst_cases(scenario: Scenario, resolved: Resolved) -> dict[str, list[int]]:
         for stage in stages
         if stage.id not in folded and (stage.due or any(stage.id in lv.deadlines for lv in levels))
     ]
-    deadlines += [DEADLINE_LATE for spec in scenario.statements.values() if spec.by]
+    holding = holding_statement(scenario, resolved)
+    deadlines += [
+        DEADLINE_LATE
+        for step_id, spec in scenario.statements.items()
+        if spec.by and step_id != holding
+    ]
     per_statement = _finding_slots(resolved)
-    statements = [c for step in steps if step.kind == "draft" for c in per_statement]
+    drafts = [step for step in steps if step.kind == "draft"]
+    statements = [c for step in drafts for c in per_statement]
+    statements += [PROMISE_BROKEN for _ in drafts]
     decisions = [e.cost for e in scenario.expectations().values()]
     for event in scenario.decisions():
-        decisions.append(max(_option_cost(event, o) for o in event.options or []))
+        decisions.append(
+            max(
+                _option_cost(event, o) + (PHANTOM_STATEMENT if o.points_to_statement() else 0)
+                for o in event.options or []
+            )
+        )
     silent = [e for e in scenario.timeline if e.kind == "unreachable" and e.role]
     decisions += [
         UNREACHABLE_ACK
@@ -280,12 +321,30 @@ def worst_cases(scenario: Scenario, resolved: Resolved) -> dict[str, list[int]]:
         for e in silent
         if e.role in (step.roles or [])
     ]
+    decisions += [
+        APPROVAL_UNREACHABLE
+        for step in drafts
+        if any(e.role in _roles(step.approve_by) for e in silent)
+    ]
+    decisions += [PHANTOM_STATEMENT for step in steps if _points_to_statement(step)]
     return {
+        "holding": [HOLDING_DEFAULT // 100] if holding else [],
         "deadlines": deadlines,
         "statements": statements,
         "decisions": decisions,
         "timeliness": [DECISION_LATE for _ in scenario.decisions()],
     }
+
+
+def _roles(approve_by: Any) -> list[str]:
+    if not approve_by:
+        return []
+    return [approve_by] if isinstance(approve_by, str) else [str(r) for r in approve_by]
+
+
+def _points_to_statement(step: Any) -> bool:
+    """A check step that sends people to our statement (link it, pin it, point to it)."""
+    return step.kind == "check" and bool(STATEMENT_WORDS.search(step.text or ""))
 
 
 def _option_cost(event: Any, option: Any) -> int:
@@ -403,7 +462,9 @@ def _fold(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
             (
                 i
                 for i in items
-                if i["subject"] == step_id and i["code"] in ("statement-late", "statement-missing")
+                if i["subject"] == step_id
+                and i["code"]
+                in ("statement-late", "statement-missing", "holding-late", "holding-missing")
             ),
             None,
         )
@@ -413,7 +474,8 @@ def _fold(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
         if deadline is None:
             continue
         items.remove(stage_item)
-        statement["raw"] = max(statement["raw"], stage_item["raw"])
+        if statement["category"] == stage_item["category"]:
+            statement["raw"] = max(statement["raw"], stage_item["raw"])
         late = (deadline.done_at or ctx.end) - deadline.due_at
         statement["message"] += " " + _(
             "The {stage} stage deadline ({due}, {how}) counts once, with this."
@@ -434,8 +496,9 @@ def _published_at(data: dict[str, Any], recorded: datetime) -> datetime:
 def _statement_deadlines(
     ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]
 ) -> None:
+    holding = holding_statement(ctx.scenario, ctx.walk.resolved)
     for step_id, spec in ctx.scenario.statements.items():
-        if not spec.by:
+        if not spec.by or step_id == holding:
             continue
         by = parse_duration(spec.by)
         why = f" {spec.why.strip()}" if spec.why else ""
@@ -487,6 +550,301 @@ def _statement_deadlines(
                     "{step}: the statement had to be out by {by}; it went out at {t}: {late}."
                 ).format(step=step_id, by=stamp(by), t=stamp(out_at - ctx.start), late=_late(late))
                 + why,
+            )
+        )
+
+
+# --- the holding statement ----------------------------------------------------------------
+
+
+def _out_at(ctx: _Ctx, step_id: str) -> datetime | None:
+    """When a draft step's statement went out (None: skipped or never reached)."""
+    record = ctx.walk.records.get(step_id)
+    if record is None or record.get("status") == "skipped" or step_id not in ctx.step_at:
+        return None
+    return _published_at(record, ctx.step_at[step_id])
+
+
+def holding_cost(out: timedelta | None, by: timedelta) -> int:
+    """What the holding statement costs, in hundredths at the default maximum: the later,
+    the more; silence most of all."""
+    if out is None:
+        return HOLDING_DEFAULT
+    window = max(by.total_seconds(), 1.0)
+    if out <= by:
+        return int(HOLDING_ON_TIME * out.total_seconds() / window)
+    late = min(1.0, (out - by).total_seconds() / (2 * window))
+    return HOLDING_ON_TIME + int(HOLDING_LATE * late)
+
+
+def _as_expected(ctx: _Ctx) -> bool:
+    """Whether the scenario expects something and every expectation the walk reached
+    was met."""
+    pb = ctx.walk.resolved.playbook
+    reached = 0
+    for step_id, exp in ctx.scenario.expectations().items():
+        step = pb.step(step_id)
+        data = ctx.walk.records.get(step_id)
+        if step is None or data is None or data.get("status") == "skipped":
+            continue
+        taken = _answer_of(step, data)
+        expected = match_answer(step, exp.option)
+        if taken is None or expected is None or taken.casefold() != expected.casefold():
+            return False
+        reached += 1
+    return reached > 0
+
+
+def _holding(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]) -> None:
+    step_id = holding_statement(ctx.scenario, ctx.walk.resolved)
+    if step_id is None:
+        return
+    spec = ctx.scenario.statements[step_id]
+    by = parse_duration(spec.by or "0m")
+    why = f" {spec.why.strip()}" if spec.why else ""
+    out_at = _out_at(ctx, step_id)
+    if out_at is None and step_id not in ctx.walk.records and _as_expected(ctx):
+        # Every conclusion the scenario expects was drawn, and the branch it leads to
+        # publishes nothing (a troll is monitored, not answered): silence was right.
+        good.append(
+            _item(
+                "holding",
+                "holding-not-needed",
+                step_id,
+                0,
+                None,
+                _(
+                    "No holding statement, and none was needed: the walk took the branch "
+                    "this scenario expects, which does not publish one."
+                ),
+            )
+        )
+        return
+    if out_at is None:
+        record = ctx.walk.records.get(step_id)
+        what = (
+            _("was skipped ({reason})").format(reason=record.get("reason"))
+            if record is not None
+            else _("was never put out (the walk did not reach it)")
+        )
+        items.append(
+            _item(
+                "holding",
+                "holding-missing",
+                step_id,
+                HOLDING_DEFAULT / 100,
+                ctx.t(ctx.start + by),
+                _(
+                    "No holding statement: it had to be out by {by} ({step}); it {what}. "
+                    "Silence is the worst answer (R2)."
+                ).format(by=stamp(by), step=step_id, what=what)
+                + why,
+            )
+        )
+        return
+    out = out_at - ctx.start
+    cost = holding_cost(out, by)
+    if out <= by:
+        good.append(
+            _item(
+                "holding",
+                "holding-on-time",
+                step_id,
+                0,
+                ctx.t(out_at),
+                _("Holding statement out at {t}, due {by}.").format(t=stamp(out), by=stamp(by)),
+            )
+        )
+        if cost:
+            items.append(
+                _item(
+                    "holding",
+                    "holding-time",
+                    step_id,
+                    cost / 100,
+                    ctx.t(out_at),
+                    _(
+                        "Holding statement out at {t}, in time (due {by}): every minute of "
+                        "silence before it still counts a little."
+                    ).format(t=stamp(out), by=stamp(by)),
+                )
+            )
+        return
+    items.append(
+        _item(
+            "holding",
+            "holding-late",
+            step_id,
+            cost / 100,
+            ctx.t(out_at),
+            _("Holding statement out at {t}, due {by}: {late}.").format(
+                t=stamp(out), by=stamp(by), late=_late(out - by)
+            )
+            + why,
+        )
+    )
+
+
+# --- promises, approvals, references ------------------------------------------------------
+
+
+def _statements_out(ctx: _Ctx) -> list[tuple[datetime, str, dict[str, Any]]]:
+    """Every statement put out, by when: (time, step id, its record)."""
+    out = []
+    for step_id in ctx.walk.path():
+        data = ctx.walk.records[step_id]
+        if data.get("kind") != "draft":
+            continue
+        at = _out_at(ctx, step_id)
+        if at is not None:
+            out.append((at, step_id, data))
+    return sorted(out, key=lambda x: x[0])
+
+
+def _promises(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]) -> None:
+    """A statement that says when the next update comes has promised it: kept when another
+    statement is out by then, broken when none is and the drill went past that time.
+    Closing the incident is not an update."""
+    from crisisplay.incident.walk import parse_time
+
+    out = _statements_out(ctx)
+    # The walk's last step: a promise due after it, with nothing published since, was
+    # still open when the trainee stopped walking (what follows only waits for the
+    # scenario's last decisions, with no step left to publish from).
+    walked = max(ctx.step_at.values(), default=ctx.start)
+    for n, (made, step_id, data) in enumerate(out):
+        if not data.get("next_update_by"):
+            continue
+        due = parse_time(data["next_update_by"])
+        later = [(t, s) for t, s, _d in out[n + 1 :] if t >= made]
+        kept = next(((t, s) for t, s in later if t <= due), None)
+        if kept is not None:
+            good.append(
+                _item(
+                    "statements",
+                    "promise-kept",
+                    step_id,
+                    0,
+                    ctx.t(kept[0]),
+                    _("{step} promised the next update by {due}; {next} kept it at {t}.").format(
+                        step=step_id,
+                        due=stamp(due - ctx.start),
+                        next=kept[1],
+                        t=stamp(kept[0] - ctx.start),
+                    ),
+                )
+            )
+            continue
+        if not later and min(ctx.end, walked) <= due:
+            continue  # still open when the walk ended
+        followed = (
+            _("the next statement came at {t}").format(t=stamp(later[0][0] - ctx.start))
+            if later
+            else _("no update followed before the drill ended at {t}").format(
+                t=stamp(ctx.end - ctx.start)
+            )
+        )
+        items.append(
+            _item(
+                "statements",
+                "promise-broken",
+                step_id,
+                PROMISE_BROKEN,
+                ctx.t(due),
+                _(
+                    "{step} ({t}) told the public the next update would come by {due}; "
+                    "{followed}. A missed update is a broken promise (R1)."
+                ).format(
+                    step=step_id,
+                    t=stamp(made - ctx.start),
+                    due=stamp(due - ctx.start),
+                    followed=followed,
+                ),
+            )
+        )
+
+
+def _silent_at(ctx: _Ctx, role: str, moment: timedelta) -> Any:
+    """The unreachable event that makes `role` unreachable at `moment`, if any."""
+    for e in ctx.scenario.events():
+        if e.kind != "unreachable" or e.role != role:
+            continue
+        until = e.until_offset
+        if e.offset <= moment and (until is None or moment < until):
+            return e
+    return None
+
+
+def _unreachable_approvals(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
+    """A statement signed off by someone the scenario says could not be reached."""
+    from crisisplay.incident.walk import parse_time
+
+    client = ctx.walk.resolved.client
+    for step_id in ctx.walk.path():
+        data = ctx.walk.records[step_id]
+        approval = data.get("approval") or {}
+        who = str(approval.get("by") or "").strip()
+        if data.get("kind") != "draft" or not who or data.get("status") == "skipped":
+            continue
+        at = parse_time(approval["at"]) if approval.get("at") else ctx.step_at[step_id]
+        moment = at - ctx.start
+        for role in {e.role for e in ctx.scenario.timeline if e.kind == "unreachable" and e.role}:
+            names = {c.name.casefold() for c in client.contacts if c.role == role}
+            names |= {role.casefold(), role.replace("-", " ").casefold()}
+            event = _silent_at(ctx, role, moment)
+            if event is None or who.casefold() not in names:
+                continue
+            items.append(
+                _item(
+                    "decisions",
+                    "approval-unreachable",
+                    step_id,
+                    APPROVAL_UNREACHABLE,
+                    int(moment.total_seconds()),
+                    _(
+                        "{step} ({t}): recorded as approved by {who}, the {role}, who was "
+                        "unreachable since {since}. An approval nobody gave is not one: get "
+                        "sign-off from someone you can reach (R7)."
+                    ).format(
+                        step=step_id,
+                        t=stamp(moment),
+                        who=who,
+                        role=role,
+                        since=stamp(event.offset),
+                    ),
+                )
+            )
+
+
+def _first_out(ctx: _Ctx) -> datetime | None:
+    out = _statements_out(ctx)
+    return out[0][0] if out else None
+
+
+def _phantom_steps(ctx: _Ctx, items: list[dict[str, Any]]) -> None:
+    """A step done that sends people to our statement, when none was out."""
+    pb = ctx.walk.resolved.playbook
+    first = _first_out(ctx)
+    for step_id in ctx.walk.path():
+        step = pb.step(step_id)
+        data = ctx.walk.records[step_id]
+        if step is None or not _points_to_statement(step) or data.get("status") == "skipped":
+            continue
+        moment = ctx.step_at[step_id]
+        if first is not None and first <= moment:
+            continue
+        items.append(
+            _item(
+                "decisions",
+                "statement-phantom",
+                step_id,
+                PHANTOM_STATEMENT,
+                ctx.t(moment),
+                _(
+                    "{step} ({t}): recorded as done — pointing people to our statement — "
+                    "when no statement had been published. Skip it with the reason, or "
+                    "publish first (R1)."
+                ).format(step=step_id, t=stamp(moment - ctx.start)),
             )
         )
 
@@ -648,6 +1006,22 @@ def _decisions(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]
         else:
             why = f" — {option.why.strip()}" if option.why else ""
             good.append(_item("decisions", "decision-good", event.id, 0, t, head + why))
+        if option.points_to_statement():
+            first = _first_out(ctx)
+            if first is None or first > ctx.start + timedelta(seconds=t):
+                items.append(
+                    _item(
+                        "decisions",
+                        "statement-phantom",
+                        event.id,
+                        PHANTOM_STATEMENT,
+                        t,
+                        _(
+                            "{event} ({t}): “{label}” points to a statement of ours, but none "
+                            "had been published: there was nothing to point to (R1)."
+                        ).format(event=event.id, t=stamp(t), label=option.label),
+                    )
+                )
         due = event.due_delta
         after = timedelta(seconds=int(data.get("after_s", 0)))
         if after > due:
@@ -737,21 +1111,13 @@ def _debrief(score: dict[str, Any]) -> list[str]:
             max=score["max"],
         )
     ]
-    names = {
-        "deadlines": _("Deadlines"),
-        "statements": _("Statements"),
-        "decisions": _("Decisions"),
-        "timeliness": _("Timeliness"),
-    }
-    titles = {c: names.get(c, c) for c in CATEGORIES}
-    width = max(len(t) for t in titles.values()) + 1
+    lines += [line for line in (pace_line(score), end_line(score)) if line]
+    names = category_names()
+    width = max(len(t) for t in names.values()) + 1
     for c in score["categories"]:
-        line = f"  {titles[c['id']]:<{width}}{n(c['score']):>5}/{c['max']}"
-        if c.get("raw") and c["id"] in SHARED:  # say what the scaled points stand for
-            line += "  " + _("({raw} of a possible {worst} points lost)").format(
-                raw=n(c["raw"]), worst=n(c["worst"])
-            )
-        lines.append(line)
+        line = f"  {names.get(c['id'], c['id']):<{width}}{n(c['score']):>5}/{c['max']}"
+        said = category_summary(score, c["id"])
+        lines.append(line + (f"  {said}" if said else ""))
     if score["items"]:
         lines += ["", _("What to work on:")]
         for i in score["items"]:
@@ -763,3 +1129,105 @@ def _debrief(score: dict[str, Any]) -> list[str]:
         for g in score["good"]:
             lines.append(f"  ✓ {g['message']}")
     return lines
+
+
+def category_names() -> dict[str, str]:
+    """The categories as the debrief names them, in the current language."""
+    return {
+        "holding": _("Holding statement"),
+        "deadlines": _("Deadlines"),
+        "statements": _("Statements"),
+        "decisions": _("Decisions"),
+        "timeliness": _("Timeliness"),
+    }
+
+
+def pace_line(score: dict[str, Any]) -> str | None:
+    """At what speed the drill was played: the times in the debrief are scenario time."""
+    speed = score.get("speed")
+    if not isinstance(speed, int | float):
+        return None
+    if speed == 1:
+        return _("Played in real time.")
+    line = _(
+        "Played at ×{speed}: 1 real minute was {speed} scenario minutes; the times below "
+        "are scenario time."
+    ).format(speed=f"{speed:g}")
+    typed = (score.get("ended") or {}).get("typed_s")
+    if typed:
+        line += " " + _(
+            "Writing and editing statements ran at real time: {duration} of it."
+        ).format(duration=format_duration(timedelta(seconds=typed)))
+    return line
+
+
+def end_line(score: dict[str, Any]) -> str | None:
+    """How and when the drill ended, and how many of the scenario's events came."""
+    ended = score.get("ended") or {}
+    reason = ended.get("reason")
+    if reason is None:
+        return None
+    why = {
+        "walk-complete": _("the walk is complete"),
+        "ends-after": _("the walk left the {stage} stage, where this scenario ends").format(
+            stage=ended.get("stage")
+        ),
+    }.get(reason, str(reason))
+    line = _("The drill ended at {t}: {why}.").format(t=stamp(ended.get("t") or 0), why=why)
+    shown, total = ended.get("events_shown"), ended.get("events")
+    if isinstance(shown, int) and isinstance(total, int):
+        line += " " + _("{shown} of its {total} events had come by then.").format(
+            shown=shown, total=total
+        )
+    return line
+
+
+def category_summary(score: dict[str, Any], category: str) -> str:
+    """A plain word on a category: what was met, what was late, what it cost."""
+    from crisisplay.i18n import current, ngettext
+    from crisisplay.numbers import local
+
+    items = [i for i in score["items"] if i["category"] == category]
+    good = [g for g in score["good"] if g["category"] == category]
+    lost = sum(i["lost"] for i in items)
+    cost = f": −{local(round(lost, 2), current())}" if lost else ""
+    if category == "holding":
+        item = next((i for i in items if i["code"] in ("holding-missing", "holding-late")), None)
+        if item is not None and item["code"] == "holding-missing":
+            return _("none published") + cost
+        if item is not None:
+            return _("out late") + cost
+        return (_("out in time") + cost) if good else ""
+    if category == "deadlines":
+        total = len(items) + len(good)
+        if not total:
+            return ""
+        return _("{met} of {total} met").format(met=len(good), total=total) + cost
+    if category == "statements":
+        kept = sum(1 for g in good if g["code"] == "promise-kept")
+        broken = sum(1 for i in items if i["code"] == "promise-broken")
+        findings = sum(1 for i in items if i["code"].startswith("finding-"))
+        parts = [
+            ngettext("{n} checker finding", "{n} checker findings", findings).format(n=findings)
+        ]
+        if kept or broken:
+            parts.append(
+                _("promised updates: {kept} kept, {broken} broken").format(kept=kept, broken=broken)
+            )
+        return "; ".join(parts) + cost
+    if category == "decisions":
+        right = sum(1 for g in good if g["code"] in ("expectation-met", "decision-good"))
+        wrong = sum(
+            1
+            for i in items
+            if i["code"] in ("expectation-missed", "decision-mistake", "decision-not-expected")
+        )
+        if not right + wrong:
+            return cost.lstrip(": ")
+        return _("{right} of {total} as expected").format(right=right, total=right + wrong) + cost
+    if category == "timeliness":
+        late = len(items)
+        if not late:
+            return ""
+        return ngettext("{n} answer late", "{n} answers late", late).format(n=late) + cost
+    return cost.lstrip(": ")

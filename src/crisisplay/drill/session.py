@@ -139,7 +139,9 @@ def record_decision(session: Session, event: Event, option: Option, at: datetime
     )
 
 
-def finish(session: Session, loaded: Loaded, end: datetime) -> dict[str, Any]:
+def finish(
+    session: Session, loaded: Loaded, end: datetime, typed: timedelta | None = None
+) -> dict[str, Any]:
     """End the drill at scenario time `end`: close the incident, record and return the score.
 
     A drill that stops after its last stage (`ends_after`) leaves the rest of the walk
@@ -162,7 +164,10 @@ def finish(session: Session, loaded: Loaded, end: datetime) -> dict[str, Any]:
         )
     reason = "walk-complete" if complete else "ends-after"
     t = seconds(end - session.incident.first_seen)
-    session.record(ENDED, {"reason": reason, "t": t}, end)
+    ended: dict[str, Any] = {"reason": reason, "t": t}
+    if typed is not None:  # scenario time spent writing, charged at real time (×1)
+        ended["typed_s"] = seconds(typed)
+    session.record(ENDED, ended, end)
     events = list(read_events(session.log.path))
     score = score_drill(loaded.scenario, walk.resolved, events, end=end)
     session.record(SCORED, score, end)

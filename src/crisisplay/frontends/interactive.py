@@ -64,11 +64,26 @@ class Hooks:
         stamp: bool = False,  # record answers with `at` = now(): not the wall clock
         before_step: Any = None,  # (session, out) -> bool: False ends the walk here
         after_walk: Any = None,  # (session, out) -> None: before the session closes
+        typing: Any = None,  # () -> context manager: around writing or editing a text
     ) -> None:
         self.now = now
         self.stamp = stamp
         self.before_step = before_step
         self.after_walk = after_walk
+        self.typing = typing
+
+
+def _not_typing() -> Any:
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def _typing() -> Any:
+    """Around a text being written or edited (a drill's clock runs at real time there)."""
+    import contextlib
+
+    return hooks.typing() if hooks.typing is not None else contextlib.nullcontext()
 
 
 #: The hooks of the walk on screen: set by run() from its argument, for its duration only.
@@ -1010,12 +1025,13 @@ def _ask(session: Session, step: Step, out: Any) -> dict[str, Any]:
         instruction = f"({'; '.join(said)}; {_text_help()})"
         if kind == "multiline":
             instruction = instruction[:-1] + "; " + _("Esc then Enter to finish") + ")"
-    value = _text(
-        _("Answer:"),
-        multiline=kind == "multiline",
-        instruction=instruction,
-        placeholder=suggested or None,
-    )
+    with _typing() if kind == "multiline" else _not_typing():
+        value = _text(
+            _("Answer:"),
+            multiline=kind == "multiline",
+            instruction=instruction,
+            placeholder=suggested or None,
+        )
     if _is_action(value.strip()):
         return _action(session, value.strip(), out) or {}
     if kind == "number" and value.strip():
@@ -1160,15 +1176,16 @@ def _draft(
                 break
         if pick in in_editor or pick in here:
             platform = in_editor.get(pick) or here[pick]
-            if pick in in_editor:
-                new = _edit_in_editor(texts[platform])
-            else:
-                new = _text(
-                    f"{platform}:",
-                    default=texts[platform],
-                    multiline=True,
-                    instruction="(" + _("Esc then Enter to finish") + ")",
-                )
+            with _typing():
+                if pick in in_editor:
+                    new = _edit_in_editor(texts[platform])
+                else:
+                    new = _text(
+                        f"{platform}:",
+                        default=texts[platform],
+                        multiline=True,
+                        instruction="(" + _("Esc then Enter to finish") + ")",
+                    )
             if new.strip() and new.strip() != texts[platform]:
                 texts[platform] = new.strip()
                 edited[platform] = True

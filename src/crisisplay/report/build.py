@@ -243,6 +243,10 @@ def describe(event: Event, _: Callable[[str], str] = english) -> str:
         return _("Severity changed to %(n)s") % {"n": d.get("to")} + (
             f": {d['reason']}" if d.get("reason") else ""
         )
+    if kind.startswith("drill."):
+        said = _drill_event(kind, d, _)
+        if said is not None:
+            return said
     return f"{kind}: {_one_line(json.dumps(d, ensure_ascii=False))}"
 
 
@@ -257,6 +261,53 @@ def _moderation_line(d: dict[str, Any], _: Any) -> str:
         "what": _one_line(str(d.get("what", ""))),
         "reason": _one_line(str(d.get("reason", ""))),
     }
+
+
+def _drill_event(kind: str, d: dict[str, Any], _: Callable[[str], str]) -> str | None:
+    """A drill's own events in one plain line each (the debrief has its own section)."""
+    from datetime import timedelta
+
+    from crisisplay.times import offset
+
+    def t(value: Any) -> str:
+        return offset(timedelta(seconds=value)) if isinstance(value, int | float) else "—"
+
+    if kind == "drill.started":
+        speed = d.get("speed")
+        return _("Drill started: %(scenario)s — %(title)s (%(mode)s, ×%(speed)s)") % {
+            "scenario": d.get("scenario"),
+            "title": d.get("title"),
+            "mode": d.get("mode"),
+            "speed": f"{speed:g}" if isinstance(speed, int | float) else "?",
+        }
+    if kind == "drill.event":
+        text = _one_line(str(d.get("text") or ""), 160)
+        return _("Scenario event %(event)s (%(kind)s, %(t)s): %(text)s") % {
+            "event": d.get("event"),
+            "kind": d.get("kind"),
+            "t": t(d.get("t")),
+            "text": text,
+        }
+    if kind == "drill.decision":
+        said = _("Drill decision on %(event)s: “%(option)s”") % {
+            "event": d.get("event"),
+            "option": d.get("option"),
+        }
+        if d.get("mistake"):
+            said += " — " + _("a mistake: %(why)s") % {"why": _one_line(str(d["mistake"]))}
+        return said
+    if kind == "drill.ended":
+        reason = {
+            "walk-complete": _("the walk is complete"),
+            "ends-after": _("its last stage is over"),
+        }.get(str(d.get("reason")), str(d.get("reason")))
+        return _("Drill ended at %(t)s: %(reason)s") % {"t": t(d.get("t")), "reason": reason}
+    if kind == "drill.scored":
+        total = d.get("total")
+        if not isinstance(total, int | float):
+            return None
+        return _("Drill scored %(total)s/100 (see the drill's debrief)") % {"total": f"{total:g}"}
+    return None
 
 
 def _one_line(text: str, width: int = 200) -> str:
@@ -538,6 +589,7 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
     answers: dict[str, dict[str, Any]] = {}  # variable -> {value, step, at}
     start_values: dict[str, Any] = {}
     pending_decision: dict[str, Any] | None = None
+    drill_score: dict[str, Any] | None = None  # a drill's score, with its debrief
 
     reader = LogReader(path)
     try:
@@ -573,6 +625,8 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
                     }
                 )
                 continue
+            if kind == "drill.scored":
+                drill_score = dict(e.data)
             pending_decision = _take(
                 e,
                 pending_decision,
@@ -636,6 +690,7 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
         if name in answers and answers[name]["value"] is not None
     ]
     items_raw = (answers.get("action_items") or {}).get("value")
+    drill = _drill(drill_score) if drill_score is not None else {}
     return {
         "schema": SCHEMA,
         "incident": incident,
@@ -656,7 +711,19 @@ def build_report(folder: Path, *, full: bool = True) -> dict[str, Any]:
         "review": review,
         "action_items": parse_action_items(items_raw if isinstance(items_raw, str) else None),
         "notes": notes,
+        **drill,
     }
+
+
+def _drill(score: dict[str, Any]) -> dict[str, Any]:
+    """A scored drill's debrief, as the drill printed it, in the drill's language."""
+    from crisisplay.drill.score import debrief
+
+    try:
+        lines = debrief(score)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        lines = []  # a score from another version: the score object alone
+    return {"drill": {"score": score, "debrief": lines}}
 
 
 def _take(

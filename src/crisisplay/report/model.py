@@ -268,6 +268,8 @@ def view(report: dict[str, Any]) -> Report:
         Section("notes", _("Notes"), [_notes(report, _, at, late)]),
         Section("events", _("Timeline"), _events(report, _, at, late)),
     ]
+    if report.get("drill"):
+        sections.insert(1, Section("drill", _("Drill debrief"), _drill(report["drill"], _)))
     severity = str(inc["severity"])
     subtitle = [
         Span(str(inc["client"]["name"])),
@@ -283,6 +285,55 @@ def view(report: dict[str, Any]) -> Report:
         top,
         sections,
     )
+
+
+def _drill(drill: dict[str, Any], _: Words) -> list[Block]:
+    """The drill's debrief as the trainee read it, in the drill's language: its score, how
+    it was played and ended, each category in plain words, what cost points and what
+    went well."""
+    from crisisplay.drill.score import category_names, category_summary, end_line, pace_line
+    from crisisplay.i18n import current, speaking
+    from crisisplay.numbers import local
+
+    score = drill["score"]
+    blocks: list[Block] = []
+    try:
+        with speaking(score.get("language")):
+            lang = current()
+            names = category_names()
+            said = [
+                x
+                for x in (
+                    _("Score: %(total)s/%(max)s.")
+                    % {"total": local(score["total"], lang), "max": score["max"]},
+                    pace_line(score),
+                    end_line(score),
+                )
+                if x
+            ]
+            blocks.append(Para(plain(" ".join(said))))
+            rows = [
+                Row(
+                    [
+                        plain(names.get(c["id"], c["id"])),
+                        plain(f"{local(c['score'], lang)}/{c['max']}"),
+                        plain(category_summary(score, c["id"])),
+                    ]
+                )
+                for c in score["categories"]
+            ]
+            blocks.append(Table([_("Category"), _("Score"), _("In short")], rows, "drill", (1,)))
+            lost = [
+                Item(plain(f"−{local(i['lost'], lang)} {i['message']}")) for i in score["items"]
+            ]
+            good = [Item(plain(g["message"])) for g in score["good"]]
+            if lost:
+                blocks.append(Sub(_("What cost points"), [Items(lost)]))
+            if good:
+                blocks.append(Sub(_("What went well"), [Items(good)]))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        blocks = [Para(plain("\n".join(drill.get("debrief") or [])))]
+    return blocks
 
 
 def _clock(report: dict[str, Any]) -> Callable[[str | None], str]:
