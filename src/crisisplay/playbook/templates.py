@@ -73,30 +73,10 @@ class TemplateStore:
         return sorted({tid for _, t in self.layers for tid in t})
 
 
-#: Spanish of Latin America: a country tag without templates of its own reads `es-419`'s
-#: before `es`'s (CLDR's parent locales).
-LATIN_AMERICA = frozenset(
-    "AR BO BR BZ CL CO CR CU DO EC GT HN MX NI PA PE PR PY SV US UY VE".split()
-)
-
-
-def language_tags(language: str) -> list[str]:
-    """The tags a language reads templates from, most specific first: `es-MX` → es-MX,
-    es-419, es; `es-ES` → es-ES, es (CONTRACT §7: a tag falls back to its base)."""
-    parts = language.strip().replace("_", "-").split("-")
-    primary = parts[0].lower()
-    tags: list[str] = []
-    if len(parts) > 1:
-        region = parts[-1].upper() if len(parts[-1]) == 2 else parts[-1]
-        tags.append("-".join([primary, *parts[1:-1], region]))
-        if primary == "es" and region in LATIN_AMERICA:
-            tags.append("es-419")
-    tags.append(primary)
-    return tags
-
-
 def language_dirs(root: Path, language: str) -> list[Path]:
     """`es-MX` looks in `es-MX/` (or `es-mx/`), then `es-419/`, then `es/`."""
+    from crisisplay.i18n import language_tags
+
     dirs: list[Path] = []
     for tag in language_tags(language):
         for name in dict.fromkeys((tag, tag.lower())):
