@@ -31,7 +31,8 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 #: Spanish of Latin America: a country tag without words of its own reads `es-419`'s
 #: before `es`'s (CLDR's parent locales).
 LATIN_AMERICA = frozenset(
-    "AR BO BR BZ CL CO CR CU DO EC GT HN MX NI PA PE PR PY SV US UY VE".split()
+    {"AR", "BO", "BR", "BZ", "CL", "CO", "CR", "CU", "DO", "EC", "GT"}
+    | {"HN", "MX", "NI", "PA", "PE", "PR", "PY", "SV", "US", "UY", "VE"}
 )
 
 

@@ -566,11 +566,13 @@ def sentence(value: Any) -> str:
     """`{{ remedy | sentence }}`: an answer as a sentence of the post — trimmed, its first
     letter a capital, ending in a full stop unless it ends in other final punctuation
     ("every charge is refunded by Friday" → "Every charge is refunded by Friday.")."""
+    _check_text(_approx_len(value), "the 'sentence' filter")  # measured before it is text
     text = str(value).strip()
     if not text:
         return ""
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?…)»\"”" else text + "."
+    lead = len(text) - len(text.lstrip("¿¡\"“«(‘'"))  # "¿qué…?" → "¿Qué…?"
+    text = text[:lead] + text[lead : lead + 1].upper() + text[lead + 1 :]
+    return text if text[-1] in '.!?…)»"”' else text + "."
 
 
 _ENV: Any = None
@@ -630,9 +632,7 @@ def parse(source: Source) -> Parsed:
     hit = disk.get("template-reads", key, _DERIVED_BY)
     if isinstance(hit, tuple) and len(hit) == 5:
         variables, attributes, first_line, attribute_lines, optional = hit
-        parsed = Parsed(
-            source, None, variables, attributes, first_line, attribute_lines, optional
-        )
+        parsed = Parsed(source, None, variables, attributes, first_line, attribute_lines, optional)
         _PARSED[key] = parsed
         return parsed
     parsed = _parse(source)
