@@ -6,7 +6,8 @@ English in the code, wrapped in `_()` (or `ngettext()` for counts), and looked u
 language is one new `.po` file (`make catalogues` extracts, updates and compiles them with
 Babel); a language without a catalogue reads English.
 
-Which language: the playbook's `language` (`es`, `es-MX` → `es`), set once per command with
+Which language: the playbook's `language` (`es-MX` reads an `es_MX` catalogue, then
+`es_419`, then `es`: `language_tags`), set once per command with
 `use(lang)`; the functions below then answer in it. Code that renders for another language
 than the current one (a report of a Spanish incident printed from an English workspace)
 asks `translator(lang)` for its own.
