@@ -34,6 +34,7 @@ HUGE = [
     ("{{ (x * 20000) ~ (x * 20000) ~ (x * 20000) ~ (x * 20000) }}", "'~' would build about"),
     ("{{ (x * 20000) + (x * 20000) + (x * 20000) + (x * 20000) }}", "'+' would build about"),
     ("{{ ([x * 20000] * 20000)|join }}", "the 'join' filter would build about"),
+    ("{{ ([x * 20000] * 20000)|sentence }}", "the 'sentence' filter would build about"),
     ("{{ (x * 20000)|list|join(x * 20000) }}", "the 'join' filter would build about"),
     ("{{ (x * 20000).join([x] * 20000) }}", "'join()' would build about"),
     ("{{ (x * 20000)|replace(x, x * 20000) }}", "the 'replace' filter would build about"),
@@ -97,6 +98,8 @@ def test_every_way_to_build_something_huge_is_refused_in_bounded_memory() -> Non
         ("{{ lipsum(1, false, 5, 6)|wordcount in (5, 6) }}", "True"),
         ("{{ 'a\nb'|indent(2, true) }}", "a\n  b"),
         ("{{ [[1], [2]]|sum(start=[]) }}", "[1, 2]"),
+        ("{{ (' ' ~ x ~ ' is ready ')|sentence }}", "A is ready."),
+        ("{{ ('¿' ~ x ~ '?')|sentence }}", "¿A?"),
     ],
 )
 def test_what_a_statement_really_does_still_works(text: str, expected: str) -> None:

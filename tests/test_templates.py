@@ -136,7 +136,7 @@ REALISTIC = {
     "opened_at": "09:20 UTC",
     "now": "10:05 UTC",
     "next_update": "11:05 UTC",
-    "client": {"name": "Bean There Coffee", "voice": "Warm."},
+    "client": {"name": "Bean There Coffee", "voice": {"description": "Warm."}, "signature": ""},
     "triage": "unhappy",
     "issue_summary": "some oat milk cartons were labelled as dairy-free by mistake",
     "update_text": "all affected cartons are off the shelves",
@@ -158,10 +158,12 @@ def test_every_shipped_template_renders_with_realistic_values(language: str) -> 
         for platform, source in variants.items():
             context = {**REALISTIC, "platform": "x" if platform == "default" else platform}
             text = render(source, context)
-            needs = parse(source).variables - {"triage", "platform", "client", "now"}
+            parsed = parse(source)
+            needs = parsed.variables - parsed.optional - {"triage", "platform", "client", "now"}
             for name in needs:
                 value = str(REALISTIC[name])
-                assert value in text, f"{template_id}.{platform} lost {name}"
+                # an answer may open a sentence of the post: its first letter a capital
+                assert value[1:] in text, f"{template_id}.{platform} lost {name}"
 
 
 def test_the_shipped_holding_statement_for_x_fits_its_values() -> None:

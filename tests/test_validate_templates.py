@@ -327,3 +327,46 @@ def test_the_cache_can_be_moved_or_switched_off(
     monkeypatch.setenv("CRISISPLAY_CACHE_DIR", str(tmp_path / "elsewhere"))
     assert results(crisisplay, str(path)) == first
     assert any((tmp_path / "elsewhere").glob("template-checks-*/*"))
+
+
+# --- optional slots -------------------------------------------------------------------------------
+
+
+def test_a_slot_read_under_is_defined_needs_no_step_to_ask_it(
+    crisisplay: Crisisplay, home: Path
+) -> None:
+    # nothing in the playbook asks for `recall_number`: the template does without it
+    path = overlay(
+        home / "playbooks",
+        "  holding-statement: |\n"
+        "    {% if recall_number is defined and recall_number %}\n"
+        "    Call {{ recall_number }}.\n"
+        "    {% endif %}\n"
+        "    We know that {{ issue_summary }}. Next update by {{ next_update }}.\n",
+    )
+    code, _, err = crisisplay("playbook", "validate", str(path))
+    assert code == 0, err
+    # read without asking, it is still a variable nothing provides
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("{% if recall_number is defined and", "{% if"),
+        encoding="utf-8",
+    )
+    code, _, err = crisisplay("playbook", "validate", str(path))
+    assert code == 1
+    assert "uses 'recall_number', which nothing before step 'hold-draft' provides" in err
+
+
+def test_the_text_without_an_optional_slot_is_checked_too(
+    crisisplay: Crisisplay, home: Path
+) -> None:
+    # answered, the slot hides the non-apology; unanswered, every draft would carry it
+    path = overlay(
+        home / "playbooks",
+        "  apology: |\n"
+        "    {% if explanation is defined and explanation %}{{ explanation }}.\n"
+        "    {% else %}We're sorry if anyone was offended.\n"
+        "    {% endif %}We got this wrong: {{ what_we_did_wrong }}. {{ remedy }}.\n",
+    )
+    code, _, err = crisisplay("playbook", "validate", str(path))
+    assert code == 1
+    assert "when explanation is not answered): conditional-apology “sorry if”" in err

@@ -6,7 +6,8 @@ English in the code, wrapped in `_()` (or `ngettext()` for counts), and looked u
 language is one new `.po` file (`make catalogues` extracts, updates and compiles them with
 Babel); a language without a catalogue reads English.
 
-Which language: the playbook's `language` (`es`, `es-MX` → `es`), set once per command with
+Which language: the playbook's `language` (`es-MX` reads an `es_MX` catalogue, then
+`es_419`, then `es`: `language_tags`), set once per command with
 `use(lang)`; the functions below then answer in it. Code that renders for another language
 than the current one (a report of a Spanish incident printed from an English workspace)
 asks `translator(lang)` for its own.
@@ -28,6 +29,30 @@ DOMAIN = "crisisplay"
 LOCALE_DIR = Path(__file__).with_name("locale")
 
 
+#: Spanish of Latin America: a country tag without words of its own reads `es-419`'s
+#: before `es`'s (CLDR's parent locales).
+LATIN_AMERICA = frozenset(
+    {"AR", "BO", "BR", "BZ", "CL", "CO", "CR", "CU", "DO", "EC", "GT"}
+    | {"HN", "MX", "NI", "PA", "PE", "PR", "PY", "SV", "US", "UY", "VE"}
+)
+
+
+def language_tags(language: str | None) -> list[str]:
+    """The tags to look for words in, most specific first: `es-MX` → es-MX, es-419, es;
+    `es-ES` → es-ES, es (CONTRACT §7: a more specific tag falls back to its base
+    language). Statement templates (`templates/<tag>/`) and catalogues read the same."""
+    parts = (language or "en").strip().replace("_", "-").split("-")
+    primary = parts[0].lower() or "en"
+    tags: list[str] = []
+    if len(parts) > 1 and parts[-1]:
+        region = parts[-1].upper() if len(parts[-1]) == 2 else parts[-1]
+        tags.append("-".join([primary, *parts[1:-1], region]))
+        if primary == "es" and region in LATIN_AMERICA:
+            tags.append("es-419")
+    tags.append(primary)
+    return tags
+
+
 def base_language(lang: str | None) -> str:
     """`es-MX` → `es`; None or empty → `en`."""
     return (lang or "en").replace("_", "-").split("-")[0].lower() or "en"
@@ -35,12 +60,13 @@ def base_language(lang: str | None) -> str:
 
 @lru_cache(maxsize=8)
 def translator(lang: str | None) -> _gettext.NullTranslations:
-    """The catalogue for `lang` (its base language), English when there is none."""
+    """The catalogue for `lang`: its own (`es_ES`), else its region's (`es_419` for
+    `es-MX`), else its base language's; what a more specific one lacks is looked up in
+    the next. English when there is none."""
     import gettext as _gettext
 
-    return _gettext.translation(
-        DOMAIN, localedir=LOCALE_DIR, languages=[base_language(lang)], fallback=True
-    )
+    tags = [t.replace("-", "_") for t in language_tags(lang)]
+    return _gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=tags, fallback=True)
 
 
 def languages() -> list[str]:

@@ -33,6 +33,11 @@ PLATFORM_LIMITS: dict[str, int] = {
     "tiktok": 2200,
 }
 BLUESKY_MAX_BYTES = 3000
+#: Networks that take no post of text alone: TikTok publishes videos and photo posts,
+#: an Instagram feed post is an image, a carousel or a reel. A statement there is the
+#: caption of a picture or a video someone has to make (a drafted reply or comment is
+#: text, and fine).
+NEEDS_MEDIA = frozenset({"instagram", "tiktok"})
 ALIASES = {"twitter": "x", "bsky": "bluesky", "fb": "facebook", "ig": "instagram"}
 
 X_URL_WEIGHT = 23
@@ -46,6 +51,24 @@ def canonical_platform(platform: str) -> str:
         known = ", ".join(sorted(PLATFORM_LIMITS))
         raise ValueError(f"unknown platform {platform!r}; known platforms: {known}")
     return name
+
+
+def media_note(platform: str) -> str | None:
+    """What to post a statement with on a network that takes no text alone, in the
+    current language; None where text alone can be posted."""
+    if platform not in NEEDS_MEDIA:
+        return None
+    from crisisplay.i18n import _
+
+    if platform == "tiktok":
+        return _(
+            "TikTok: post this as a video or an image with this text as its caption; "
+            "text alone can't be posted."
+        )
+    return _(
+        "Instagram: post this as an image or a video with this text as its caption; "
+        "text alone can't be posted."
+    )
 
 
 # --- Unicode properties the standard library does not expose -----------------------

@@ -1339,14 +1339,19 @@ def _show_statements(walk: Any, step: Step, texts: dict[str, str], out: Any) -> 
     from rich.panel import Panel
     from rich.text import Text
 
+    from crisisplay.check.platforms import media_note
+
     findings = walk.check_texts(step, texts)
     for platform, text in texts.items():
         count, limit = _lengths(text, platform)
         style = "red" if count > limit else "green"
+        note = media_note(platform)  # TikTok, Instagram: a caption, not a post of its own
+        if note:
+            out.print(Text(note, style="bold yellow"))
         out.print(
             Panel(
                 Text(text or _("(empty — edit it)")),  # the statement as written, never markup
-                title=platform,
+                title=platform if not note else _("{platform}: caption").format(platform=platform),
                 title_align="left",
                 subtitle=f"[{style}]{count}/{limit}[/]",
                 subtitle_align="right",

@@ -182,11 +182,22 @@ def _record_all(session: Session, answers: Any, outbox: Any = None) -> None:
 
     for item in plan(session.walk, answers):
         session.submit(item.data, item.at)
+        _say_media_needed(item.step, item.data)
         if outbox is not None:
             outbox.settle()
             outbox.send(step_messages(session, item.step, item.data))
     if outbox is not None:
         outbox.close()
+
+
+def _say_media_needed(step: Any, data: dict[str, Any]) -> None:
+    """A draft for TikTok or Instagram is a caption: say what it must be posted with."""
+    from crisisplay.check.platforms import media_note
+
+    for platform in data.get("texts") or {}:
+        note = media_note(platform)
+        if note:
+            sys.stderr.write(_("Step '{step}': {note}").format(step=step.id, note=note) + "\n")
 
 
 def resume_scripted(

@@ -543,7 +543,7 @@ def _variable_and_template_problems(resolved: Resolved) -> list[Problem]:
                         checked.add((src.template_id, src.origin + src.platform))
                         continue
                     already = reported.setdefault(step.id, set())
-                    missing = sorted(parsed.variables - provided - already)
+                    missing = sorted(parsed.variables - parsed.optional - provided - already)
                     if missing:
                         already.update(missing)
                         listed = ", ".join(f"'{v}'" for v in missing)

@@ -138,6 +138,15 @@ def _units(resolved: Resolved, lang: str) -> list[dict[str, Any]]:
                 for value in candidates[name][1:]:
                     if len(variants) < MAX_VARIANTS:
                         variants.append((f"{name} is {_said(value)}", {**base, name: value}))
+            # an optional slot (`{% if what_to_do is defined %}`) left unanswered: the
+            # statement must stand without it too
+            for name in sorted(parsed.optional):
+                if len(variants) < MAX_VARIANTS:
+                    without = {k: v for k, v in base.items() if k != name}
+                    variants.append((f"{name} is not answered", without))
+            if len(parsed.optional) > 1 and len(variants) < MAX_VARIANTS:
+                none = {k: v for k, v in base.items() if k not in parsed.optional}
+                variants.append((f"{', '.join(sorted(parsed.optional))} are not answered", none))
             units[ident] = {
                 "src": src,
                 "template": step.template,

@@ -74,13 +74,16 @@ class TemplateStore:
 
 
 def language_dirs(root: Path, language: str) -> list[Path]:
-    """`es-MX` looks in `es-mx/` then `es/`."""
-    tag = language.lower()
-    dirs = [root / tag]
-    primary = tag.split("-")[0]
-    if primary != tag:
-        dirs.append(root / primary)
-    return [d for d in dirs if d.is_dir()]
+    """`es-MX` looks in `es-MX/` (or `es-mx/`), then `es-419/`, then `es/`."""
+    from crisisplay.i18n import language_tags
+
+    dirs: list[Path] = []
+    for tag in language_tags(language):
+        for name in dict.fromkeys((tag, tag.lower())):
+            if (root / name).is_dir() and root / name not in dirs:
+                dirs.append(root / name)
+                break
+    return dirs
 
 
 def file_layer(root: Path, language: str, layer: str) -> dict[str, dict[str, Source]]:
@@ -553,9 +556,23 @@ def _make_environment() -> Any:
     )
     env.globals["range"] = _bounded_range
     env.globals["lipsum"] = _bounded_lipsum
+    env.filters["sentence"] = sentence
     for name, f in list(env.filters.items()):
         env.filters[name] = _bounded_filter(name, f)
     return env
+
+
+def sentence(value: Any) -> str:
+    """`{{ remedy | sentence }}`: an answer as a sentence of the post — trimmed, its first
+    letter a capital, ending in a full stop unless it ends in other final punctuation
+    ("every charge is refunded by Friday" → "Every charge is refunded by Friday.")."""
+    _check_text(_approx_len(value), "the 'sentence' filter")  # measured before it is text
+    text = str(value).strip()
+    if not text:
+        return ""
+    lead = len(text) - len(text.lstrip("¿¡\"“«(‘'"))  # "¿qué…?" → "¿Qué…?"
+    text = text[:lead] + text[lead : lead + 1].upper() + text[lead + 1 :]
+    return text if text[-1] in '.!?…)»"”' else text + "."
 
 
 _ENV: Any = None
@@ -576,6 +593,8 @@ class Parsed:
     attributes: dict[str, set[str]]  # name -> attributes read, e.g. client -> {name}
     first_line: dict[str, int]  # name -> first line that uses it
     attribute_lines: dict[str, int] = field(default_factory=dict)  # "client.x" -> line
+    #: names it only reads after asking `is defined`: a slot the statement does without
+    optional: set[str] = field(default_factory=set)
     _compiled: Any = None
 
     @property
@@ -611,9 +630,9 @@ def parse(source: Source) -> Parsed:
     from crisisplay import cache as disk
 
     hit = disk.get("template-reads", key, _DERIVED_BY)
-    if isinstance(hit, tuple) and len(hit) == 4:
-        variables, attributes, first_line, attribute_lines = hit
-        parsed = Parsed(source, None, variables, attributes, first_line, attribute_lines)
+    if isinstance(hit, tuple) and len(hit) == 5:
+        variables, attributes, first_line, attribute_lines, optional = hit
+        parsed = Parsed(source, None, variables, attributes, first_line, attribute_lines, optional)
         _PARSED[key] = parsed
         return parsed
     parsed = _parse(source)
@@ -621,7 +640,13 @@ def parse(source: Source) -> Parsed:
     disk.put(
         "template-reads",
         key,
-        (parsed.variables, parsed.attributes, parsed.first_line, parsed.attribute_lines),
+        (
+            parsed.variables,
+            parsed.attributes,
+            parsed.first_line,
+            parsed.attribute_lines,
+            parsed.optional,
+        ),
         _DERIVED_BY,
     )
     return parsed
@@ -681,7 +706,17 @@ def _parse(source: Source) -> Parsed:
             attribute_lines[dotted] = min(attribute_lines.get(dotted, node.lineno), node.lineno)
         elif isinstance(node, nodes.Name) and node.ctx == "load" and node.name in variables:
             first_line[node.name] = min(first_line.get(node.name, node.lineno), node.lineno)
-    return Parsed(source, ast, variables, attributes, first_line, attribute_lines)
+    # `{% if what_to_do is defined %}`: the template asks whether the slot is filled, so a
+    # playbook that never asks for it is not wrong (the statement is written without it)
+    optional = {
+        node.node.name
+        for node in every
+        if isinstance(node, nodes.Test)
+        and node.name in ("defined", "undefined")
+        and isinstance(node.node, nodes.Name)
+        and node.node.name in variables
+    }
+    return Parsed(source, ast, variables, attributes, first_line, attribute_lines, optional)
 
 
 class _NotConstant(Exception):
