@@ -7,11 +7,12 @@ Run on its own: `cd bench && ../.venv/bin/python bench_check.py`.
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-from bench import CRISISPLAY, RUNS, row, run_measured, whole_process
+from bench import CRISISPLAY, RUNS, paired_ratio, paired_times, row, run_measured, whole_process
 
 WARM_RUNS = 200
 
@@ -143,7 +144,7 @@ def bench_check(tmp: Path, env: dict[str, str]) -> None:
         print(
             f"  {f'check 3,000 chars ({lang}), in-process, median':<44} "
             f"{figures['median']:8.2f} ms  (p90 {figures['p90']:.2f} ms, {WARM_RUNS} runs, "
-            f"{int(figures['findings'])} findings)  target < 20 ms"
+            f"{int(figures['findings'])} findings)  target ≤ 10 ms"
         )
         row(
             f"check 3,000 chars ({lang}), cold first call",
@@ -154,8 +155,23 @@ def bench_check(tmp: Path, env: dict[str, str]) -> None:
     bench_scaling(env)
     sound = tmp / "sound-x.txt"
     sound.write_text(SOUND_X + "\n", encoding="utf-8")
-    ms, mb = whole_process([CRISISPLAY, "check", str(sound), "--platform", "x"], env=env)
-    row("crisisplay check FILE --platform x", ms, mb)
+    # The first check after install compiles the rules and keeps them (the disk cache);
+    # every later one, the one timed here, reads them back.
+    whole_process([CRISISPLAY, "check", str(sound), "--platform", "x"], env=env)
+    times, peaks = paired_times(
+        {
+            "help": [CRISISPLAY, "--help"],
+            "check": [CRISISPLAY, "check", str(sound), "--platform", "x"],
+        },
+        RUNS,
+        env,
+    )
+    row(
+        "crisisplay check FILE --platform x",
+        statistics.median(times["check"]),
+        peaks["check"],
+        f"{paired_ratio(times, 'check', 'help'):.2f}x crisisplay --help paired (target ≤ 2x)",
+    )
     long = tmp / "long-en.txt"
     long.write_text(statement("en"), encoding="utf-8")
     ms, mb = whole_process(
