@@ -251,7 +251,7 @@ def test_every_hand_written_file_is_read_with_the_limit(tmp_path: Path) -> None:
 
 
 def test_a_huge_workspace_template_or_rule_file_is_a_clear_error(tmp_path: Path) -> None:
-    from crisisplay.check.rules import RulesError, _read
+    from crisisplay.check.rules import RulesError, _text
     from crisisplay.errors import PlaybookError
     from crisisplay.playbook.templates import file_layer
 
@@ -263,4 +263,4 @@ def test_a_huge_workspace_template_or_rule_file_is_a_clear_error(tmp_path: Path)
     rules = tmp_path / "en.yaml"
     rules.write_bytes(b"#" * (1024 * 1024 + 1))
     with pytest.raises(RulesError, match="over the 1,048,576-byte limit for a rule file"):
-        _read(rules)
+        _text(rules)
