@@ -116,7 +116,7 @@ def check_incident(
 
     ev.file_problems.extend(fork_problems(folder, events))
     expected = expected_statements(events)
-    problems, rewrite = statement_problems(folder, expected)
+    problems, rewrite = statement_problems(folder, expected, _fork_statements(folder))
     if repair and rewrite and not ev.receipt_problems:
         try:
             write_statements(folder, {name: expected[name] for name in rewrite})
@@ -124,9 +124,26 @@ def check_incident(
             ev.file_problems.append(f"{STATEMENTS}/ could not be repaired: {e.strerror or e}")
         else:
             ev.repaired.extend(f"{STATEMENTS}/{name}" for name in rewrite)
-            problems, _ = statement_problems(folder, expected)
+            problems, _ = statement_problems(folder, expected, _fork_statements(folder))
     ev.file_problems.extend(problems)
     return ev
+
+
+def _fork_statements(folder: Any) -> dict[str, str]:
+    """The statement copies the fork copies recorded: a sync that kept a fork merged its
+    `statements/` too, and those are the fork's evidence, not strays (the fork itself is
+    checked by forks.problems)."""
+    from crisisplay.incident.forks import fork_files
+    from crisisplay.incident.log import LogError, read_events
+    from crisisplay.incident.session import expected_statements
+
+    out: dict[str, str] = {}
+    for name in fork_files(folder):
+        try:
+            out.update(expected_statements(read_events(folder / name)))
+        except (OSError, LogError):
+            continue
+    return out
 
 
 def _receipts_the_log_names(ev: Evidence, ledger: Any, events: list[dict[str, Any]]) -> None:

@@ -239,6 +239,10 @@ class Session:
         """
         if self.log.closed:
             return
+        if self.share is None and self.walk.closed and self.log.next_seq != self._start_seq:
+            # written after the close (a notification sent again on resume): nobody walks a
+            # closed incident again, so this session is the one to share it
+            self.share = "incident.closed"
         try:
             self._close()
         finally:
@@ -563,8 +567,11 @@ def write_statements(folder: Path, files: dict[str, str]) -> None:
         safefs.replace_atomic(folder / STATEMENTS, name, (text + "\n").encode("utf-8"), depth=3)
 
 
-def statement_problems(folder: Path, expected: dict[str, str]) -> tuple[list[str], list[str]]:
-    """(problems, names to rewrite): copies missing, different from the log, or extra."""
+def statement_problems(
+    folder: Path, expected: dict[str, str], forks: dict[str, str] | None = None
+) -> tuple[list[str], list[str]]:
+    """(problems, names to rewrite): copies missing, different from the log, or extra
+    (an extra copy that a fork copy of the log recorded, with its text, is not a stray)."""
     from crisisplay import safefs
 
     problems: list[str] = []
@@ -598,9 +605,24 @@ def statement_problems(folder: Path, expected: dict[str, str]) -> tuple[list[str
             problems.append(f"{STATEMENTS}/{name} differs from the text the log recorded")
             rewrite.append(name)
     for name in sorted(present - set(expected)):
-        if not name.startswith("."):
-            problems.append(f"{STATEMENTS}/{name} is not a statement the log recorded")
+        if name.startswith(".") or _forked(where, name, (forks or {}).get(name)):
+            continue
+        problems.append(f"{STATEMENTS}/{name} is not a statement the log recorded")
     return problems, rewrite
+
+
+def _forked(where: Path, name: str, text: str | None) -> bool:
+    """The copy `name` holds exactly `text`, a statement a fork copy of the log recorded."""
+    from crisisplay import safefs
+
+    if text is None:
+        return False
+    want = (text + "\n").encode("utf-8")
+    try:
+        got = safefs.read_bytes(where, name, limit=len(want) + 1, depth=3, what="a statement")
+    except OSError:
+        return False
+    return got == want
 
 
 @dataclass
