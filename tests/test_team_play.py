@@ -258,7 +258,8 @@ def test_opened_on_one_machine_handed_over_and_closed_on_the_other(play: Play) -
     assert [e["actor"] for e in closed] == ["Bob"]
     assert last["type"] in ("incident.closed", "notification")
     # the rest of the notify steps went out from Bob's machine
-    steps = {(n["data"]["step"], n["data"]["status"]) for n in of_type(bob, incident, "notification")}
+    sent = [n["data"] for n in of_type(bob, incident, "notification")]
+    steps = {(n["step"], n["status"]) for n in sent}
     assert ("apologise-notify-spokesperson", "sent") in steps
     assert ("close-notify-am", "sent") in steps
     spokesperson = [p for p in play.webhook.posts if "apologise-notify-spokesperson" in p["title"]]
@@ -352,8 +353,9 @@ def test_a_stale_copy_does_not_hand_over_what_was_taken_elsewhere(play: Play) ->
     assert ran.returncode == 0, ran.stderr
     assert bob.run("sync").returncode == 0
     ran = bob.run(
-        "resume", incident, "--take-over", "--reason", "Alice is off", "--answers", str(answers(bob))
-    )
+        "resume", incident, "--take-over", "--reason", "Alice is off",
+        "--answers", str(answers(bob)),
+    )  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     before = alice.log(incident).read_bytes()
     ran = alice.run("handover", incident, "--to", "Dave")
