@@ -419,3 +419,40 @@ def test_both_writing_at_once_fork_and_a_rewritten_log_is_caught(play: Play) -> 
     assert ran.returncode == 1
     assert "does not match the receipt" in ran.stderr
     assert log.read_bytes() == original
+
+
+def test_two_take_overs_at_once_fork_and_the_sync_still_merges(play: Play) -> None:
+    """Carol (on Alice's machine, offline) and Dave (on Bob's) take the pen from Bob at the
+    same moment and walk the same steps with different words: the two logs fork at the same
+    seq, so both machines wrote statement copies under the same names. The sync reports the
+    fork and still merges (the copies are derived: written again from the log it keeps)."""
+    alice, bob = play.alice, play.bob
+    incident = hand_to_bob(play)
+    alice.git("remote", "set-url", "origin", str(play.remote.parent / "gone.git"))
+    carol = answers(alice)
+    carol.write_text(carol.read_text().replace("Customers say", "Carol says"))
+    for machine, who, path in ((alice, "Carol", carol), (bob, "Dave", answers(bob))):
+        ran = machine.run(
+            "resume", incident, "--take-over", "--reason", "Bob is asleep",
+            "--answers", str(path), CRISISPLAY_NAME=who,
+        )  # fmt: skip
+        assert ran.returncode == 0, ran.stderr
+    carol_copy = alice.log(incident).read_bytes()
+    alice.git("remote", "set-url", "origin", str(play.remote))
+    ran = alice.run("sync")
+    assert ran.returncode == 1
+    assert f"FORK: {incident}" in ran.stderr
+    assert "pen.taken by Carol" in ran.stderr and "pen.taken by Dave" in ran.stderr
+    assert "cannot be put together" not in ran.stderr  # merged, not stopped
+    assert not (alice.home / ".git" / "MERGE_HEAD").exists()
+    folder = alice.home / "incidents" / incident
+    assert (folder / "log.jsonl").read_bytes() == bob.log(incident).read_bytes()
+    assert (folder / "log.fork.carol.jsonl").read_bytes() == carol_copy  # nothing lost
+    assert b"Carol says" in (folder / "log.fork.carol.jsonl").read_bytes()
+    ran = alice.run("sync", "--resolve", incident, "--note", "Carol's statements were not sent")
+    assert ran.returncode == 0, ran.stderr
+    assert bob.run("sync").returncode == 0
+    for machine in (alice, bob):
+        ran = machine.run("log", "verify", incident)
+        assert ran.returncode == 0, ran.stderr
+    assert alice.log(incident).read_bytes() == bob.log(incident).read_bytes()

@@ -135,7 +135,7 @@ def _fork_statements(folder: Any) -> dict[str, str]:
     checked by forks.problems)."""
     from crisisplay.incident.forks import fork_files
     from crisisplay.incident.log import LogError, read_events
-    from crisisplay.incident.session import expected_statements
+    from crisisplay.incident.statements import expected_statements
 
     out: dict[str, str] = {}
     for name in fork_files(folder):
