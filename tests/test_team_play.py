@@ -449,9 +449,18 @@ def test_two_take_overs_at_once_fork_and_the_sync_still_merges(play: Play) -> No
     assert (folder / "log.jsonl").read_bytes() == bob.log(incident).read_bytes()
     assert (folder / "log.fork.carol.jsonl").read_bytes() == carol_copy  # nothing lost
     assert b"Carol says" in (folder / "log.fork.carol.jsonl").read_bytes()
+    ran = bob.run("sync")
+    assert ran.returncode == 0, ran.stderr  # Bob gets the fork copy and Carol's receipt
+    for machine in (alice, bob):  # the fork is said, not a rewritten log
+        ran = machine.run("log", "verify", incident)
+        assert ran.returncode == 1 and "log.fork.carol.jsonl" in ran.stderr
+        assert "the whole chain recomputed" not in ran.stderr, ran.stderr
     ran = alice.run("sync", "--resolve", incident, "--note", "Carol's statements were not sent")
     assert ran.returncode == 0, ran.stderr
-    assert bob.run("sync").returncode == 0
+    for machine in (bob, alice, bob):  # Carol's receipt witnesses her copy, not the log
+        ran = machine.run("sync")
+        assert ran.returncode == 0, ran.stderr
+        assert "cut" not in ran.stderr
     for machine in (alice, bob):
         ran = machine.run("log", "verify", incident)
         assert ran.returncode == 0, ran.stderr

@@ -342,6 +342,35 @@ def _fails(data: bytes, receipts: list[tuple[int, str]]) -> str | None:
     return None
 
 
+def _fork_copies(root: Path, theirs: str, folder: Path, listed: bytes) -> list[bytes]:
+    """Every fork copy of the incident in `folder`, here and on the remote."""
+    from crisisplay.incident.forks import FORK_RE, fork_files
+
+    copies = []
+    for name in fork_files(folder):
+        with contextlib.suppress(OSError):
+            copies.append((folder / name).read_bytes())
+    prefix = f"incidents/{folder.name}/"
+    for path in listed.decode("utf-8", "replace").splitlines():
+        if path.startswith(prefix) and FORK_RE.fullmatch(path[len(prefix) :]):
+            copies.append(_blob(root, theirs, path) or b"")
+    return copies
+
+
+def _witnesses(
+    seen: list[tuple[int, str]], ours: bytes, remote: bytes, forks: list[bytes]
+) -> list[tuple[int, str]]:
+    """The receipts that witness the log: not one that only a fork copy matches (issued
+    where that copy was written, before the sync set it aside)."""
+    return [
+        r
+        for r in seen
+        if _fails(ours, [r]) is None
+        or _fails(remote, [r]) is None
+        or all(_fails(copy, [r]) is not None for copy in forks)
+    ]
+
+
 def _first_difference(ours: bytes, theirs: bytes) -> tuple[str, str]:
     """The first event of each copy that the other does not have, described."""
     a, b = ours.split(b"\n"), theirs.split(b"\n")
@@ -414,6 +443,8 @@ def _settle(
         if ours == remote:
             continue
         seen = witnessed.get(incident, []) if name == "log.jsonl" else []
+        if seen:
+            seen = _witnesses(seen, ours, remote, _fork_copies(root, theirs, folder, listed))
         if ours.startswith(remote):
             if (bad := _fails(remote, seen)) and not _fails(ours, seen):
                 result.problems.append(
