@@ -53,6 +53,10 @@ def handover(
         raise UsageError(_("Say who takes the incident over: --to NAME."))
     note = note.strip() if note and note.strip() else None
     h = home()
+    if not dry_run:  # who holds the pen as the team's remote knows it (resume does the same)
+        from crisisplay.incident.session import sync_after
+
+        sync_after(h.root, "session.resumed")
     if incident is None and not any(s.status == "open" for s in list_incidents(h)):
         raise CrisisplayError(_("There is no open incident to hand over."))
     try:

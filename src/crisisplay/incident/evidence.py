@@ -101,7 +101,7 @@ def check_incident(
     ev.receipt_problems.extend(ledger.problems)
     ev.receipt = ledger.for_incident(incident_id)
     if ev.receipt is not None:
-        ev.receipt_problems.extend(receipts.compare(path, ev.receipt))
+        ev.receipt_problems.extend(_compare(folder, ev.receipt))
     if not result.ok:
         return ev  # the derived files are checked against a log that can be trusted
     _receipts_the_log_names(ev, ledger, events)
@@ -116,7 +116,7 @@ def check_incident(
 
     ev.file_problems.extend(fork_problems(folder, events))
     expected = expected_statements(events)
-    problems, rewrite = statement_problems(folder, expected)
+    problems, rewrite = statement_problems(folder, expected, _fork_statements(folder))
     if repair and rewrite and not ev.receipt_problems:
         try:
             write_statements(folder, {name: expected[name] for name in rewrite})
@@ -124,9 +124,49 @@ def check_incident(
             ev.file_problems.append(f"{STATEMENTS}/ could not be repaired: {e.strerror or e}")
         else:
             ev.repaired.extend(f"{STATEMENTS}/{name}" for name in rewrite)
-            problems, _ = statement_problems(folder, expected)
+            problems, _ = statement_problems(folder, expected, _fork_statements(folder))
     ev.file_problems.extend(problems)
     return ev
+
+
+def _compare(folder: Any, receipt: Receipt) -> list[str]:
+    """The log against its last receipt; a receipt that covers a fork copy instead (issued
+    on the machine that wrote it, and brought by the sync) is said as such, not as a
+    rewritten log: the fork is reported, and resolving it issues a receipt for the log."""
+    from crisisplay.i18n import _
+    from crisisplay.incident import receipts
+    from crisisplay.incident.forks import fork_files
+
+    found = receipts.compare(folder / "log.jsonl", receipt)
+    if not found:
+        return found
+    for name in fork_files(folder):
+        if not receipts.compare(folder / name, receipt):
+            return [
+                _(
+                    "the last receipt, {receipt}, covers {file} (the fork copy), not this log: "
+                    "it was issued where that copy was written; resolving the fork issues one "
+                    "for the log"
+                ).format(receipt=receipt.text[:20] + "…", file=name)
+            ]
+    return found
+
+
+def _fork_statements(folder: Any) -> dict[str, str]:
+    """The statement copies the fork copies recorded: a sync that kept a fork merged its
+    `statements/` too, and those are the fork's evidence, not strays (the fork itself is
+    checked by forks.problems)."""
+    from crisisplay.incident.forks import fork_files
+    from crisisplay.incident.log import LogError, read_events
+    from crisisplay.incident.statements import expected_statements
+
+    out: dict[str, str] = {}
+    for name in fork_files(folder):
+        try:
+            out.update(expected_statements(read_events(folder / name)))
+        except (OSError, LogError):
+            continue
+    return out
 
 
 def _receipts_the_log_names(ev: Evidence, ledger: Any, events: list[dict[str, Any]]) -> None:

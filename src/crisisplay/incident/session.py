@@ -19,6 +19,13 @@ from typing import TYPE_CHECKING, Any
 from crisisplay import i18n, times
 from crisisplay.errors import CrisisplayError, PlaybookError
 from crisisplay.i18n import _
+from crisisplay.incident.statements import (  # here once; kept importable from here
+    STATEMENTS,
+    expected_statements,
+    statement_files,
+    statement_problems,
+    write_statements,
+)
 from crisisplay.incident.walk import UPDATE, Deadline, Incident, Walk, now_utc, parse_time
 from crisisplay.invocation import command
 from crisisplay.text import slugify
@@ -32,7 +39,6 @@ if TYPE_CHECKING:
     from crisisplay.playbook.resolved import Resolved
 
 SNAPSHOT = "playbook.json"
-STATEMENTS = "statements"
 STAGING_PREFIX = ".opening-"
 #: A snapshot larger than this is not one crisisplay wrote (the default playbook is ~200 KB).
 MAX_SNAPSHOT = 64 << 20
@@ -239,6 +245,10 @@ class Session:
         """
         if self.log.closed:
             return
+        if self.share is None and self.walk.closed and self.log.next_seq != self._start_seq:
+            # written after the close (a notification sent again on resume): nobody walks a
+            # closed incident again, so this session is the one to share it
+            self.share = "incident.closed"
         try:
             self._close()
         finally:
@@ -526,81 +536,6 @@ def snapshot_playbook(folder: Path, library: Library, expected: str | None) -> R
             f"The playbook snapshot {folder / SNAPSHOT} is not a valid playbook."
         ) from None
     return Resolved(playbook, folder / SNAPSHOT, "snapshot", payload["lineage"], Origins(), library)
-
-
-# --- statements: derived copies of the texts the log holds ---------------------------------
-
-
-def statement_files(event: dict[str, Any]) -> list[tuple[str, str]]:
-    """(file name, text) of each statement a step event sent, as `statements/` keeps them."""
-    data = event.get("data") or {}
-    texts = data.get("texts")
-    if event.get("type") != "step" or not isinstance(texts, dict):
-        return []
-    step = slugify(str(data.get("step")), 64) or "step"
-    return [
-        (f"{event['seq']:05d}-{step}-{slugify(str(platform), 32) or 'platform'}.txt", str(text))
-        for platform, text in texts.items()
-    ]
-
-
-def expected_statements(events: Any) -> dict[str, str]:
-    """Every statement file the log says `statements/` should hold, with its text."""
-    out: dict[str, str] = {}
-    for event in events:
-        out.update(statement_files(event))
-    return out
-
-
-def write_statements(folder: Path, files: dict[str, str]) -> None:
-    """Write statement copies (each atomically; never through a link)."""
-    from crisisplay import safefs
-
-    if not files:
-        return
-    safefs.mkdir_in(folder, STATEMENTS, depth=2)
-    for name, text in files.items():
-        safefs.replace_atomic(folder / STATEMENTS, name, (text + "\n").encode("utf-8"), depth=3)
-
-
-def statement_problems(folder: Path, expected: dict[str, str]) -> tuple[list[str], list[str]]:
-    """(problems, names to rewrite): copies missing, different from the log, or extra."""
-    from crisisplay import safefs
-
-    problems: list[str] = []
-    rewrite: list[str] = []
-    where = folder / STATEMENTS
-    try:
-        dfd = safefs.open_dir(where, 3)
-    except FileNotFoundError:
-        if expected:
-            problems.append(f"{STATEMENTS}/ is missing; the log holds {len(expected)} statement(s)")
-        return problems, sorted(expected)
-    except OSError as e:
-        return [f"{STATEMENTS}/ cannot be read: {e}"], []
-    try:
-        present = set(os.listdir(dfd))
-    finally:
-        os.close(dfd)
-    for name in sorted(expected):
-        want = (expected[name] + "\n").encode("utf-8")
-        if name not in present:
-            problems.append(f"{STATEMENTS}/{name} is missing (the log holds its text)")
-            rewrite.append(name)
-            continue
-        try:
-            got = safefs.read_bytes(where, name, limit=len(want) + 1, depth=3, what="a statement")
-        except OSError as e:
-            problems.append(f"{STATEMENTS}/{name}: {e}")
-            rewrite.append(name)
-            continue
-        if got != want:
-            problems.append(f"{STATEMENTS}/{name} differs from the text the log recorded")
-            rewrite.append(name)
-    for name in sorted(present - set(expected)):
-        if not name.startswith("."):
-            problems.append(f"{STATEMENTS}/{name} is not a statement the log recorded")
-    return problems, rewrite
 
 
 @dataclass

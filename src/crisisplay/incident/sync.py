@@ -66,6 +66,9 @@ EXCLUDE = (
 ATTRIBUTES = (
     "incidents/*/log*.jsonl merge=crisisplay-append -text",
     "receipts.jsonl merge=crisisplay-append -text",
+    # derived from the log: two machines that recorded one step at once each wrote their
+    # own; git keeps this side's, then the sync writes them again from the settled log
+    "incidents/*/statements/* merge=crisisplay-append -text",
 )
 MERGE_CONFIG = {
     "merge.crisisplay-append.name": "append-only files settled by crisisplay sync",
@@ -267,6 +270,7 @@ def sync(root: Path, *, attempts: int = 3) -> SyncResult:
             _commit(root, f"crisisplay sync: {me} took in the remote's logs")
             _merge(root, theirs, branch)
             _keep(root, settled)
+            _restate(root, settled)
             _commit(root, f"crisisplay sync: {me} kept the append-only files")
             _check_receipts(root, result)
         head = _rev(root, "HEAD")
@@ -336,6 +340,35 @@ def _fails(data: bytes, receipts: list[tuple[int, str]]) -> str | None:
         if seq >= len(lines) or hashlib.sha256(lines[seq]).hexdigest() != sha:
             return f"{seq}:{sha}"
     return None
+
+
+def _fork_copies(root: Path, theirs: str, folder: Path, listed: bytes) -> list[bytes]:
+    """Every fork copy of the incident in `folder`, here and on the remote."""
+    from crisisplay.incident.forks import FORK_RE, fork_files
+
+    copies = []
+    for name in fork_files(folder):
+        with contextlib.suppress(OSError):
+            copies.append((folder / name).read_bytes())
+    prefix = f"incidents/{folder.name}/"
+    for path in listed.decode("utf-8", "replace").splitlines():
+        if path.startswith(prefix) and FORK_RE.fullmatch(path[len(prefix) :]):
+            copies.append(_blob(root, theirs, path) or b"")
+    return copies
+
+
+def _witnesses(
+    seen: list[tuple[int, str]], ours: bytes, remote: bytes, forks: list[bytes]
+) -> list[tuple[int, str]]:
+    """The receipts that witness the log: not one that only a fork copy matches (issued
+    where that copy was written, before the sync set it aside)."""
+    return [
+        r
+        for r in seen
+        if _fails(ours, [r]) is None
+        or _fails(remote, [r]) is None
+        or all(_fails(copy, [r]) is not None for copy in forks)
+    ]
 
 
 def _first_difference(ours: bytes, theirs: bytes) -> tuple[str, str]:
@@ -410,6 +443,8 @@ def _settle(
         if ours == remote:
             continue
         seen = witnessed.get(incident, []) if name == "log.jsonl" else []
+        if seen:
+            seen = _witnesses(seen, ours, remote, _fork_copies(root, theirs, folder, listed))
         if ours.startswith(remote):
             if (bad := _fails(remote, seen)) and not _fails(ours, seen):
                 result.problems.append(
@@ -454,7 +489,8 @@ def _settle(
                     safefs.create_new(folder, aside, remote, depth=2)
                 settled[path] = ours
             else:
-                aside, exists = fork_name(folder, me, ours)
+                first = ours.split(b"\n")[len(_common(ours, remote))]
+                aside, exists = fork_name(folder, _actor(first) or me, ours)
                 if not exists:
                     safefs.create_new(folder, aside, ours, depth=2)
                 safefs.replace_atomic(folder, name, remote, depth=2)
@@ -546,6 +582,29 @@ def _keep(root: Path, settled: dict[str, bytes]) -> None:
             pass
         depth = 0 if path == LEDGER else 2
         safefs.replace_atomic(target.parent, target.name, data, depth=depth)
+
+
+def _restate(root: Path, settled: dict[str, bytes]) -> None:
+    """The statement copies of each settled log, written again from it where they differ
+    (what a fork copy wrote under the same name is in the fork copy itself)."""
+    from crisisplay.incident.log import LogError, read_events
+    from crisisplay.incident.statements import (
+        expected_statements,
+        statement_problems,
+        write_statements,
+    )
+
+    for path in settled:
+        parts = path.split("/")
+        if len(parts) != 3 or parts[2] != "log.jsonl":
+            continue
+        folder = root / "incidents" / parts[1]
+        try:
+            expected = expected_statements(read_events(folder / "log.jsonl"))
+            _, rewrite = statement_problems(folder, expected)
+            write_statements(folder, {name: expected[name] for name in rewrite})
+        except (OSError, LogError):
+            continue  # `log verify` says what is wrong, and --repair writes them
 
 
 def _check_receipts(root: Path, result: SyncResult) -> None:
