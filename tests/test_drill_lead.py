@@ -79,9 +79,67 @@ class Runs:
         return out
 
 
-@pytest.fixture(params=SHIPPED, ids=[f"{p.parent.name}/{p.stem}" for p in SHIPPED])
+def _ids(paths: list[Path]) -> list[str]:
+    return [f"{p.parent.name}/{p.stem}" for p in paths]
+
+
+def _signed_while_away(runs: Runs) -> tuple[dict[str, Any], int]:
+    """The careful run, with each statement whose first approver is away when it is
+    signed recorded as approved by that person anyway; and how many there are."""
+    away = [e for e in runs.sc.timeline if e.kind == "unreachable" and e.role]
+    names = {c.role: c.name for c in runs.resolved.client.contacts}
+    signed = json.loads(json.dumps(runs.best))
+    hits = 0
+    for step in runs.drafts:
+        first = (runs.resolved.playbook.step(step).approvers() or [None])[0]
+        at = timedelta(minutes=minutes(signed[step]))
+        for e in away:
+            until = e.until_offset
+            if first == e.role and e.offset <= at and (until is None or at < until):
+                signed[step]["approved_by"] = names[first]
+                hits += 1
+                break
+    return signed, hits
+
+
+def _cases() -> dict[Path, Runs]:
+    """Each shipped scenario's runs, read once when the tests are collected, so that each
+    test runs on the scenarios it applies to (a troll's careful run publishes nothing)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="crisisplay-drill-cases-"))
+    return {path: Runs(path, folder / f"{path.parent.name}-{path.stem}") for path in SHIPPED}
+
+
+_CASES = _cases()
+#: scenarios whose careful run publishes a holding statement
+ANSWERED = [p for p, r in _CASES.items() if r.hold in r.drafts]
+#: scenarios with a statement to be signed while its first approver is away
+AWAY = [p for p, r in _CASES.items() if _signed_while_away(r)[1]]
+
+
+@pytest.fixture(params=SHIPPED, ids=_ids(SHIPPED))
 def runs(request: pytest.FixtureRequest, tmp_path: Path) -> Runs:
     return Runs(request.param, tmp_path)
+
+
+@pytest.fixture(params=ANSWERED, ids=_ids(ANSWERED))
+def answered(request: pytest.FixtureRequest, tmp_path: Path) -> Runs:
+    """The scenarios whose careful run publishes a holding statement."""
+    return Runs(request.param, tmp_path)
+
+
+@pytest.fixture(params=AWAY, ids=_ids(AWAY))
+def away(request: pytest.FixtureRequest, tmp_path: Path) -> Runs:
+    return Runs(request.param, tmp_path)
+
+
+def test_the_cases_cover_the_branches() -> None:
+    """Most scenarios publish a holding statement, some (a troll) rightly don't, and some
+    have an approver away: each test below runs on some."""
+    assert len(SHIPPED) >= 20
+    assert len(SHIPPED) - 4 <= len(ANSWERED) < len(SHIPPED)
+    assert len(AWAY) >= 2
 
 
 def codes(score: dict[str, Any]) -> set[str]:
@@ -95,16 +153,8 @@ def test_every_scenario_gives_the_holding_statement_a_deadline(runs: Runs) -> No
         assert [g["code"] for g in best["good"] if g["category"] == "holding"] == [
             "holding-not-needed"
         ]
-        pytest.skip("this scenario's expected branch publishes no holding statement")
-    assert "holding-on-time" in {g["code"] for g in best["good"]}
-
-
-@pytest.fixture
-def answered(runs: Runs) -> Runs:
-    """The scenarios whose careful run publishes a holding statement."""
-    if runs.hold not in runs.drafts:
-        pytest.skip("this scenario's expected branch publishes no holding statement")
-    return runs
+    else:
+        assert "holding-on-time" in {g["code"] for g in best["good"]}
 
 
 def test_silence_costs_about_a_quarter_and_a_late_run_is_worse(answered: Runs) -> None:
@@ -167,25 +217,10 @@ def test_a_broken_promise_of_an_update_costs_points(answered: Runs) -> None:
     assert item["subject"] == first and item["lost"] >= 0.1
 
 
-def test_approval_by_someone_unreachable_costs_points(runs: Runs) -> None:
-    away = [e for e in runs.sc.timeline if e.kind == "unreachable"]
-    if not away:
-        pytest.skip("nobody is unreachable in this scenario")
-    names = {c.role: c.name for c in runs.resolved.client.contacts}
+def test_approval_by_someone_unreachable_costs_points(away: Runs) -> None:
+    runs = away
     best = runs.play(runs.best)
-    signed = json.loads(json.dumps(runs.best))
-    hits = 0
-    for step in runs.drafts:
-        role = runs.resolved.playbook.step(step).approve_by
-        at = timedelta(minutes=minutes(signed[step]))
-        for e in away:
-            until = e.until_offset
-            if role == e.role and e.offset <= at and (until is None or at < until):
-                signed[step]["approved_by"] = names[role]
-                hits += 1
-                break
-    if not hits:
-        pytest.skip("no statement needs sign-off while its approver is away")
+    signed, hits = _signed_while_away(runs)
     score = runs.play(signed)
     found = [i for i in score["items"] if i["code"] == "approval-unreachable"]
     assert len(found) == hits
