@@ -45,11 +45,33 @@ def test_severity_4_answers_in_the_thread_on_the_source_network_only(
     steps = steps_of(folder)
     assert steps["detect-response"]["network"] == "x"
     drafts = {k: d for k, d in steps.items() if d["kind"] == "draft"}
-    assert {"hold-draft", "apologise-draft", "close-draft"} <= set(drafts)
+    assert {"hold-draft", "apologise-draft", "remedy-update-draft"} <= set(drafts)
     for step, d in drafts.items():
         assert list(d["texts"]) == ["x"], step  # never facebook or instagram
         assert d["audience"] == "thread", step  # a reply, not a public statement
         assert d["widened"] == []
+    # One unhappy customer is not a press event: what only a public statement needs is
+    # passed over (ads paused, front line and press office briefed, the closing post) …
+    public_only = {s.id for _, s in resolved.playbook.steps() if s.public_only}
+    assert {"hold-pause-scheduled", "hold-press-office", "close-draft"} <= public_only
+    assert not public_only & set(steps)
+    # … and the walk still ends, closed, with its five whys.
+    events = list(read_events(folder / "log.jsonl"))
+    assert events[-1]["type"] == "incident.closed"
+    assert "close-why-5" in steps
+
+
+def test_the_public_path_walks_every_public_only_step(crisisplay: Any, tmp_path: Path) -> None:
+    resolved = Library(Home(crisisplay.home, "env")).load("default")
+    public = {**THREAD, "detect-response": "Public statement"}
+    answers = answers_for(resolved, public, {"severity": 4})
+    ran = crisisplay("start", "--answers", str(write_yaml(tmp_path / "a.yaml", answers)))
+    assert ran.code == 0, ran.err
+    (folder,) = list((crisisplay.home / "incidents").iterdir())
+    steps = steps_of(folder)
+    for step in ("hold-pause-scheduled", "hold-press-office", "close-draft"):
+        assert step in steps
+    assert steps["hold-draft"].get("audience") != "thread"
 
 
 def test_widening_a_reply_adds_only_the_network_named(crisisplay: Any, tmp_path: Path) -> None:

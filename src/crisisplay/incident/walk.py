@@ -320,11 +320,21 @@ class Walk:
 
     def next_index(self, n: int, data: dict[str, Any]) -> int:
         step = self.steps[n][1]
+        after = n + 1
         if step.kind == "decide":
             option = next((o for o in step.options or [] if o.label == data.get("option")), None)
             if option is not None and option.goto:
-                return self.target(option.goto)
-        return n + 1
+                after = self.target(option.goto)
+        return self._past_public_only(after)
+
+    def _past_public_only(self, n: int) -> int:
+        """On the thread path (a reply where the post is), the steps only a public
+        statement needs (`public_only`: pausing the ads, the press office, the closing
+        post…) are passed over: one unhappy customer is not a press event."""
+        if self.thread_path():
+            while n < len(self.steps) and self.steps[n][1].public_only:
+                n += 1
+        return n
 
     def target(self, goto: str) -> int:
         if goto == END:

@@ -298,6 +298,13 @@ class Step(_Model):
     )
     # notify
     roles: list[Id] | None = None
+    # any kind
+    public_only: bool | None = Field(
+        None,
+        description="true: a step only a public statement needs (pausing ads, briefing the "
+        "press office, the closing post…): passed over when the proportion decision chose "
+        "a reply in the thread",
+    )
     # note, check
     moderation: bool | None = Field(
         None,
