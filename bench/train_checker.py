@@ -49,8 +49,8 @@ FAMILY_ERROR_PRECISION = float(os.environ.get("ERROR_PRECISION", "0.90"))
 #: family is never a warning below this probability, nor an error below the second (with
 #: balanced class weights a probability is not a frequency: the precisions above say what a
 #: finding is worth; the floors only keep thresholds out of the noise at the bottom).
-FAMILY_WARN_FLOOR = float(os.environ.get("WARN_FLOOR", "0.4"))
-FAMILY_ERROR_FLOOR = float(os.environ.get("ERROR_FLOOR", "0.7"))
+FAMILY_WARN_FLOOR = float(os.environ.get("WARN_FLOOR", "0.5"))
+FAMILY_ERROR_FLOOR = float(os.environ.get("ERROR_FLOOR", "0.8"))
 #: A threshold is trusted only when at least this many cross-validated statements reach it.
 MIN_SUPPORT = int(os.environ.get("MIN_SUPPORT", "5"))
 #: An element the judge reads as there is there this often, and the judge beats a rule
