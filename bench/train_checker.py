@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import array
 import hashlib
+import os
 import pickle
 import sys
 import tempfile
@@ -31,37 +32,50 @@ from crisisplay.check import judge  # noqa: E402
 from crisisplay.check.text import fold_with_map  # noqa: E402
 
 TRAIN = ROOT / "data" / "checker" / "train"
-SHIPPED = judge.MODEL
-C = 4.0  # inverse regularisation; chosen by cross-validation (see the printout)
-KEEP = 6000  # features kept per label, by weight
+SHIPPED = Path(os.environ["JUDGE_OUT"]) if os.environ.get("JUDGE_OUT") else judge.MODEL
+#: The settings below were chosen by cross-validation on the training statements (the
+#: printout of each run is in docs/checker.md); the environment variables of the same names
+#: override them, to compare settings without editing this file.
+C = float(os.environ.get("C", "4.0"))  # inverse regularisation
+KEEP = int(os.environ.get("KEEP", "6000"))  # features kept per label, by weight
+#: "balanced": a label's few positive statements weigh as much as its many negative ones,
+#: so a family written in one clause of a long good apology still moves the probability.
+CLASS_WEIGHT = os.environ.get("CLASS_WEIGHT", "balanced")
 #: A family the judge adds to what the rules found is right this often as a warning, and
 #: this often as an error (cross-validated, on the statements where the rules missed it).
-FAMILY_WARN_PRECISION = 0.60
-FAMILY_ERROR_PRECISION = 0.90
+FAMILY_WARN_PRECISION = float(os.environ.get("WARN_PRECISION", "0.60"))
+FAMILY_ERROR_PRECISION = float(os.environ.get("ERROR_PRECISION", "0.90"))
 #: Cross-validation on statements written by the same hands is kinder than new text: a
-#: family is never a warning below an even chance, nor an error below 0.9 ("only when sure").
-FAMILY_WARN_FLOOR = 0.5
-FAMILY_ERROR_FLOOR = 0.9
+#: family is never a warning below this probability, nor an error below the second (with
+#: balanced class weights a probability is not a frequency: the precisions above say what a
+#: finding is worth; the floors only keep thresholds out of the noise at the bottom).
+FAMILY_WARN_FLOOR = float(os.environ.get("WARN_FLOOR", "0.5"))
+FAMILY_ERROR_FLOOR = float(os.environ.get("ERROR_FLOOR", "0.8"))
+#: A threshold is trusted only when at least this many cross-validated statements reach it.
+MIN_SUPPORT = int(os.environ.get("MIN_SUPPORT", "5"))
 #: An element the judge reads as there is there this often, and the judge beats a rule
 #: that found no phrase for it only when it is fairly sure.
 ELEMENT_PRESENT_PRECISION = 0.95
 ELEMENT_PRESENT_FLOOR = 0.8
 
 
-def matrix(texts: list[str]) -> tuple[csr_matrix, np.ndarray]:
-    """Presence of each feature in each text, over the buckets that occur at all; and
-    the bucket of each column."""
-    per_text = [sorted({b for b, _ in judge.features(fold_with_map(t).text)}) for t in texts]
-    used = np.array(sorted({b for bs in per_text for b in bs}), dtype=np.int64)
-    column = {int(b): i for i, b in enumerate(used)}
-    rows = [i for i, bs in enumerate(per_text) for _ in bs]
-    cols = [column[b] for bs in per_text for b in bs]
+def matrix(texts: list[str]) -> tuple[csr_matrix, list[str]]:
+    """Presence of each feature in each text, over the features that occur at all; and
+    the name of each column."""
+    per_text = [sorted(judge.features(fold_with_map(t).text)) for t in texts]
+    used = sorted({name for names in per_text for name in names})
+    column = {name: i for i, name in enumerate(used)}
+    rows = [i for i, names in enumerate(per_text) for _ in names]
+    cols = [column[name] for names in per_text for name in names]
     data = np.ones(len(rows), dtype=np.float32)
     return csr_matrix((data, (rows, cols)), shape=(len(texts), len(used))), used
 
 
 def fit(x: csr_matrix, y: np.ndarray) -> LogisticRegression:
-    model = LogisticRegression(C=C, solver="liblinear", max_iter=2000)
+    weight = "balanced" if CLASS_WEIGHT == "balanced" else None
+    model = LogisticRegression(
+        C=C, solver="liblinear", max_iter=2000, class_weight=weight, random_state=0
+    )
     return model.fit(x, y)
 
 
@@ -71,13 +85,22 @@ def pruned(model: LogisticRegression) -> tuple[float, dict[int, float]]:
     return float(model.intercept_[0]), {int(i): float(w[i]) for i in keep if w[i] != 0}
 
 
-def lowest_with_precision(p: np.ndarray, y: np.ndarray, precision: float) -> float:
-    """The lowest threshold whose flagged statements are right `precision` of the time."""
-    for t in np.arange(0.15, 0.995, 0.01):
+def lowest_with_precision(
+    p: np.ndarray, y: np.ndarray, precision: float, floor: float = 0.15
+) -> float:
+    """The lowest threshold from `floor` up whose flagged statements (at least MIN_SUPPORT
+    of them) are right `precision` of the time; 1.0 (never) when there is none."""
+    for t in np.arange(floor, 0.995, 0.01):
         flagged = p >= t
-        if flagged.sum() >= 3 and (y[flagged].mean() >= precision):
+        if flagged.sum() >= MIN_SUPPORT and (y[flagged].mean() >= precision):
             return round(float(t), 2)
-    return 0.99
+    return 1.0
+
+
+def precision_at(p: np.ndarray, y: np.ndarray, threshold: float) -> float:
+    """How often the statements at or above `threshold` have the label (0 when none is)."""
+    flagged = p >= threshold
+    return float(y[flagged].mean()) if flagged.any() else 0.0
 
 
 def presence_threshold(p: np.ndarray, y: np.ndarray) -> float:
@@ -86,33 +109,36 @@ def presence_threshold(p: np.ndarray, y: np.ndarray) -> float:
     found no phrase for the element."""
     if len(y) < 10:  # no rule insists on this element: the judge never overrules one
         return 1.0
-    return max(ELEMENT_PRESENT_FLOOR, lowest_with_precision(p, y, ELEMENT_PRESENT_PRECISION))
+    return lowest_with_precision(p, y, ELEMENT_PRESENT_PRECISION, ELEMENT_PRESENT_FLOOR)
 
 
 def build(
     fitted: list[tuple[float, dict[int, float]]],
-    thresholds: list[tuple[float, float]],
+    thresholds: list[tuple[float, float, float, float]],
     names: list[tuple[str, str]],
-    used: np.ndarray,
+    used: list[str],
     trained_on: str,
 ) -> judge.Judge:
     """A judge from each label's (bias, column weights) and (warn, error) thresholds."""
     labels: list[judge.Label] = []
-    rows: dict[int, list[float]] = {}
-    for k, ((name, kind), (bias, weights), (warn, error)) in enumerate(
+    rows: dict[str, list[float]] = {}
+    for k, ((name, kind), (bias, weights), (warn, error, warn_p, error_p)) in enumerate(
         zip(names, fitted, thresholds, strict=True)
     ):
         scale = max((abs(w) for w in weights.values()), default=1.0) / 127
-        labels.append(judge.Label(name, kind, bias, scale, warn, error))
+        labels.append(judge.Label(name, kind, bias, scale, warn, error, warn_p, error_p))
         for col, w in weights.items():
-            rows.setdefault(int(used[col]), [0.0] * len(names))[k] = w
-    buckets = array.array("I", sorted(rows))
+            rows.setdefault(used[col], [0.0] * len(names))[k] = w
+    vocabulary: dict[str, int] = {}
     weights_out = array.array("b")
-    for b in buckets:
-        weights_out.extend(
-            max(-127, min(127, round(w / labels[k].scale))) for k, w in enumerate(rows[b])
-        )
-    return judge.Judge(tuple(labels), buckets, weights_out, trained_on)
+    for feature in sorted(rows):
+        quantised = [
+            max(-127, min(127, round(w / labels[k].scale))) for k, w in enumerate(rows[feature])
+        ]
+        if any(quantised):  # a weight that rounds to nothing costs a line for nothing
+            vocabulary[feature] = len(weights_out)
+            weights_out.extend(quantised)
+    return judge.Judge(tuple(labels), vocabulary, weights_out, trained_on)
 
 
 def headline(rows: list[tuple[dict[str, Any], list[Any]]]) -> None:
@@ -135,8 +161,26 @@ def headline(rows: list[tuple[dict[str, Any], list[Any]]]) -> None:
         )
 
 
+def per_family(rows: list[tuple[dict[str, Any], list[Any]]]) -> None:
+    """Precision and recall of each family's findings (rules and judge), per language."""
+    print("  per family, cross-validated (precision, recall):")
+    for lang in ("en", "es"):
+        for fam in FAMILIES:
+            tp = fp = fn = 0
+            for d, found in rows:
+                if d["lang"] != lang:
+                    continue
+                said = any(x.family == fam for x in found)
+                has = fam in (d.get("families") or [])
+                tp, fp, fn = tp + (said and has), fp + (said and not has), fn + (has and not said)
+            prec = f"{tp / (tp + fp):.2f}" if tp + fp else "  – "
+            rec = f"{tp / (tp + fn):.2f}" if tp + fn else "  – "
+            print(f"    {lang} {fam:<20} {prec} ({tp}/{tp + fp})  {rec} ({tp}/{tp + fn})")
+
+
 def main() -> None:
-    from crisisplay.check import ELEMENT_OF_RULE, KINDS, check_statement
+    from crisisplay.check import ELEMENT_OF_RULE, KINDS, _judged, check_statement
+    from crisisplay.check.rules import load_rules
 
     data = statements(TRAIN)
     texts = [d["text"] for d in data]
@@ -153,8 +197,12 @@ def main() -> None:
         for name, kind in names
     ]
     folds = list(KFold(n_splits=5, shuffle=True, random_state=7).split(texts))
-    cache = Path(tempfile.gettempdir()) / f"crisisplay-train-{digest}-{C}-{KEEP}-unweighted.pickle"
-    if cache.exists():  # the same statements and settings: the same fits (thresholds vary)
+    settings = (
+        f"{digest}-{C}-{KEEP}-{CLASS_WEIGHT}-"
+        + hashlib.sha256(judge.FEATURES.encode()).hexdigest()[:8]
+    )
+    cache = Path(tempfile.gettempdir()) / f"crisisplay-train-{settings}.pickle"
+    if cache.exists() and os.environ.get("NO_CACHE") != "1":  # the same statements and settings
         per_fold, out_of_fold, final = pickle.loads(cache.read_bytes())
     else:
         per_fold = []
@@ -176,9 +224,11 @@ def main() -> None:
     # statements where the rules did not find the family (what the judge adds to them)
     judge.MODEL = ROOT / "no-judge"
     by_rules: list[set[str]] = []
+    rule_findings: list[list[Any]] = []
     for d in data:
         kind = d.get("kind") if d.get("kind") in KINDS else None
         found = check_statement(d["text"], lang=d["lang"], kind=kind)
+        rule_findings.append(found)
         # families the rules found, and the elements they report missing
         by_rules.append(
             {f.family for f in found}
@@ -186,52 +236,83 @@ def main() -> None:
         )
     judge.MODEL = SHIPPED
 
-    print(f"{len(data)} statements; thresholds from 5-fold cross-validation:")
-    thresholds: list[tuple[float, float]] = []
-    for (name, kind), y, p in zip(names, ys, out_of_fold, strict=True):
-        if kind == "family":
-            new = np.array([name not in found for found in by_rules])  # the rules missed it
-            warn = max(
-                FAMILY_WARN_FLOOR, lowest_with_precision(p[new], y[new], FAMILY_WARN_PRECISION)
-            )
-            error = max(
-                FAMILY_ERROR_FLOOR, lowest_with_precision(p[new], y[new], FAMILY_ERROR_PRECISION)
-            )
-            print(
-                f"  {name:<20} {int(y.sum()):5} texts  warn ≥ {warn:.2f} (recall "
-                f"{y[p >= warn].sum() / max(1, y.sum()):.2f})  error ≥ {error:.2f} (recall "
-                f"{y[p >= error].sum() / max(1, y.sum()):.2f})"
-            )
-        else:
-            # judged on the statements where a rule reports the element missing: there,
-            # the judge's "it is there" must be right ELEMENT_PRESENT_PRECISION of the time
-            asked = np.array([f"missing:{name}" in found for found in by_rules])
-            warn, error = presence_threshold(p[asked], y[asked]), 1.0
-            missing = (p < warn) & (y == 0)
-            print(
-                f"  {name:<20} {int(y.sum()):5} texts  there ≥ {warn:.3f}  "
-                f"missing seen {missing.sum() / max(1, (y == 0).sum()):.2f}"
-            )
-        thresholds.append((warn, error))
+    def evaluate(
+        warn_floor: float, error_floor: float, verbose: bool
+    ) -> list[tuple[float, float, float, float]]:
+        """Each label's thresholds from these floors; prints them and what the checker
+        does with them, cross-validated."""
+        print(
+            f"{len(data)} statements, floors {warn_floor} / {error_floor}; "
+            "thresholds from 5-fold cross-validation:"
+        )
+        thresholds: list[tuple[float, float, float, float]] = []
+        for (name, kind), y, p in zip(names, ys, out_of_fold, strict=True):
+            if kind == "family":
+                new = np.array([name not in found for found in by_rules])  # the rules missed it
+                warn = lowest_with_precision(p[new], y[new], FAMILY_WARN_PRECISION, warn_floor)
+                error = lowest_with_precision(p[new], y[new], FAMILY_ERROR_PRECISION, error_floor)
+                error = max(warn, error)
+                warn_p = precision_at(p[new], y[new], warn)
+                error_p = precision_at(p[new], y[new], error)
+                warn_r = y[p >= warn].sum() / max(1, y.sum())
+                error_r = y[p >= error].sum() / max(1, y.sum())
+                print(
+                    f"  {name:<20} {int(y.sum()):5} texts  warn ≥ {warn:.2f} (precision "
+                    f"{warn_p:.2f}, recall {warn_r:.2f})  error ≥ {error:.2f} (precision "
+                    f"{error_p:.2f}, recall {error_r:.2f})"
+                )
+            else:
+                # judged on the statements where a rule reports the element missing: there,
+                # the judge's "it is there" must be right ELEMENT_PRESENT_PRECISION of the time
+                asked = np.array([f"missing:{name}" in found for found in by_rules])
+                warn, error = presence_threshold(p[asked], y[asked]), 1.0
+                warn_p, error_p = precision_at(p[asked], y[asked], warn), 0.0
+                missing = (p < warn) & (y == 0)
+                print(
+                    f"  {name:<20} {int(y.sum()):5} texts  there ≥ {warn:.3f}  "
+                    f"missing seen {missing.sum() / max(1, (y == 0).sum()):.2f}"
+                )
+            thresholds.append((warn, error, round(warn_p, 3), round(error_p, 3)))
 
-    # The whole checker (rules and judge), each statement read by a judge that never saw it
-    rows: list[tuple[dict[str, Any], list[Any]]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for n, ((_, test_idx), fitted) in enumerate(zip(folds, per_fold, strict=True)):
-            path = Path(tmp) / f"fold{n}.bin"
-            judge.write(path, build(fitted, thresholds, names, used, "fold"))
-            judge.MODEL = path
-            for i in test_idx:
-                d = data[i]
-                kind = d.get("kind") if d.get("kind") in KINDS else None
-                rows.append((d, check_statement(d["text"], lang=d["lang"], kind=kind)))
-    judge.MODEL = SHIPPED
-    print("the checker, cross-validated on the training statements:")
-    headline(rows)
+        # The whole checker (rules and judge), each statement read by a judge that never saw it
+        rows: list[tuple[dict[str, Any], list[Any]]] = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for n, ((_, test_idx), fitted) in enumerate(zip(folds, per_fold, strict=True)):
+                path = Path(tmp) / f"fold{n}.bin"
+                judge.write(path, build(fitted, thresholds, names, used, "fold"))
+                judge.MODEL = path
+                for i in test_idx:
+                    # what check_statement gives, without running the rules a second time: the
+                    # rules' findings, with the judge's (no client profile, platform or history)
+                    d = data[i]
+                    found = _judged(
+                        load_rules(d["lang"], ()),
+                        fold_with_map(d["text"]),
+                        d["lang"],
+                        list(rule_findings[i]),
+                        set(),
+                    )
+                    rows.append((d, found))
+        judge.MODEL = SHIPPED
+        print("the checker, cross-validated on the training statements:")
+        headline(rows)
+        if verbose:
+            per_family(rows)
+        return thresholds
+
+    # other floors, to compare (SWEEP="0.3,0.6 0.4,0.7"): the same fits, other thresholds
+    for pair in os.environ.get("SWEEP", "").split():
+        warn_floor, error_floor = (float(v) for v in pair.split(","))
+        evaluate(warn_floor, error_floor, verbose=False)
+    thresholds = evaluate(FAMILY_WARN_FLOOR, FAMILY_ERROR_FLOOR, verbose=True)
 
     trained_on = f"{len(data)} statements in data/checker/train (sha256 {digest})"
+    if os.environ.get("DRY_RUN") == "1":
+        return
     judge.write(SHIPPED, build(final, thresholds, names, used, trained_on))
-    print(f"wrote {SHIPPED.relative_to(ROOT)}: {SHIPPED.stat().st_size:,} bytes")
+    where = SHIPPED.relative_to(ROOT) if SHIPPED.is_relative_to(ROOT) else SHIPPED
+    digest_out = hashlib.sha256(SHIPPED.read_bytes()).hexdigest()
+    print(f"wrote {where}: {SHIPPED.stat().st_size:,} bytes, sha256 {digest_out}")
 
 
 if __name__ == "__main__":

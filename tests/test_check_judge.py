@@ -4,6 +4,8 @@ or the evaluation set)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from crisisplay.check import ELEMENT_OF_RULE, check_statement
@@ -17,10 +19,41 @@ def test_the_shipped_judge_knows_every_family_and_element() -> None:
     assert {"conditional", "moderation-threat", "euphemism", "blame-shifting"} <= names
     assert set(ELEMENT_OF_RULE.values()) <= names
     for label in judge.labels:
-        assert 0.5 <= label.warn <= 1, label  # never a finding below an even chance
+        assert 0 < label.warn <= 1, label
         if label.kind == "family":
-            assert label.error >= 0.9, label  # an error only when it is sure
+            # an error only when it is sure: where the judge adds an error the rules did not
+            # find, it was right at least 9 times in 10 in cross-validation (or it never does)
+            assert label.error >= label.warn, label
+            assert label.error >= 1 or label.error_precision >= 0.9, label
+            assert label.warn >= 1 or label.warn_precision >= 0.6, label
+        else:
+            assert label.warn >= 0.8, label  # it overrules a rule only when fairly sure
     assert "statements in data/checker/train" in judge.trained_on
+
+
+def test_the_judge_reads_the_same_after_a_round_trip_through_its_file(tmp_path: Path) -> None:
+    import array
+
+    from crisisplay.check.judge import Judge, Label, _load, features, write
+
+    labels = (
+        Label("dismissal", "family", -2.0, 0.05, 0.5, 0.8, 0.7, 0.92),
+        Label("repair", "element", -1.0, 0.02, 0.85, 1.0, 0.96, 0.0),
+    )
+    vocabulary = {"u|calm": 0, "b|calm down": 2, "u|refund": 4, "c|ñand": 6}
+    weights = array.array("b", [100, -3, 127, 0, -20, 90, 5, 5])
+    path = tmp_path / "judge.bin"
+    write(path, Judge(labels, vocabulary, weights, "four features"))
+    again = _load(path)
+    assert again is not None
+    feats = features("calm down, your refund is on its way")
+    assert again.probabilities(feats) == Judge(labels, vocabulary, weights, "").probabilities(feats)
+    assert again.probabilities(feats)["dismissal"] > 0.99  # 100 + 127 weights of 0.05 on -2
+    assert again.labels == labels and again.trained_on == "four features"
+    # a file of another format is no judge at all: the rules work alone
+    path.write_bytes(b"crisisplay-judge 1\n{}\n")
+    _load.cache_clear()
+    assert _load(path) is None
 
 
 def test_a_threat_to_commenters_is_found_where_no_rule_lists_it() -> None:
@@ -81,3 +114,64 @@ def test_a_family_switched_off_for_a_client_is_off_for_the_judge_too() -> None:
     )
     off = CheckProfile(disable=["moderation-threat"])
     assert not [f for f in check_statement(text, profile=off) if f.family == "moderation-threat"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "family"),
+    [
+        (
+            "en",
+            "Thank you ever so much for the marketing masterclass. We have only been roasting "
+            "coffee for twenty years, but do carry on telling us how it is done.",
+            "dismissal",
+        ),
+        (
+            "es",
+            "Muchísimas gracias por la lección de atención al cliente. Solo llevamos veinte "
+            "años en esto, pero seguid explicándonos cómo se hace, que nos encanta.",
+            "dismissal",
+        ),
+        (
+            "en",
+            "Anyone who keeps sharing that doctored picture of our shop front will be banned "
+            "from the page and reported.",
+            "moderation-threat",
+        ),
+        (
+            "es",
+            "Quien siga compartiendo esa foto trucada de nuestro escaparate será bloqueado de la "
+            "página y denunciado.",
+            "moderation-threat",
+        ),
+    ],
+    ids=["en-sarcasm", "es-sarcasm", "en-ban", "es-ban"],
+)
+def test_the_seeds_examples_of_what_not_to_write_are_flagged(
+    lang: str, text: str, family: str
+) -> None:
+    """Sarcasm and threats to commenters, in words of our own (not from any statement set)."""
+    found = check_statement(text, lang=lang)
+    assert family in {f.family for f in found if f.severity in ("error", "warning")}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "Please keep telling us about the late deliveries here; we leave every complaint up. "
+            "We only hide comments that show someone's home address or phone number, to keep "
+            "them safe.",
+        ),
+        (
+            "es",
+            "Seguid contándonos aquí los retrasos de los pedidos: no borramos ninguna queja. Solo "
+            "ocultamos los comentarios que muestran la dirección o el teléfono de alguien, para "
+            "protegerle.",
+        ),
+    ],
+    ids=["en", "es"],
+)
+def test_house_rules_said_politely_are_not_a_threat(lang: str, text: str) -> None:
+    found = check_statement(text, lang=lang)
+    assert "moderation-threat" not in {f.family for f in found}

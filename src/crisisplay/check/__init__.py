@@ -222,7 +222,7 @@ def _judged(
         ends = [e for e in folded.sentence_ends if e <= JUDGE_MAX_CHARS]
         read = ends[-1] if ends else JUDGE_MAX_CHARS
     feats = features(folded.text[:read])
-    probability = judge.probabilities(feats)
+    probability, evidence = judge.read(feats)
     by_name = {label.name: label for label in judge.labels}
     out = []
     doubting = {f.family for f in findings} & DOUBTING_FAMILIES
@@ -240,8 +240,8 @@ def _judged(
         if label.kind != "family" or label.name in flagged or label.name in off:
             continue
         p = probability[label.name]
-        if p < label.warn:
-            continue
+        if p < label.warn or evidence[label.name] <= 0:
+            continue  # not likely enough, or likely only because there is little to read
         start, end = spans[judge.strongest(feats, label.name, spans)]
         o_start, o_end = folded.span(start, end)
         if any(

@@ -5,11 +5,13 @@ A non-apology has more paraphrases than any list ("some of you feel we got it wr
 responsible, the repair, when the next update comes) can be written a hundred ways. The
 judge reads a statement as words, word pairs and triples, and four-letter pieces of words
 (so "devolvemos" and "devolveremos" look alike), folded as the rules fold them, digits
-made zeros, each hashed into one of 2^20 buckets; for each label (a non-apology family, or
-an element being there) a logistic model gives a probability. The weights were learned by
-`make train-checker` (scikit-learn, a development extra) from the statements in
-`data/checker/train/`, and ship in `judge.bin` beside this file: a few hundred kilobytes,
-read when a statement is first checked. Reading it needs nothing but the standard library.
+made zeros; for each label (a non-apology family, or an element being there) a logistic
+model gives a probability. The weights were learned by `make train-checker` (scikit-learn,
+the `train` extra) from the statements in `data/checker/train/`, and ship in `judge.bin`
+beside this file with the pieces they belong to, spelt out (no hashing, so no two pieces
+share a weight): a few hundred kilobytes, read when a statement is first checked. Reading
+it needs nothing but the standard library, and a statement costs a dictionary look-up per
+piece: about two milliseconds for 3,000 characters.
 
 A family's finding points at the sentence whose words weigh most for it. Each label has two
 thresholds, fixed by cross-validation on the training statements (never on the evaluation
@@ -25,14 +27,13 @@ import json
 import math
 import re
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 MODEL = Path(__file__).with_name("judge.bin")
-BITS = 20
-_MAGIC = b"crisisplay-judge 1\n"
+FEATURES = "words, pairs, triples, 4-letter pieces"  # what `feature_names` reads, for the record
+_MAGIC = b"crisisplay-judge 2\n"
 _WORD = re.compile(r"\w+(?:'\w+)?")
 _DIGIT = re.compile(r"\d")
 
@@ -43,30 +44,34 @@ def tokens(folded: str) -> list[tuple[str, int]]:
     return [(_DIGIT.sub("0", m.group()), m.start()) for m in _WORD.finditer(folded)]
 
 
-def feature_names(words: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """(feature, position) for a text's words: words, pairs, triples, and four-letter
-    pieces of each word with its edges."""
-    out: list[tuple[str, int]] = []
+def _pieces(word: str) -> list[str]:
+    padded = " " + word + " "
+    return ["c|" + padded[k : k + 4] for k in range(len(padded) - 3)] if len(padded) > 4 else []
+
+
+def feature_names(words: list[tuple[str, int]]) -> dict[str, int]:
+    """Each feature of a text's words, with where it first occurs: words, pairs, triples,
+    and four-letter pieces of each word with its edges."""
+    out: dict[str, int] = {}
+    pieces: dict[str, list[str]] = {}
     n = len(words)
     for i, (w, pos) in enumerate(words):
-        out.append(("u|" + w, pos))
+        out.setdefault("u|" + w, pos)
         if i + 1 < n:
-            out.append(("b|" + w + " " + words[i + 1][0], pos))
+            w2 = words[i + 1][0]
+            out.setdefault("b|" + w + " " + w2, pos)
             if i + 2 < n:
-                out.append(("t|" + w + " " + words[i + 1][0] + " " + words[i + 2][0], pos))
-        padded = " " + w + " "
-        if len(padded) > 4:
-            out.extend(("c|" + padded[k : k + 4], pos) for k in range(len(padded) - 3))
+                out.setdefault("t|" + w + " " + w2 + " " + words[i + 2][0], pos)
+        if w not in pieces:
+            pieces[w] = _pieces(w)
+            for piece in pieces[w]:
+                out.setdefault(piece, pos)
     return out
 
 
-def bucket(name: str) -> int:
-    return zlib.crc32(name.encode("utf-8")) & ((1 << BITS) - 1)
-
-
-def features(folded: str) -> list[tuple[int, int]]:
-    """(bucket, position) of every feature of a folded text."""
-    return [(bucket(name), pos) for name, pos in feature_names(tokens(folded))]
+def features(folded: str) -> dict[str, int]:
+    """Every feature of a folded text, with the position of its first occurrence."""
+    return feature_names(tokens(folded))
 
 
 @dataclass(frozen=True)
@@ -77,46 +82,49 @@ class Label:
     scale: float  # weights are stored as int8 × scale
     warn: float  # probability from which a family is a warning / an element counts as there
     error: float  # probability from which a family is an error (elements: unused)
+    #: how often, in cross-validation on the training statements, a finding from `warn`
+    #: (from `error`) was right: what "a warning" and "an error" of this label mean
+    warn_precision: float = 0.0
+    error_precision: float = 0.0
 
 
 @dataclass(frozen=True)
 class Judge:
     labels: tuple[Label, ...]
-    buckets: array.array  # sorted bucket ids that carry a weight
-    weights: array.array  # int8, len(buckets) × len(labels), row by row
+    vocabulary: dict[str, int]  # feature -> its row: the first of its len(labels) weights
+    weights: array.array  # int8, one row of len(labels) per feature
     trained_on: str  # what the weights were learned from, for the record
 
-    def rows(self, feats: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-        """(start of its weights' row, position in the text) for each feature of `feats`
-        the judge has weights for, its first occurrence only."""
-        seen: set[int] = set()
-        buckets, size, n = self.buckets, len(self.buckets), len(self.labels)
-        for b, pos in feats:
-            if b in seen:
-                continue
-            seen.add(b)
-            i = bisect.bisect_left(buckets, b)
-            if i < size and buckets[i] == b:
-                yield i * n, pos
+    def rows(self, feats: dict[str, int]) -> list[tuple[int, int]]:
+        """(start of its weights' row, position in the text) of each feature of `feats`
+        the judge has weights for."""
+        get = self.vocabulary.get
+        return [(row, pos) for name, pos in feats.items() if (row := get(name)) is not None]
 
-    def scores(self, feats: list[tuple[int, int]]) -> list[float]:
+    def scores(self, feats: dict[str, int]) -> list[float]:
         """Each label's log-odds for a text whose features are `feats`."""
         n = len(self.labels)
-        totals = [0.0] * n
-        weights = self.weights
-        for row, _ in self.rows(feats):
-            for k in range(n):
-                totals[k] += weights[row + k]
+        view = memoryview(self.weights)
+        slices = [view[row : row + n] for row, _ in self.rows(feats)]
+        totals = [sum(column) for column in zip(*slices, strict=True)] if slices else [0] * n
         return [lab.bias + totals[k] * lab.scale for k, lab in enumerate(self.labels)]
 
-    def probabilities(self, feats: list[tuple[int, int]]) -> dict[str, float]:
-        return {
-            lab.name: _sigmoid(s) for lab, s in zip(self.labels, self.scores(feats), strict=True)
-        }
+    def probabilities(self, feats: dict[str, int]) -> dict[str, float]:
+        return self.read(feats)[0]
 
-    def strongest(
-        self, feats: list[tuple[int, int]], label: str, spans: list[tuple[int, int]]
-    ) -> int:
+    def read(self, feats: dict[str, int]) -> tuple[dict[str, float], dict[str, float]]:
+        """Each label's probability, and the evidence for it: how far the text's words move
+        its log-odds from where a text with nothing to read starts (the bias). The classes
+        were weighted as equals in training, so that start is near even odds: a label is
+        read in a text only where the words lean towards it, not by default."""
+        probability: dict[str, float] = {}
+        evidence: dict[str, float] = {}
+        for lab, s in zip(self.labels, self.scores(feats), strict=True):
+            probability[lab.name] = _sigmoid(s)
+            evidence[lab.name] = s - lab.bias
+        return probability, evidence
+
+    def strongest(self, feats: dict[str, int], label: str, spans: list[tuple[int, int]]) -> int:
         """Which of `spans` (sentences, as folded offsets) holds the features that weigh
         most for `label`; the first when none does."""
         k = next(i for i, lab in enumerate(self.labels) if lab.name == label)
@@ -137,15 +145,16 @@ def _sigmoid(x: float) -> float:
 
 
 def write(path: Path, judge: Judge) -> None:
-    """Write the judge as `load` reads it: a header line of JSON, then the buckets and
-    weights, compressed."""
+    """Write the judge as `load` reads it: a header line of JSON, then the features (one a
+    line, in row order) and their weights, compressed."""
+    names = sorted(judge.vocabulary, key=judge.vocabulary.__getitem__)
     header = {
-        "bits": BITS,
+        "features": FEATURES,
         "trained_on": judge.trained_on,
         "labels": [lab.__dict__ for lab in judge.labels],
-        "count": len(judge.buckets),
+        "count": len(names),
     }
-    body = judge.buckets.tobytes() + judge.weights.tobytes()
+    body = "\n".join(names).encode("utf-8") + b"\0" + judge.weights.tobytes()
     data = _MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + zlib.compress(body, 9)
     path.write_bytes(data)
 
@@ -166,15 +175,16 @@ def _load(path: Path) -> Judge | None:
         return None
     head_end = data.index(b"\n", len(_MAGIC))
     header = json.loads(data[len(_MAGIC) : head_end])
-    if header.get("bits") != BITS:
+    if header.get("features") != FEATURES:
         return None
     body = zlib.decompress(data[head_end + 1 :])
-    count = int(header["count"])
-    buckets = array.array("I")
-    buckets.frombytes(body[: count * 4])
-    weights = array.array("b")
-    weights.frombytes(body[count * 4 :])
+    split = body.index(b"\0")
+    names = body[:split].decode("utf-8").split("\n")
     labels = tuple(Label(**lab) for lab in header["labels"])
-    if len(weights) != count * len(labels):
+    weights = array.array("b")
+    weights.frombytes(body[split + 1 :])
+    n = len(labels)
+    if len(names) != int(header["count"]) or len(weights) != len(names) * n:
         return None
-    return Judge(labels, buckets, weights, str(header.get("trained_on", "")))
+    vocabulary = {name: i * n for i, name in enumerate(names)}
+    return Judge(labels, vocabulary, weights, str(header.get("trained_on", "")))
