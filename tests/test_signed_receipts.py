@@ -219,6 +219,11 @@ def test_bob_s_sync_verifies_alice_s_signatures(team: Team, tmp_path: Path) -> N
         "(alice@agency.example)." in ran.out
     ), ran.out
     assert team(bob, "log", "verify", incident).code == 0
+    # verified once, remembered in .git/: the next sync does not run ssh-keygen again for it,
+    # and still counts it; changing allowed_signers (below) checks it afresh
+    assert len((bob.home / ".git" / "crisisplay-signatures").read_text().splitlines()) == 1
+    ran = team(bob, "sync")
+    assert ran.code == 0 and "Signatures: 1 of 1 signed receipt verified" in ran.out
 
     # allowed_signers no longer lists the key that signed: each sync says so and fails
     _, other = keypair(tmp_path / "keys", "someone")

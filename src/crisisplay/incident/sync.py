@@ -627,7 +627,7 @@ def _check_receipts(root: Path, result: SyncResult) -> None:
             result.problems.append(f"{incident}: {problem}")
     from crisisplay.incident.signing import check
 
-    signatures = check(root, ledger.every)
+    signatures = check(root, ledger.every, remember=root / ".git" / "crisisplay-signatures")
     result.problems.extend(signatures.problems)
     result.signed, result.verified = signatures.signed, signatures.verified
     result.signers = signatures.signers
