@@ -20,6 +20,10 @@ timezone = "{timezone}"
 #
 # Hours one person holds an incident before the walk suggests a handover (default 4):
 # shift_hours = 4
+#
+# Sign every receipt with this SSH key (checked against allowed_signers; see docs/team.md);
+# without it, git's user.signingkey when gpg.format = ssh:
+# signing_key = "~/.ssh/id_ed25519"
 
 [workspace]
 name = "{name}"
@@ -125,6 +129,27 @@ def shift_hours(root: Path) -> float:
             "Nobody should hold a crisis for more than a few hours without a handover.",
         )
     return float(value)
+
+
+def signing_key(root: Path) -> str | None:
+    """`signing_key` from the home's crisisplay.toml (at the top or under `[workspace]`):
+    the SSH key receipts are signed with (a path; `~` is the person's home). None when it
+    is not set; a CrisisplayError at file:line when it is not a text."""
+    path = root / WORKSPACE_FILE
+    found = _read_toml(path)
+    if found is None:
+        return None
+    data, text = found
+    table = data.get("workspace")
+    value = data.get("signing_key", table.get("signing_key") if isinstance(table, dict) else None)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise CrisisplayError(
+            f"{path}:{_line_of(text, 'signing_key')}: signing_key must be the path of an SSH "
+            f'key (such as "~/.ssh/id_ed25519"), not {value!r}.'
+        )
+    return value.strip() or None
 
 
 def env_key(name: str) -> str:

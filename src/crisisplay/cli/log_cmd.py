@@ -318,6 +318,7 @@ def verify(
                 "repaired": ev.repaired,
                 "problems": ev.problems,
                 "warnings": ev.warnings,
+                "signatures": _signatures_json(ev.signatures),
             }
         )
     else:
@@ -338,6 +339,8 @@ def verify(
             f"head {result.head}\n"
             f"anchor {result.anchor}  (keep it off this machine: --anchor detects truncation)\n"
         )
+        if ev.signatures is not None:
+            sys.stdout.write(_signatures_line(ev.signatures) + "\n")
     else:
         for p in ev.problems:
             sys.stderr.write(printable(f"{incident_id}: {p}") + "\n")
@@ -346,9 +349,52 @@ def verify(
             if ev.file_problems and result.ok and not repair
             else ""
         )
+        if ev.signatures is not None:
+            sys.stderr.write(_signatures_line(ev.signatures) + "\n")
         sys.stderr.write(
             f"error: the record of {incident_id} FAILED verification "
             f"({len(ev.problems)} problem(s); {result.count} events read).{hint}\n"
         )
     if not ev.ok:
         raise typer.Exit(1)
+
+
+def _signatures_json(found: Any) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "receipts": found.receipts,
+        "signed": found.signed,
+        "verified": found.verified,
+        "unsigned": found.unsigned,
+        "signers": found.signers,
+    }
+
+
+def _signatures_line(found: Any) -> str:
+    """How many of the incident's receipts are signed, and verified, by whom (a line)."""
+    from crisisplay.i18n import ngettext
+
+    if not found.signed:
+        line = ngettext(
+            "signatures: {n} receipt, not signed",
+            "signatures: {n} receipts, none signed",
+            found.receipts,
+        ).format(n=found.receipts)
+    else:
+        line = ngettext(
+            "signatures: {verified} of {n} signed receipt verified against allowed_signers",
+            "signatures: {verified} of {n} signed receipts verified against allowed_signers",
+            found.signed,
+        ).format(verified=found.verified, n=found.signed)
+        if found.signers:
+            line += " (" + ", ".join(found.signers) + ")"
+        if found.unsigned:
+            line += "; " + ngettext(
+                "{n} receipt unsigned", "{n} receipts unsigned", found.unsigned
+            ).format(n=found.unsigned)
+    for why, n in found.unsigned_why.items():
+        line += "\n  " + ngettext("{n} left unsigned: {why}", "{n} left unsigned: {why}", n).format(
+            n=n, why=why
+        )
+    return line

@@ -141,6 +141,19 @@ def _report(result: object) -> None:
     if result.remote is not None and not result.stopped:
         done = _("Synced with {remote}.") if result.pushed else _("Up to date with {remote}.")
         out.write(done.format(remote=result.remote) + "\n")
+    if result.signed:
+        out.write(
+            ngettext(
+                "Signatures: {verified} of {n} signed receipt verified against "
+                "allowed_signers ({signers}).",
+                "Signatures: {verified} of {n} signed receipts verified against "
+                "allowed_signers ({signers}).",
+                result.signed,
+            ).format(
+                verified=result.verified, n=result.signed, signers=", ".join(result.signers) or "-"
+            )
+            + "\n"
+        )
     if result.forks:
         n = len(result.forks)
         err.write(

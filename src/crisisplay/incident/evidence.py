@@ -5,7 +5,8 @@ trusted? The answer has four parts:
 
 * the log's hash chain (:func:`crisisplay.incident.log.verify`), and an anchor if one is given;
 * the log against its last receipt in ``<home>/receipts.jsonl`` (a cut tail, an edited last
-  line, a recomputed chain), and the ledger's own chain;
+  line, a recomputed chain), and the ledger's own chain; each receipt's SSH signature, when
+  it has one, against the workspace's ``allowed_signers`` (:mod:`.signing`);
 * the playbook snapshot, which must hash to the playbook the log records;
 * the statement copies in ``statements/``, which must be exactly the texts the log holds.
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from crisisplay.home import Home
     from crisisplay.incident.log import VerifyResult
     from crisisplay.incident.receipts import Receipt
+    from crisisplay.incident.signing import Signatures
 
 __all__ = ["Evidence", "check_incident"]
 
@@ -54,6 +56,8 @@ class Evidence:
     repaired: list[str] = field(default_factory=list)
     #: worth knowing, not a failure (a closed incident with no receipt, say)
     warnings: list[str] = field(default_factory=list)
+    #: the receipts' SSH signatures (incident/signing.py), None when there is no receipt
+    signatures: Signatures | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -102,6 +106,11 @@ def check_incident(
     ev.receipt = ledger.for_incident(incident_id)
     if ev.receipt is not None:
         ev.receipt_problems.extend(_compare(folder, ev.receipt))
+        from crisisplay.incident.signing import check
+
+        ev.signatures = check(home.root, [r for r in ledger.every if r.incident == incident_id])
+        ev.receipt_problems.extend(ev.signatures.problems)
+        ev.warnings.extend(ev.signatures.warnings)
     if not result.ok:
         return ev  # the derived files are checked against a log that can be trusted
     _receipts_the_log_names(ev, ledger, events)

@@ -78,6 +78,8 @@ class Ledger:
     #: every receipt's ``SEQ:SHA256`` per incident
     kept: dict[str, set[str]] = field(default_factory=dict)
     count: int = 0
+    #: every receipt, in the ledger's order
+    every: list[Receipt] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def for_incident(self, incident: str) -> Receipt | None:
@@ -142,6 +144,7 @@ def load(root: Path) -> Ledger:
             obj["incident"], obj["seq"], obj["sha256"], str(obj["event"]), str(obj["ts"]), n
         )
         ledger.last[receipt.incident] = receipt
+        ledger.every.append(receipt)
         ledger.kept.setdefault(receipt.incident, set()).add(receipt.text)
         ledger.count = n + 1
     if torn:

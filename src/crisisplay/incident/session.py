@@ -117,6 +117,8 @@ class Session:
     receipt: Receipt | None = None
     #: why the receipt could not be added to the ledger (it is still printed), if it couldn't
     receipt_error: str | None = None
+    #: why the receipt is not signed although a signing key is set (incident/signing.py)
+    receipt_unsigned: str | None = None
     #: what the person should be told about the record (statement copies rewritten, ...)
     notices: list[str] = field(default_factory=list)
     #: the incident's last receipt when this session began (resume), if it had one
@@ -271,6 +273,10 @@ class Session:
         except OSError as e:
             self.receipt = Receipt(self.folder.name, seq, head, event, now_utc().isoformat())
             self.receipt_error = str(e.strerror or e) if e.errno else str(e)
+        else:
+            from crisisplay.incident.signing import sign
+
+            self.receipt_unsigned = sign(self.folder.parent.parent, self.receipt)
 
     def receipt_text(self) -> str:
         """What the front ends print about the receipt: the full ``SEQ:SHA256``, and where."""
@@ -293,6 +299,7 @@ class Session:
                 "Kept in receipts.jsonl; a copy off this machine (the client channel, an e-mail) "
                 "proves later that this log was not cut or rewritten."
             )
+            + (f"\n  {self.receipt_unsigned}" if self.receipt_unsigned else "")
         )
 
 

@@ -105,6 +105,10 @@ class SyncResult:
     problems: list[str] = field(default_factory=list)
     #: the sync stopped before merging (a log in use, a rewritten remote ledger)
     stopped: bool = False
+    #: receipts signed, and how many of them verified against allowed_signers, by whom
+    signed: int = 0
+    verified: int = 0
+    signers: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -621,6 +625,12 @@ def _check_receipts(root: Path, result: SyncResult) -> None:
             continue
         for problem in receipts.compare(folder / "log.jsonl", receipt):
             result.problems.append(f"{incident}: {problem}")
+    from crisisplay.incident.signing import check
+
+    signatures = check(root, ledger.every, remember=root / ".git" / "crisisplay-signatures")
+    result.problems.extend(signatures.problems)
+    result.signed, result.verified = signatures.signed, signatures.verified
+    result.signers = signatures.signers
 
 
 def pull_log(root: Path, incident_id: str) -> str | None:
@@ -691,8 +701,15 @@ def resolve_forks(root: Path, incident_id: str, me: str, note: str) -> list[str]
     finally:
         log.close()
     if done:
-        with contextlib.suppress(OSError):
-            receipts.issue(root, incident_id, seq, head, "fork.resolved")
+        try:
+            receipt = receipts.issue(root, incident_id, seq, head, "fork.resolved")
+        except OSError:
+            return done
+        from crisisplay.incident.signing import sign
+
+        unsigned = sign(root, receipt)
+        if unsigned:
+            sys.stderr.write(unsigned + "\n")
     return done
 
 
