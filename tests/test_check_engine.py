@@ -223,3 +223,32 @@ def test_a_rule_file_that_changes_is_compiled_again(
         "house"
     ]
     rules._load_cached.cache_clear()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_rule_is_passed_over_only_where_it_cannot_match(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long paste is first asked whether it holds any of the strings every match of a
+    rule needs: on every training statement, a rule that matches is never passed over, and
+    a long paste of them gets the same findings with the question as without it."""
+    import crisisplay.check as checker
+    from crisisplay.check.rules import load_rules
+
+    ruleset = load_rules(lang)
+    assert sum(r.needs is not None for r in ruleset.rules) >= len(ruleset.rules) - 4
+    texts = _corpus_texts(lang)
+    for rule in ruleset.rules:
+        for text in texts:
+            if rule.pattern.search(text):
+                assert rule.may_match(text), (rule.id, text[:80])
+    paste = " ".join(texts[::5])
+    assert len(paste) > checker.LONG_TEXT
+    asked = check_statement(paste, lang=lang, kind="apology")
+    monkeypatch.setattr(checker, "LONG_TEXT", 10**9)
+    assert check_statement(paste, lang=lang, kind="apology") == asked
+    # and a paste holding none of a rule's strings is not scanned for it: the bench's
+    # looping non-apology is scanned for a few rules, not thirty
+    sample = {"en": "we are sorry if anyone was offended, but ", "es": "lo sentimos si alguien "}
+    passed_over = [r.id for r in ruleset.rules if not r.may_match(sample[lang] * 10)]
+    assert len(passed_over) >= 10, passed_over

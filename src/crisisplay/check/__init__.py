@@ -128,6 +128,10 @@ def _severity(value: str) -> Severity:
     return "warning"
 
 
+#: From this many characters a rule is first asked whether the text can match it at all.
+LONG_TEXT = 20_000
+
+
 def _rule_findings(
     ruleset: RuleSet, folded: Folded, kind: str | None, off: set[str]
 ) -> list[Finding]:
@@ -141,6 +145,7 @@ def _rule_findings(
     # family, or follows it after nothing but spaces ("sorry if" + "anyone was
     # offended"), is dropped; "ana@mail.com, 612 345 678" stays two findings
     taken: dict[str, list[tuple[int, int]]] = {}
+    long = len(norm) >= LONG_TEXT
     for rule in ruleset.rules:
         if rule.id in off or rule.family in off:
             continue
@@ -154,7 +159,10 @@ def _rule_findings(
         severity = _severity(rule.severity_by_kind.get(as_kind or "", rule.severity))
         found = False
         exceptions: list[tuple[int, int]] | None = None
-        for m in rule.pattern.finditer(norm):
+        # A long paste that holds none of the strings every match needs is not scanned
+        # (a statement is short: looking for them would cost more than the scan).
+        matches = rule.pattern.finditer(norm) if not long or rule.may_match(norm) else ()
+        for m in matches:
             start, end = m.span()
             if end == start:
                 continue

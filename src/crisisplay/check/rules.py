@@ -40,6 +40,7 @@ the shipped ``common.yaml`` and ``<lang>.yaml``, then for each extra directory i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -89,6 +90,13 @@ class Rule:
     hint: str
     source: str
     near: re.Pattern[str] | None = None
+    #: strings one of which every match of `pattern` contains (None: no such short list);
+    #: a long text that holds none of them cannot match, and is not scanned (see `_needs`)
+    needs: tuple[str, ...] | None = None
+
+    def may_match(self, text: str) -> bool:
+        """False only when `pattern` cannot match `text`: it holds none of `needs`."""
+        return self.needs is None or any(s in text for s in self.needs)
 
 
 @dataclass(frozen=True)
@@ -230,6 +238,75 @@ def _regex(source: str) -> re.Pattern[str]:
 
 
 _WORD_START = r"(?<!\w)"
+
+
+def _needs_of(source: str) -> tuple[str, ...] | None:
+    """Strings one of which every match of `source` contains, read from sre's parse of it;
+    None when there is no short list of them (or this is not the `re` it was written for).
+
+    A rule needs, say, one of "due", "because", "caused", … to match at all: a pasted
+    document holding none of them is not worth scanning position by position."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        found = _needs(list(_parser.parse(source, 0).data))
+    except Exception:
+        return None
+    return None if found is None or len(found) > _MAX_NEEDS else tuple(sorted(found))
+
+
+_MAX_NEEDS = 160
+
+
+def _digits_only(op: Any, av: Any) -> bool:
+    """Whether an item of a character class (`[…]`, `\\d`) matches digits and nothing else."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if op is c.CATEGORY:
+        return av is c.CATEGORY_DIGIT
+    if op is c.RANGE:
+        return ord("0") <= av[0] <= av[1] <= ord("9")
+    return op is c.LITERAL and chr(av).isdigit()
+
+
+def _needs(items: list[Any]) -> set[str] | None:
+    """A set of strings one of which every match of the sequence `items` contains."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    choices: list[set[str]] = []
+    literal = ""
+    for op, av in items:
+        if op is c.LITERAL:
+            literal += chr(av)
+            continue
+        if literal:
+            choices.append({literal})
+            literal = ""
+        found: set[str] | None = None
+        if op is c.SUBPATTERN and not av[1] and not av[2]:
+            found = _needs(list(av[3].data))
+        elif op is c.BRANCH:
+            each = [_needs(list(branch.data)) for branch in av[1]]
+            found = None if any(e is None for e in each) else set().union(*each)  # type: ignore[arg-type]
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            found = _needs(list(av[2].data))
+        elif op is c.ATOMIC_GROUP:
+            found = _needs(list(av.data))
+        elif op is c.IN and all(_digits_only(o, a) for o, a in av):
+            found = set("0123456789")
+        if found:
+            choices.append(found)
+    if literal:
+        choices.append({literal})
+    # Every element of a sequence must match, so any one element's set will do: the one
+    # whose strings are longest (rarest), then the smallest. Digits and "@" are fine
+    # alone too (a phone number needs a digit); other short strings are everywhere.
+    usable = [
+        c_ for c_ in choices if c_ and all(len(x) >= 3 or x.isdigit() or x == "@" for x in c_)
+    ]
+    if not usable:
+        return None
+    return max(usable, key=lambda c_: (min(map(len, c_)), -len(c_)))
 
 
 def _trie(sub: Any) -> Any:
@@ -470,6 +547,7 @@ def _frozen(ruleset: RuleSet) -> Any:
                 r.hint,
                 r.source,
                 args(r.near),
+                r.needs,
             )
             for r in ruleset.rules
         ]
@@ -502,6 +580,7 @@ def _thawed(kept: Any) -> RuleSet:
                 hint=hint,
                 source=source,
                 near=_revive(near),
+                needs=needs,
             )
             for (
                 rid,
@@ -516,6 +595,7 @@ def _thawed(kept: Any) -> RuleSet:
                 hint,
                 source,
                 near,
+                needs,
             ) in rules
         ),
         apology_markers=_revive(markers),
@@ -589,7 +669,7 @@ def _build_rule(entry: dict[str, Any], src: str, lang: str, macros: Mapping[str,
         raise RulesError(f"{where}: give either `patterns` (to flag) or `require` (to insist)")
     unless = _as_list(entry.get("unless"), where)
     near = _as_list(entry.get("near"), where)
-    return Rule(
+    rule = Rule(
         id=rid,
         family=str(entry.get("family") or rid),
         severity=severity,
@@ -603,3 +683,4 @@ def _build_rule(entry: dict[str, Any], src: str, lang: str, macros: Mapping[str,
         source=src,
         near=_compile(near, macros, f"{where} (near)") if near else None,
     )
+    return dataclasses.replace(rule, needs=_needs_of(rule.pattern.pattern))
