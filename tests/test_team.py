@@ -55,6 +55,17 @@ class Machine:
         return [json.loads(line) for line in self.log(incident_id).read_bytes().splitlines()]
 
 
+def git_person(tmp_path: Path, who: str) -> dict[str, str]:
+    """The environment of a machine whose person is `who`: git reads only a temp config
+    file that names them (never the real ~/.gitconfig)."""
+    config = tmp_path / f"{who}.gitconfig"
+    config.write_text(
+        f"[user]\n\tname = {who}\n\temail = {who.lower()}@agency.example\n"
+        "[init]\n\tdefaultBranch = main\n"
+    )
+    return {"GIT_CONFIG_GLOBAL": str(config)}
+
+
 @dataclass
 class Team:
     remote: Path
@@ -86,12 +97,7 @@ def team(tmp_path: Path, crisisplay: Crisisplay, monkeypatch: pytest.MonkeyPatch
     subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
     machines = []
     for who in ("Alice", "Bob"):
-        config = tmp_path / f"{who}.gitconfig"
-        config.write_text(
-            f"[user]\n\tname = {who}\n\temail = {who.lower()}@agency.example\n"
-            "[init]\n\tdefaultBranch = main\n"
-        )
-        machines.append(Machine(who, tmp_path / who.lower(), {"GIT_CONFIG_GLOBAL": str(config)}))
+        machines.append(Machine(who, tmp_path / who.lower(), git_person(tmp_path, who)))
     t = Team(remote, machines[0], machines[1], crisisplay)
     ran = t(t.alice, "init", "--git", "--remote", str(remote), str(t.alice.home))
     assert ran.code == 0, ran.err

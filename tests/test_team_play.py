@@ -10,7 +10,6 @@ log. Git reads only the temp config files each machine gets; every HOME is a tem
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
@@ -23,6 +22,8 @@ import pytest
 
 from answering import EXE, UNHAPPY_PATH, answers_for, library, rechain, write_yaml
 from test_notify import Mailbox, Webhook, text_of
+from test_team import Machine as TeamMachine
+from test_team import git_person
 
 pytestmark = pytest.mark.skipif(
     subprocess.run(["git", "--version"], capture_output=True).returncode != 0,
@@ -35,22 +36,8 @@ pytestmark = pytest.mark.skipif(
 ALICE_STEPS = "hold-draft"
 
 
-@dataclass
-class Machine:
-    who: str
-    home: Path
-    env: dict[str, str]
-
-    @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
-        """Library calls made here run as this machine's person, in its home."""
-        saved = dict(os.environ)
-        os.environ.update(self.env, CRISISPLAY_HOME=str(self.home))
-        try:
-            yield
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+class Machine(TeamMachine):
+    """A machine of test_team's, that also runs the real program as its person."""
 
     def run(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         """The real program, as this machine's person runs it."""
@@ -77,12 +64,6 @@ class Machine:
         )
         return done.stdout
 
-    def log(self, incident: str) -> Path:
-        return self.home / "incidents" / incident / "log.jsonl"
-
-    def events(self, incident: str) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.log(incident).read_bytes().splitlines()]
-
 
 @dataclass
 class Play:
@@ -106,15 +87,10 @@ def play(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Play]:
     webhook.start()
     machines = []
     for who in ("Alice", "Bob"):
-        config = tmp_path / f"{who}.gitconfig"
-        config.write_text(
-            f"[user]\n\tname = {who}\n\temail = {who.lower()}@agency.example\n"
-            "[init]\n\tdefaultBranch = main\n"
-        )
         user = tmp_path / f"{who}-user-home"
         user.mkdir()
         env = {
-            "GIT_CONFIG_GLOBAL": str(config),
+            **git_person(tmp_path, who),
             "HOME": str(user),
             "XDG_CONFIG_HOME": str(user / ".config"),
             "XDG_DATA_HOME": str(user / ".local" / "share"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 WORKSPACE_FILE = "crisisplay.toml"
 CHECKER_DIR = "checker"  # a workspace's own rule files for the statement checker
@@ -77,14 +78,12 @@ def home(start: Path | None = None) -> Home:
     return Home(user_data_path("crisisplay", appauthor=False), "user")
 
 
-def settings_timezone(path: Path) -> str | None:
-    """`timezone` from a crisisplay.toml; a CrisisplayError at file:line:col when the file
-    cannot be read as TOML or the zone is not one (an incident opened in a wrong zone would
-    tell the public wrong times)."""
+def read_toml(path: Path) -> tuple[dict[str, Any], str] | None:
+    """A crisisplay.toml's table and text (at most 1 MiB read), None when there is no such
+    file; a CrisisplayError naming the file when it cannot be read or is not TOML."""
     import tomllib
 
     from crisisplay.errors import CrisisplayError
-    from crisisplay.times import zone_named
 
     try:
         raw = path.read_bytes()[: 1 << 20]
@@ -94,9 +93,22 @@ def settings_timezone(path: Path) -> str | None:
         raise CrisisplayError(f"Cannot read {path}: {e.strerror or e}.") from None
     text = raw.decode("utf-8", errors="replace")
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as e:
         raise CrisisplayError(f"{path}: not valid TOML: {e}.") from None
+
+
+def settings_timezone(path: Path) -> str | None:
+    """`timezone` from a crisisplay.toml; a CrisisplayError at file:line:col when the file
+    cannot be read as TOML or the zone is not one (an incident opened in a wrong zone would
+    tell the public wrong times)."""
+    from crisisplay.errors import CrisisplayError
+    from crisisplay.times import zone_named
+
+    found = read_toml(path)
+    if found is None:
+        return None
+    data, text = found
     workspace = data.get("workspace")
     table: dict[str, object] = workspace if isinstance(workspace, dict) else {}
     value = data.get("timezone", table.get("timezone"))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from crisisplay import safefs
 from crisisplay.errors import CrisisplayError
-from crisisplay.home import WORKSPACE_FILE
+from crisisplay.home import WORKSPACE_FILE, read_toml
 
 TOML = """\
 # crisisplay workspace. Commands run anywhere below this folder use it:
@@ -85,24 +84,6 @@ def create_workspace(directory: Path) -> list[str]:
     return created
 
 
-def _read_toml(path: Path) -> tuple[dict[str, Any], str] | None:
-    """A TOML file's table and text, None when there is no such file; a CrisisplayError
-    naming the file when it cannot be read or is not TOML."""
-    import tomllib
-
-    try:
-        raw = path.read_bytes()[: 1 << 20]
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        raise CrisisplayError(f"Cannot read {path}: {e.strerror or e}.") from None
-    text = raw.decode("utf-8", errors="replace")
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as e:
-        raise CrisisplayError(f"{path}: not valid TOML: {e}.") from None
-
-
 def _line_of(text: str, key: str) -> int:
     return next(
         (n for n, row in enumerate(text.splitlines(), 1) if row.lstrip().startswith(key)), 1
@@ -114,7 +95,7 @@ def shift_hours(root: Path) -> float:
     how long one person holds an incident before the walk suggests a handover. 4 when it
     is not set; a CrisisplayError at file:line when it is not a positive number of hours."""
     path = root / WORKSPACE_FILE
-    found = _read_toml(path)
+    found = read_toml(path)
     if found is None:
         return DEFAULT_SHIFT_HOURS
     data, text = found
@@ -136,7 +117,7 @@ def signing_key(root: Path) -> str | None:
     the SSH key receipts are signed with (a path; `~` is the person's home). None when it
     is not set; a CrisisplayError at file:line when it is not a text."""
     path = root / WORKSPACE_FILE
-    found = _read_toml(path)
+    found = read_toml(path)
     if found is None:
         return None
     data, text = found
@@ -169,7 +150,7 @@ def contact_channels(root: Path) -> dict[str, list[str]]:
 
     out: dict[str, list[str]] = {}
     path = root / CONTACTS_FILE
-    found = _read_toml(path)
+    found = read_toml(path)
     if found is not None:
         data, text = found
         for key, table in data.items():
