@@ -222,6 +222,23 @@ def drive(keys: str | list[str], fn: Any, *args: Any, **kwargs: Any) -> list[str
     return chunks
 
 
+def start_default(keys: str | list[str], library: Any) -> list[str]:
+    """`crisisplay start` on the shipped default playbook, everything else asked, driven by
+    `keys` as `drive` types them."""
+    from crisisplay.frontends.interactive import start_interactive
+
+    return drive(
+        keys,
+        start_interactive,
+        library,
+        playbook="default",
+        client=None,
+        title=None,
+        severity=None,
+        first_seen=None,
+    )
+
+
 def drive_typing_ahead(keys: list[str], ahead: dict[int, str], fn: Any) -> Any:
     """Like `drive`, but before prompt number n (from 0) is drawn `ahead[n]` is already in
     the input: keys the person typed for the prompt before, or while nothing was asked."""

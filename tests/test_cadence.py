@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from answering import UNHAPPY_PATH, answers_for, drive, expected_path, write_yaml
-from crisisplay.frontends.interactive import Interrupted, start_interactive
+from answering import UNHAPPY_PATH, answers_for, expected_path, start_default, write_yaml
+from crisisplay.frontends.interactive import Interrupted
 from crisisplay.home import Home
 from crisisplay.incident.log import read_events, verify
 from crisisplay.playbook.library import Library
@@ -52,16 +52,7 @@ def test_update_typed_at_a_prompt_is_published_and_the_walk_resumes_there(
     # Back at the same question: answered now, then pause at the next menu.
     keys += "some app orders were charged twice" + ENTER
     with pytest.raises(Interrupted):  # the keys end at hold-draft: the walk pauses there
-        drive(
-            keys,
-            start_interactive,
-            library,
-            playbook="default",
-            client=None,
-            title=None,
-            severity=None,
-            first_seen=None,
-        )
+        start_default(keys, library)
     printed = " ".join(capsys.readouterr().out.split())  # as read, not as wrapped
     assert "Update update-1 recorded." in printed
     assert "Back to hold-issue-summary." in printed

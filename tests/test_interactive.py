@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from answering import drive
-from crisisplay.frontends.interactive import Interrupted, resume_interactive, start_interactive
+from answering import drive, start_default
+from crisisplay.frontends.interactive import Interrupted, resume_interactive
 from crisisplay.home import Home
 from crisisplay.incident.log import read_events, verify
 from crisisplay.playbook.library import Library
@@ -105,16 +105,7 @@ def test_walks_the_whole_default_playbook_with_keystrokes(library: Library) -> N
     resolved = library.load("default")
     opening = "Bean Co" + ENTER + "Burnt coffee video" + ENTER + DOWN * 2 + ENTER + "now" + ENTER
     opening += "espresso" + ENTER  # the playbook's variable
-    drive(
-        opening + keys_for_walk(resolved, UNHAPPY),
-        start_interactive,
-        library,
-        playbook="default",
-        client=None,
-        title=None,
-        severity=None,
-        first_seen=None,
-    )
+    start_default(opening + keys_for_walk(resolved, UNHAPPY), library)
 
     folder = only_incident(library)
     events = list(read_events(folder / "log.jsonl"))
@@ -141,16 +132,7 @@ def test_a_note_and_a_skip_typed_at_a_prompt_are_recorded(library: Library) -> N
     keys += "/note the journalist called back" + ENTER  # at the first question (a url)
     keys += "/skip the post was deleted before we saw it" + ENTER
     keys += DOWN * 4 + ENTER + DOWN * 5 + ENTER  # at the next step: where am I? then pause
-    drive(
-        keys,
-        start_interactive,
-        library,
-        playbook="default",
-        client=None,
-        title=None,
-        severity=None,
-        first_seen=None,
-    )
+    start_default(keys, library)
     folder = only_incident(library)
     events = list(read_events(folder / "log.jsonl"))
     notes = [e["data"]["text"] for e in events if e["type"] == "note"]
@@ -168,16 +150,7 @@ def test_ctrl_c_pauses_and_resume_continues_at_the_next_step(library: Library) -
     walk_keys = keys_for_walk(resolved, UNHAPPY)
     first_three = keys_for_walk(resolved, UNHAPPY, stop_after=3)
     with pytest.raises(Interrupted) as info:
-        drive(
-            opening + first_three + "\x03",
-            start_interactive,
-            library,
-            playbook="default",
-            client=None,
-            title=None,
-            severity=None,
-            first_seen=None,
-        )
+        start_default(opening + first_three + "\x03", library)
     assert info.value.exit_code == 130
     folder = only_incident(library)
     assert len(step_events(folder)) == 3

@@ -7,7 +7,15 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from answering import UNHAPPY_PATH, answers_for, drive, events, incidents, library, write_yaml
+from answering import (
+    UNHAPPY_PATH,
+    answers_for,
+    events,
+    incidents,
+    library,
+    start_default,
+    write_yaml,
+)
 from crisisplay.check.platforms import NEEDS_MEDIA, media_note
 from running import Crisisplay
 
@@ -65,7 +73,7 @@ def test_an_answers_file_run_says_which_drafts_need_media(crisisplay: Crisisplay
 def test_the_interactive_draft_shows_instagram_needs_an_image(
     tmp_path: Path, capsys: object
 ) -> None:
-    from crisisplay.frontends.interactive import Interrupted, start_interactive
+    from crisisplay.frontends.interactive import Interrupted
     from crisisplay.home import Home
     from crisisplay.playbook.library import Library
     from test_interactive import UNHAPPY, keys_for_walk
@@ -76,15 +84,8 @@ def test_the_interactive_draft_shows_instagram_needs_an_image(
     upto_draft = path.index("hold-draft")  # every step before the draft, then the draft
     opening = "Acme" + ENTER + "Outage" + ENTER + DOWN * 2 + ENTER + "now" + ENTER + "app" + ENTER
     with contextlib.suppress(Interrupted):  # Ctrl-C once the draft is on the screen
-        drive(
-            opening + keys_for_walk(resolved, UNHAPPY, stop_after=upto_draft) + "\x03",
-            start_interactive,
-            lib,
-            playbook="default",
-            client=None,
-            title=None,
-            severity=None,
-            first_seen=None,
+        start_default(
+            opening + keys_for_walk(resolved, UNHAPPY, stop_after=upto_draft) + "\x03", lib
         )
     out = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "Instagram: post this as an image or a video with this text as its caption" in out

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from answering import UNHAPPY_PATH, answers_for, events, library, write_yaml
+from answering import UNHAPPY_PATH, answers_for, events, library, start_default, write_yaml
 from running import Crisisplay
 
 
@@ -285,8 +285,6 @@ def test_the_terminal_walk_asks_for_sign_off_and_says_what_went(
 ) -> None:
     """Typed at the terminal: the escalation is told by mail, and each statement is sent to
     the account manager for sign-off before the approver is asked; each outcome shown."""
-    from answering import drive
-    from crisisplay.frontends.interactive import start_interactive
     from crisisplay.home import Home
     from crisisplay.incident.log import read_events
     from crisisplay.playbook.library import Library
@@ -299,16 +297,7 @@ def test_the_terminal_walk_asks_for_sign_off_and_says_what_went(
     lib = Library(Home(tmp_path / "home", "env"))
     resolved = lib.load("default")
     opening = "Acme" + ENTER + "Outage" + ENTER + DOWN * 2 + ENTER + "now" + ENTER + "app" + ENTER
-    drive(
-        opening + keys_for_walk(resolved, UNHAPPY),
-        start_interactive,
-        lib,
-        playbook="default",
-        client=None,
-        title=None,
-        severity=None,
-        first_seen=None,
-    )
+    start_default(opening + keys_for_walk(resolved, UNHAPPY), lib)
     out = " ".join(capsys.readouterr().out.split())
     (folder,) = list(lib.home.incidents.iterdir())
     events = list(read_events(folder / "log.jsonl"))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from answering import drive
+from answering import drive, start_default
 from crisisplay.errors import PlaybookError
 from crisisplay.frontends import prompts
 from crisisplay.frontends.interactive import Interrupted, start_interactive
@@ -72,16 +72,7 @@ def start(home: Path) -> dict[str, Any]:
     afterwards, so the next start in this home is like this one."""
     library = Library(Home(home, "env"))
     with pytest.raises(Interrupted):
-        drive(
-            OPENING,
-            start_interactive,
-            library,
-            playbook="default",
-            client=None,
-            title=None,
-            severity=None,
-            first_seen=None,
-        )
+        start_default(OPENING, library)
     (folder,) = list(library.home.incidents.iterdir())
     data: dict[str, Any] = next(iter(read_events(folder / "log.jsonl")))["data"]
     shutil.rmtree(library.home.incidents)

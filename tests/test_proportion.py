@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from answering import UNHAPPY_PATH, answers_for, drive, write_yaml
-from crisisplay.frontends.interactive import start_interactive
+from answering import UNHAPPY_PATH, answers_for, start_default, write_yaml
 from crisisplay.home import Home
 from crisisplay.incident.log import read_events
 from crisisplay.playbook.library import Library
@@ -134,16 +133,7 @@ def test_a_correction_in_the_thread_typed_at_the_terminal_and_widened(library: L
     keys += "https://x.com/oat/2" + ENTER + "now" + ENTER
     keys += "https://facebook.com/oat/3" + ENTER + "now" + ENTER
     keys += DOWN + ENTER  # Corrected — the end
-    drive(
-        keys,
-        start_interactive,
-        library,
-        playbook="default",
-        client=None,
-        title=None,
-        severity=None,
-        first_seen=None,
-    )
+    start_default(keys, library)
     (folder,) = list(library.home.incidents.iterdir())
     steps = steps_of(folder)
     assert steps["detect-response"]["network"] == "x"

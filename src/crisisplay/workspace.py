@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from crisisplay import safefs
 from crisisplay.errors import CrisisplayError
@@ -90,22 +91,29 @@ def _line_of(text: str, key: str) -> int:
     )
 
 
-def shift_hours(root: Path) -> float:
-    """`shift_hours` from the home's crisisplay.toml (at the top or under `[workspace]`):
-    how long one person holds an incident before the walk suggests a handover. 4 when it
-    is not set; a CrisisplayError at file:line when it is not a positive number of hours."""
+def _setting(root: Path, key: str) -> tuple[Any, str]:
+    """`key` from the home's crisisplay.toml, at the top or under `[workspace]` (None when
+    it is not set), and where a problem with it is: `file:line`."""
     path = root / WORKSPACE_FILE
     found = read_toml(path)
     if found is None:
-        return DEFAULT_SHIFT_HOURS
+        return None, str(path)
     data, text = found
     table = data.get("workspace")
-    value = data.get("shift_hours", table.get("shift_hours") if isinstance(table, dict) else None)
+    value = data.get(key, table.get(key) if isinstance(table, dict) else None)
+    return value, f"{path}:{_line_of(text, key)}"
+
+
+def shift_hours(root: Path) -> float:
+    """`shift_hours`: how long one person holds an incident before the walk suggests a
+    handover. 4 when it is not set; a CrisisplayError at file:line when it is not a
+    positive number of hours."""
+    value, where = _setting(root, "shift_hours")
     if value is None:
         return DEFAULT_SHIFT_HOURS
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 24 * 7:
         raise CrisisplayError(
-            f"{path}:{_line_of(text, 'shift_hours')}: shift_hours must be a number of hours "
+            f"{where}: shift_hours must be a number of hours "
             f"above 0 (such as 4 or 2.5), not {value!r}.",
             "Nobody should hold a crisis for more than a few hours without a handover.",
         )
@@ -113,21 +121,14 @@ def shift_hours(root: Path) -> float:
 
 
 def signing_key(root: Path) -> str | None:
-    """`signing_key` from the home's crisisplay.toml (at the top or under `[workspace]`):
-    the SSH key receipts are signed with (a path; `~` is the person's home). None when it
-    is not set; a CrisisplayError at file:line when it is not a text."""
-    path = root / WORKSPACE_FILE
-    found = read_toml(path)
-    if found is None:
-        return None
-    data, text = found
-    table = data.get("workspace")
-    value = data.get("signing_key", table.get("signing_key") if isinstance(table, dict) else None)
+    """`signing_key`: the SSH key receipts are signed with (a path; `~` is the person's
+    home). None when it is not set; a CrisisplayError at file:line when it is not a text."""
+    value, where = _setting(root, "signing_key")
     if value is None:
         return None
     if not isinstance(value, str):
         raise CrisisplayError(
-            f"{path}:{_line_of(text, 'signing_key')}: signing_key must be the path of an SSH "
+            f"{where}: signing_key must be the path of an SSH "
             f'key (such as "~/.ssh/id_ed25519"), not {value!r}.'
         )
     return value.strip() or None
