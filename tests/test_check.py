@@ -201,6 +201,23 @@ def test_unknown_language_still_checks_personal_data() -> None:
         ("account no. 55667788", "personal-id", "account no. 55667788"),
         ("localizador AB12CD", "personal-id", "localizador AB12CD"),
         ("card 4111 1111 1111 1111", "personal-id", "card 4111 1111 1111 1111"),
+        # an address or a number the statement hands its readers is the brand's to check,
+        # not a customer's to protect; the finding points at it, not at the words before
+        (
+            "Guests who feel unwell should call our guest line at 312-555-0190.",
+            "contact-phone",
+            "312-555-0190",
+        ),
+        ("Email your receipts to kv221@kaiviair.example.", "contact-email", "kv221@kaiviair.example"),
+        ("Si viajaba, escríbanos a cs418@caribesur.example.", "contact-email", "cs418@caribesur.example"),
+        ("Si tiene síntomas, llame hoy al (305) 555-0190.", "contact-phone", "(305) 555-0190"),
+        ("Families can use the front desk at 604-555-0177.", "contact-phone", "604-555-0177"),
+        # …but never the reader's own, nor a webmail or name-shaped address
+        ("We'll call you at 612 345 678 tomorrow, Maria.", "personal-phone", "612 345 678"),
+        ("Te llamamos al 612 345 678 esta tarde.", "personal-phone", "612 345 678"),
+        ("we have your number 612 345 678", "personal-phone", "612 345 678"),
+        ("Email your receipts to ana.lopez@gmail.com", "personal-email", "ana.lopez@gmail.com"),
+        ("We will email you at jo.smith@brand.example", "personal-email", "jo.smith@brand.example"),
     ],
     ids=[
         "email",
@@ -215,6 +232,16 @@ def test_unknown_language_still_checks_personal_data() -> None:
         "account",
         "booking-code",
         "card",
+        "call-our-line",
+        "email-your-receipts-to",
+        "escribanos-a",
+        "llame-al",
+        "front-desk-at",
+        "we-call-you-at",
+        "te-llamamos-al",
+        "your-number",
+        "webmail-asked-for",
+        "we-email-you-at",
     ],
 )
 def test_personal_data(text: str, rule: str, phrase: str) -> None:

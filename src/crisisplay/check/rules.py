@@ -31,7 +31,10 @@ language) with these top-level keys, all optional:
 
 Patterns are Python regular expressions matched against the folded text (see
 ``text.py``): lower case, no accents, straight apostrophes. Patterns are folded the
-same way, so ``intención`` in a pattern matches ``intencion`` and ``INTENCIÓN``.
+same way, so ``intención`` in a pattern matches ``intencion`` and ``INTENCIÓN``. A
+pattern may mark what its finding points at with a group named ``at…``
+(``'call us at (?P<at_number>{phone})'`` points at the number, not at the words
+that introduce it); each pattern of a rule names its group differently.
 
 Files load in this order, a later rule with the same id replacing an earlier one:
 the shipped ``common.yaml`` and ``<lang>.yaml``, then for each extra directory its
@@ -44,7 +47,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +97,11 @@ class Rule:
     #: a long text that holds none of them cannot match, and is not scanned (see `_needs`)
     needs: tuple[str, ...] | None = None
 
+    @property
+    def shipped(self) -> bool:
+        """Whether the rule is one of crisisplay's own (not an agency's)."""
+        return Path(self.source).parent == RULES_DIR
+
     def may_match(self, text: str) -> bool:
         """False only when `pattern` cannot match `text`: it holds none of `needs`."""
         return self.needs is None or any(s in text for s in self.needs)
@@ -106,6 +114,10 @@ class RuleSet:
     apology_markers: re.Pattern[str] | None
     lead: re.Pattern[str] | None
     messages: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    @cached_property
+    def by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
 
 
 def _localised(value: Any, lang: str, where: str) -> str:

@@ -69,7 +69,8 @@ def fold_pattern(pattern: str) -> str:
     """Fold the literal parts of a regular expression, leaving escapes alone.
 
     ``\\S`` must stay ``\\S`` (casefolding it would turn it into ``\\s``), so the
-    character after a backslash is copied verbatim.
+    character after a backslash is copied verbatim, and so is a group's name
+    (``(?P<at_reach>…)``).
     """
     out: list[str] = []
     i = 0
@@ -79,6 +80,11 @@ def fold_pattern(pattern: str) -> str:
         if ch == "\\" and i + 1 < n:
             out.append(pattern[i : i + 2])
             i += 2
+            continue
+        if pattern.startswith("(?P<", i):
+            end = pattern.index(">", i) + 1
+            out.append(pattern[i:end])
+            i = end
             continue
         out.append(fold_char(ch))
         i += 1
