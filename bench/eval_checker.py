@@ -1,7 +1,9 @@
-"""Measure the statement checker on the evaluation set: data/checker/eval/ (never tuned on).
+"""Measure the statement checker on an evaluation set (never tuned on).
 
-    make eval-checker           the checker as shipped (rules and the learned judge)
-    make eval-checker ARGS=--rules-only
+    make eval-checker                       data/checker/eval/, the checker as shipped
+    make eval-checker ARGS="--set eval-2"   data/checker/eval-2/
+    make eval-checker ARGS=--rules-only     the rules alone
+    make eval-checker ARGS=--no-verdict     rules and judge, without the judge's verdict
 
 Prints, for English, Spanish and both: bad statements flagged (any error or warning) and
 flagged as an error; good statements with no error and with no finding at all; then
@@ -23,7 +25,7 @@ from corpus_check import statements  # noqa: E402
 
 from crisisplay.check import ELEMENT_OF_RULE, KINDS, check_statement  # noqa: E402
 
-EVAL = ROOT / "data" / "checker" / "eval"
+SETS = ROOT / "data" / "checker"
 NEEDS = {
     "holding-statement": ("acknowledgement", "next-update"),
     "apology": ("acknowledgement", "responsibility", "repair"),
@@ -40,11 +42,34 @@ def ratio(n: int, d: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rules-only", action="store_true", help="leave the learned judge out")
+    parser.add_argument(
+        "--no-verdict",
+        action="store_true",
+        help="leave the judge's verdict on the whole statement out",
+    )
+    parser.add_argument(
+        "--set", default="eval", help="which set under data/checker/ (eval, eval-2)"
+    )
     args = parser.parse_args()
-    if args.rules_only:
-        import crisisplay.check.judge as judge
+    EVAL = SETS / args.set
+    if args.set == "train" or not EVAL.is_dir():
+        parser.error(f"no evaluation set {EVAL.relative_to(ROOT)}")
+    import crisisplay.check.judge as judge
 
+    if args.rules_only:
         judge.MODEL = ROOT / "no-judge"  # load() finds nothing: the rules alone
+    elif args.no_verdict:
+        import dataclasses
+
+        shipped = judge.load()
+        assert shipped is not None
+        never = {"warn": 2.0, "error": 2.0, "quiet": -1.0}  # the verdict never speaks
+        labels = tuple(
+            dataclasses.replace(lab, **never) if lab.kind == "verdict" else lab
+            for lab in shipped.labels
+        )
+        without = dataclasses.replace(shipped, labels=labels)
+        judge.load = lambda: without  # type: ignore[assignment]
     data = statements(EVAL)
     rows: list[tuple[dict[str, Any], list[Any]]] = []
     for d in data:
