@@ -208,8 +208,16 @@ def test_unknown_language_still_checks_personal_data() -> None:
             "contact-phone",
             "312-555-0190",
         ),
-        ("Email your receipts to kv221@kaiviair.example.", "contact-email", "kv221@kaiviair.example"),
-        ("Si viajaba, escríbanos a cs418@caribesur.example.", "contact-email", "cs418@caribesur.example"),
+        (
+            "Email your receipts to kv221@kaiviair.example.",
+            "contact-email",
+            "kv221@kaiviair.example",
+        ),
+        (
+            "Si viajaba, escríbanos a cs418@caribesur.example.",
+            "contact-email",
+            "cs418@caribesur.example",
+        ),
         ("Si tiene síntomas, llame hoy al (305) 555-0190.", "contact-phone", "(305) 555-0190"),
         ("Families can use the front desk at 604-555-0177.", "contact-phone", "604-555-0177"),
         # …but never the reader's own, nor a webmail or name-shaped address

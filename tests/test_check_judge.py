@@ -5,11 +5,12 @@ or the evaluation set)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from crisisplay.check import ELEMENT_OF_RULE, check_statement
-from crisisplay.check.judge import load
+from crisisplay.check.judge import Label, load
 
 
 def test_the_shipped_judge_knows_every_family_and_element() -> None:
@@ -26,8 +27,17 @@ def test_the_shipped_judge_knows_every_family_and_element() -> None:
             assert label.error >= label.warn, label
             assert label.error >= 1 or label.error_precision >= 0.9, label
             assert label.warn >= 1 or label.warn_precision >= 0.6, label
-        else:
+        elif label.kind == "element":
             assert label.warn >= 0.8, label  # it overrules a rule only when fairly sure
+        else:
+            # the verdict on the whole statement: a finding becomes an error only where, in
+            # cross-validation, the statements it did so for were bad 9 times in 10 or more;
+            # findings quieten only where the statements were sound 9 times in 10
+            assert label.kind == "verdict" and label.normalised, label
+            assert label.quiet < 0.5 <= label.warn and label.error >= 0.5, label
+            assert label.error_precision >= 0.9 and label.quiet_precision >= 0.9, label
+            assert label.warn_precision >= 0.75, label
+    assert [label.kind for label in judge.labels].count("verdict") == 1
     assert "statements in data/checker/train" in judge.trained_on
 
 
@@ -92,10 +102,118 @@ def test_a_next_update_in_words_no_rule_lists_is_not_reported_missing(lang: str,
     assert [f.rule for f in found if f.family == "missing-element"] == []
 
 
-def test_a_missing_element_is_a_warning_never_an_error() -> None:
-    text = "We are so sorry about what happened at the Leeds store on Saturday."
-    missing = [f for f in check_statement(text, kind="apology") if f.family == "missing-element"]
-    assert missing and {f.severity for f in missing} == {"warning"}
+def verdict(monkeypatch: pytest.MonkeyPatch, silent: str = "", **changes: float) -> None:
+    """The shipped judge, with its verdict on the whole statement changed (`bias=50`: sure
+    it is bad, `bias=-50`: sure it is sound) and the family `silent` never read."""
+    import dataclasses
+
+    import crisisplay.check.judge as judge_module
+
+    shipped = load()
+    assert shipped is not None
+
+    def changed(label: Label) -> Label:
+        if label.kind == "verdict":
+            return dataclasses.replace(label, **changes)
+        if label.name == silent:
+            return dataclasses.replace(label, warn=2.0, error=2.0)
+        return label
+
+    judged = dataclasses.replace(shipped, labels=tuple(changed(lab) for lab in shipped.labels))
+    monkeypatch.setattr(judge_module, "load", lambda: judged)
+
+
+UNSURE = {"warn": 2.0, "error": 2.0, "quiet": -1.0}
+SURE_BAD = {"bias": 50.0}
+SURE_SOUND = {"bias": -50.0}
+
+
+def rules(text: str, **kwargs: Any) -> list[tuple[str, str, str]]:
+    return [(f.rule, f.severity, text[f.start : f.end]) for f in check_statement(text, **kwargs)]
+
+
+HOLDING = (
+    "Since 9:10 this morning many of you cannot log in to the Lumen banking app, and some "
+    "card payments are failing. Our engineers are working on it."
+)
+
+
+def test_a_missing_element_is_a_warning_unless_the_statement_is_surely_bad(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verdict(monkeypatch, **UNSURE)
+    assert rules(HOLDING, kind="holding-statement") == [("needs-next-update", "warning", "")]
+    verdict(monkeypatch, **SURE_BAD)
+    assert rules(HOLDING, kind="holding-statement") == [("needs-next-update", "error", "")]
+
+
+def test_a_statement_surely_bad_makes_its_strongest_finding_an_error_and_nothing_else(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "We apologise for any inconvenience caused by Saturday's cancelled concert at the "
+        "Riverside hall. Every ticket is refunded in full today, and Marta Ruiz "
+        "(marta.ruiz@gmail.com) has already been called."
+    )
+    verdict(monkeypatch, **UNSURE)
+    inconvenience = ("any-inconvenience", "apologise for any inconvenience")
+    email = ("personal-email", "error", "marta.ruiz@gmail.com")
+    assert rules(text) == [(inconvenience[0], "warning", inconvenience[1]), email]
+    verdict(monkeypatch, **SURE_BAD)  # the e-mail is an error of its own: it does not count
+    assert rules(text) == [(inconvenience[0], "error", inconvenience[1]), email]
+    verdict(monkeypatch, **SURE_SOUND)  # the warning goes; personal data stays an error
+    assert rules(text) == [email]
+
+
+def test_a_statement_surely_sound_holds_nothing_up_but_what_is_exact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "We are sorry, but the flight was full and the airport had closed the gate at 6:40. "
+        "Our crew did what they could. Call 612 345 678 if you need us, Marta."
+    )
+    verdict(monkeypatch, **UNSURE)
+    found = rules(text, kind="apology")
+    assert ("sorry-but", "error", "sorry, but") in found
+    assert ("apology-needs-repair", "warning", "") in found
+    verdict(monkeypatch, **SURE_SOUND)
+    assert rules(text, kind="apology") == [
+        ("sorry-but", "warning", "sorry, but"),
+        ("contact-phone", "warning", "Call 612 345 678"),
+    ]
+
+
+def test_a_statement_surely_bad_where_nothing_was_found_gets_a_warning_of_what_it_leans_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "We have read the comments. Perhaps some folks could take a breath and look at the "
+        "whole post before getting so worked up about some late parcels."
+    )
+    verdict(monkeypatch, silent="dismissal", **UNSURE)
+    assert rules(text) == []
+    verdict(monkeypatch, silent="dismissal", **SURE_BAD)
+    [(rule, severity, _)] = rules(text)
+    assert (rule, severity) == ("judge.dismissal", "warning")
+    # …never a family the client switched off, and never an agency's rule made an error
+    from crisisplay.check import CheckProfile
+
+    assert check_statement(text, profile=CheckProfile(disable=["dismissal"])) == []
+
+
+def test_an_agency_rule_is_not_weighed_by_the_verdict(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "en.yaml").write_text(
+        "rules:\n  - id: house-bean-juice\n    family: dismissal\n    severity: warning\n"
+        "    patterns: ['\\bbean\\s+juice\\b']\n    message: Not in a crisis.\n    hint: Coffee.\n",
+        encoding="utf-8",
+    )
+    text = "Our bean juice machines broke on Tuesday in all 40 shops; they work again from today."
+    for changes in (SURE_BAD, SURE_SOUND):
+        verdict(monkeypatch, **changes)
+        found = rules(text, extra_rules_dirs=[tmp_path])
+        assert ("house-bean-juice", "warning", "bean juice") in found
 
 
 def test_the_judge_keeps_quiet_on_a_line_too_short_to_read() -> None:

@@ -19,7 +19,7 @@ SOUND_APOLOGY = (
 )
 # X counts the link as 23 and the emoji as 2: 9 + 23 + 1 + 2 + 1 = 36 for this prefix.
 X_PREFIX = "Details: https://example.com/a/very/long/path/to/the/status/page 🙂 "
-X_FILLER = "We are checking every store. " * 20
+X_FILLER = "We are checking every store and will post again at noon. " * 20
 
 
 def spans(report: dict[str, Any]) -> dict[str, tuple[int, int]]:

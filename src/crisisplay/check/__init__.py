@@ -17,8 +17,9 @@ May import: the shared modules only. Playbooks, incidents and front ends build o
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -107,7 +108,7 @@ def check_statement(
 
     findings: list[Finding] = []
     findings.extend(_rule_findings(ruleset, folded, kind, off))
-    findings = _judged(ruleset, folded, language, findings, off)
+    findings = _judged(ruleset, folded, language, findings, off, kind)
     findings.extend(_profile_findings(ruleset, folded, profile))
     if profile.voice:
         findings.extend(_voice_findings(folded, language, profile.voice))
@@ -164,6 +165,11 @@ def _rule_findings(
         matches = rule.pattern.finditer(norm) if not long or rule.may_match(norm) else ()
         for m in matches:
             start, end = m.span()
+            if rule.pattern.groupindex:  # a group (?P<at…>…) marks what the finding points at
+                for name in rule.pattern.groupindex:
+                    if name.startswith("at") and m.start(name) >= 0:
+                        start, end = m.span(name)
+                        break
             if end == start:
                 continue
             if rule.unless is not None:
@@ -215,11 +221,17 @@ JUDGE_MAX_CHARS = 64_000
 
 
 def _judged(
-    ruleset: RuleSet, folded: Folded, language: str, findings: list[Finding], off: set[str]
+    ruleset: RuleSet,
+    folded: Folded,
+    language: str,
+    findings: list[Finding],
+    off: set[str],
+    kind: str | None = None,
 ) -> list[Finding]:
     """The rules' findings, with the learned judge's: a family the rules missed is added
     (a warning, an error when the judge is sure), and an element the rules did not find
-    but the judge reads there is no longer reported missing."""
+    but the judge reads there is no longer reported missing. Then the judge's verdict on
+    the whole statement weighs them (`_gated`)."""
     from .judge import features, load
 
     judge = load() if language in JUDGE_LANGUAGES else None
@@ -263,7 +275,147 @@ def _judged(
         out.append(
             Finding(f"judge.{label.name}", label.name, severity, message, hint, o_start, o_end)
         )
-    return out
+    verdict = next((lab for lab in judge.labels if lab.kind == "verdict"), None)
+    if verdict is None:
+        return out
+    gate = Gate(ruleset, folded, kind, off, probability, evidence, spans)
+    return gate.weigh(out, verdict, lambda family: judge.strongest(feats, family, spans))
+
+
+#: What the verdict gate weighs: the families of language (the shipped non-apology
+#: families, and a missing element), never personal data, a client's terms, a length, a
+#: voice, a repeat, nor an agency's own rules. A promised fix time stays what its rule says.
+GATED_FAMILIES = frozenset(
+    {
+        "conditional",
+        "blaming-feelings",
+        "agentless-passive",
+        "sorry-but",
+        "intent-over-impact",
+        "blame-shifting",
+        "minimiser",
+        "any-inconvenience",
+        "euphemism",
+        "reframing",
+        "dismissal",
+        "moderation-threat",
+        "canned-cliche",
+        "missing-element",
+    }
+)
+
+
+#: A family the judge reads this little is not named as what makes a statement bad: better
+#: no finding than a wrong one.
+LEANING_FLOOR = 0.25
+
+
+@dataclass
+class Gate:
+    """The judge's verdict on the whole statement, weighing the findings of its parts.
+
+    A finding says what is wrong with a phrase; whether the statement as a whole would make
+    the crisis worse is a second question, and the judge's `verdict` label answers it
+    (learned from each training statement's `verdict`, thresholds by cross-validation):
+
+    - sure it is bad (probability ≥ the label's `error`): the strongest language finding
+      is an error: the one a person must fix or override. Nothing is made an error that no
+      rule or family pointed at, and where only the judge found something, the verdict
+      must be surer (`error_alone`): that finding and the verdict read the same words;
+    - likely bad (≥ `warn`) and nothing found: a warning of what most likely makes it so,
+      a missing element its kind needs or the family the words lean towards most;
+    - sure it is sound (≤ `quiet`): the language findings are at most warnings, and the
+      warnings go: a "sorry… but sorry isn't enough" apology is not held up.
+    """
+
+    ruleset: RuleSet
+    folded: Folded
+    kind: str | None
+    off: set[str]
+    probability: dict[str, float]
+    evidence: dict[str, float]
+    spans: list[tuple[int, int]]
+
+    @staticmethod
+    def family_gated(f: Finding) -> bool:
+        """Whether the finding's family is one the verdict weighs."""
+        return f.family in GATED_FAMILIES
+
+    def gated(self, f: Finding) -> bool:
+        """Whether the verdict weighs this finding: a family of language, from the judge or
+        one of crisisplay's own rules."""
+        if not self.family_gated(f):
+            return False
+        if f.rule.startswith("judge."):
+            return True
+        rule = self.ruleset.by_id.get(f.rule)
+        return rule is not None and rule.shipped
+
+    def weigh(
+        self, findings: list[Finding], verdict: Any, strongest: Callable[[str], int]
+    ) -> list[Finding]:
+        p = self.probability[verdict.name]
+        gated = [f for f in findings if self.gated(f)]
+        found = any(self.family_gated(f) for f in findings)  # an agency's rules' too
+        if p <= verdict.quiet:
+            return [
+                f if not self.gated(f) else dataclasses.replace(f, severity="warning")
+                for f in findings
+                if not (self.gated(f) and f.severity != "error")
+            ]
+        ruled = any(not f.rule.startswith("judge.") for f in gated)
+        sure = verdict.error if ruled else verdict.error_alone
+        if p >= sure and gated and not any(f.severity == "error" for f in gated):
+            top = max(gated, key=self.weight)
+            return [dataclasses.replace(f, severity="error") if f is top else f for f in findings]
+        if p >= verdict.warn and not found:
+            made = self.likeliest(strongest)
+            return [*findings, made] if made is not None else findings
+        return findings
+
+    def weight(self, f: Finding) -> tuple[int, float]:
+        """How strongly a finding explains a bad statement: a named family before a missing
+        element, then the judge's reading of the family."""
+        if f.family == "missing-element":
+            element = ELEMENT_OF_RULE.get(f.rule.removeprefix("judge."), "")
+            return (0, 1.0 - self.probability.get(element, 0.5))
+        return (1, self.probability.get(f.family, 0.0))
+
+    def likeliest(self, strongest: Callable[[str], int]) -> Finding | None:
+        """A warning of what most likely makes the statement bad: the element its kind
+        needs that the judge reads least (under even odds), else the family its words
+        lean towards most, if it leans at all (`LEANING_FLOOR`)."""
+        if self.kind is not None:
+            needed = [
+                (self.probability.get(ELEMENT_OF_RULE[r.id], 1.0), r)
+                for r in self.ruleset.rules
+                if r.require
+                and r.id in ELEMENT_OF_RULE
+                and r.id not in self.off
+                and r.family not in self.off
+                and (r.kinds is None or self.kind in r.kinds)
+            ]
+            if needed:
+                p, rule = min(needed, key=lambda pr: pr[0])
+                if p < 0.5:
+                    return Finding(
+                        f"judge.{rule.id}", rule.family, "warning", rule.message, rule.hint, 0, 0
+                    )
+        leaning = [
+            (self.probability[name], name)
+            for name in sorted(GATED_FAMILIES - {"missing-element"})
+            if name in self.probability
+            and name not in self.off
+            and self.evidence[name] > 0
+            and self.probability[name] >= LEANING_FLOOR
+        ]
+        if not leaning:
+            return None
+        _, family = max(leaning)
+        start, end = self.spans[strongest(family)]
+        o_start, o_end = self.folded.span(start, end)
+        message, hint = _family_message(self.ruleset, family)
+        return Finding(f"judge.{family}", family, "warning", message, hint, o_start, o_end)
 
 
 def _sentences(folded: Folded) -> list[tuple[int, int]]:

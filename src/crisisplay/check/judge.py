@@ -14,9 +14,13 @@ it needs nothing but the standard library, and a statement costs a dictionary lo
 piece: about two milliseconds for 3,000 characters.
 
 A family's finding points at the sentence whose words weigh most for it. Each label has two
-thresholds, fixed by cross-validation on the training statements (never on the evaluation
-set): above the first it is a warning, above the second an error (families only: a missing
-element is never more than a warning).
+thresholds, fixed by cross-validation on the training statements (never on an evaluation
+set): above the first it is a warning, above the second an error (families only).
+
+One more label, the verdict (`bad`), reads the whole statement: would a seasoned crisis lead
+let it go out as it is? Its words are read scaled to unit length (a long statement is not
+worse for being long), and `check.Gate` weighs the findings with it: surely bad, and the
+strongest finding is an error; surely sound, and they quieten.
 """
 
 from __future__ import annotations
@@ -77,7 +81,7 @@ def features(folded: str) -> dict[str, int]:
 @dataclass(frozen=True)
 class Label:
     name: str
-    kind: str  # "family" or "element"
+    kind: str  # "family", "element" or "verdict" (the whole statement: "bad")
     bias: float
     scale: float  # weights are stored as int8 × scale
     warn: float  # probability from which a family is a warning / an element counts as there
@@ -86,6 +90,18 @@ class Label:
     #: (from `error`) was right: what "a warning" and "an error" of this label mean
     warn_precision: float = 0.0
     error_precision: float = 0.0
+    #: the verdict only: at or below this probability the statement reads as one a crisis
+    #: lead would let out, and the language findings quieten (see `check._gated`)
+    quiet: float = -1.0
+    quiet_precision: float = 0.0
+    #: the verdict only: from this probability a statement where only the judge found
+    #: something (no rule did) has that finding made an error; the finding rests on the
+    #: same words as the verdict, so it asks for more
+    error_alone: float = 2.0
+    error_alone_precision: float = 0.0
+    #: the score is read over the text's features scaled to unit length (its words' share,
+    #: not their number): a whole statement's verdict must not lean with its length
+    normalised: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,7 +123,11 @@ class Judge:
         view = memoryview(self.weights)
         slices = [view[row : row + n] for row, _ in self.rows(feats)]
         totals = [sum(column) for column in zip(*slices, strict=True)] if slices else [0] * n
-        return [lab.bias + totals[k] * lab.scale for k, lab in enumerate(self.labels)]
+        unit = 1.0 / math.sqrt(len(feats)) if feats else 0.0
+        return [
+            lab.bias + totals[k] * lab.scale * (unit if lab.normalised else 1.0)
+            for k, lab in enumerate(self.labels)
+        ]
 
     def probabilities(self, feats: dict[str, int]) -> dict[str, float]:
         return self.read(feats)[0]
