@@ -417,9 +417,7 @@ def main() -> None:
                     f"  {name:<20} {int(y.sum()):5} texts  there ≥ {warn:.3f}  "
                     f"missing seen {missing.sum() / max(1, (y == 0).sum()):.2f}"
                 )
-            thresholds.append(
-                (warn, error, round(warn_p, 3), round(error_p, 3), -1.0, 0.0, 2.0, 0.0)
-            )
+            thresholds.append((warn, error, round(warn_p, 3), round(error_p, 3), *NEVER[4:]))
 
         before = cross_validated(thresholds)
         print("the checker without the verdict, cross-validated on the training statements:")
@@ -428,7 +426,9 @@ def main() -> None:
         thresholds[k] = gate(out_of_fold[k], before)
         rows = cross_validated(thresholds)
         if os.environ.get("DUMP"):  # for a look at what the verdict did, statement by statement
-            Path(os.environ["DUMP"]).write_bytes(pickle.dumps((before, rows, out_of_fold[k])))
+            Path(os.environ["DUMP"]).write_bytes(
+                pickle.dumps((before, rows, out_of_fold[k], out_of_fold, rule_findings, names))
+            )
         print("the checker, cross-validated on the training statements:")
         headline(rows)
         if verbose:

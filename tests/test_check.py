@@ -190,37 +190,19 @@ def test_unknown_language_still_checks_personal_data() -> None:
     ("text", "rule", "phrase"),
     [
         ("mail me at ana.garcia@gmail.com today", "personal-email", "ana.garcia@gmail.com"),
-        ("write to support@brand.example", "contact-email", "support@brand.example"),
+        ("our support@brand.example inbox", "contact-email", "support@brand.example"),
         ("her number is +34 600 123 456.", "personal-phone", "+34 600 123 456"),
         ("his cell (555) 123-4567 now", "personal-phone", "(555) 123-4567"),
         ("su móvil 612 34 56 78", "personal-phone", "612 34 56 78"),
         ("tel. 55 1234 5678 (CDMX)", "personal-phone", "55 1234 5678"),
-        ("call us on 0800 123 4567", "contact-phone", "call us on 0800 123 4567"),
+        ("lines such as 0800 123 4567 are free", "contact-phone", "0800 123 4567"),
         ("order #12345 is late", "personal-id", "order #12345"),
         ("Pedido 98765 enviado", "personal-id", "Pedido 98765"),
         ("account no. 55667788", "personal-id", "account no. 55667788"),
         ("localizador AB12CD", "personal-id", "localizador AB12CD"),
         ("card 4111 1111 1111 1111", "personal-id", "card 4111 1111 1111 1111"),
-        # an address or a number the statement hands its readers is the brand's to check,
-        # not a customer's to protect; the finding points at it, not at the words before
-        (
-            "Guests who feel unwell should call our guest line at 312-555-0190.",
-            "contact-phone",
-            "312-555-0190",
-        ),
-        (
-            "Email your receipts to kv221@kaiviair.example.",
-            "contact-email",
-            "kv221@kaiviair.example",
-        ),
-        (
-            "Si viajaba, escríbanos a cs418@caribesur.example.",
-            "contact-email",
-            "cs418@caribesur.example",
-        ),
-        ("Si tiene síntomas, llame hoy al (305) 555-0190.", "contact-phone", "(305) 555-0190"),
-        ("Families can use the front desk at 604-555-0177.", "contact-phone", "604-555-0177"),
-        # …but never the reader's own, nor a webmail or name-shaped address
+        # the reader's own number, a webmail or a name-shaped address, even when the
+        # statement hands it out (the brand's contacts: `test_a_contact_readers_are_asked_…`)
         ("We'll call you at 612 345 678 tomorrow, Maria.", "personal-phone", "612 345 678"),
         ("Te llamamos al 612 345 678 esta tarde.", "personal-phone", "612 345 678"),
         ("we have your number 612 345 678", "personal-phone", "612 345 678"),
@@ -240,11 +222,6 @@ def test_unknown_language_still_checks_personal_data() -> None:
         "account",
         "booking-code",
         "card",
-        "call-our-line",
-        "email-your-receipts-to",
-        "escribanos-a",
-        "llame-al",
-        "front-desk-at",
         "we-call-you-at",
         "te-llamamos-al",
         "your-number",
@@ -255,6 +232,29 @@ def test_unknown_language_still_checks_personal_data() -> None:
 def test_personal_data(text: str, rule: str, phrase: str) -> None:
     found = [f for f in check_statement(text) if f.family == "personal-data"]
     assert spans(text, found) == [(rule, phrase)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Guests who feel unwell should call our guest line at 312-555-0190.",
+        "Email your receipts to kv221@kaiviair.example and we pay them within a week.",
+        "Si viajaba en ese vuelo, escríbanos a cs418@caribesur.example.",
+        "Si tiene síntomas, llame hoy al (305) 555-0190.",
+        "Families can book video calls through the front desk at 604-555-0177.",
+        "Questions? Write to support@brand.example or call us on 0800 123 4567.",
+    ],
+    ids=[
+        "call-our-line",
+        "email-receipts-to",
+        "escribanos-a",
+        "llame-al",
+        "front-desk",
+        "write-to",
+    ],
+)
+def test_a_contact_readers_are_asked_to_use_is_the_brands_and_not_flagged(text: str) -> None:
+    assert [f for f in check_statement(text) if f.family == "personal-data"] == []
 
 
 @pytest.mark.parametrize(

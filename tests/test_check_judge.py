@@ -170,16 +170,16 @@ def test_a_statement_surely_sound_holds_nothing_up_but_what_is_exact(
 ) -> None:
     text = (
         "We are sorry, but the flight was full and the airport had closed the gate at 6:40. "
-        "Our crew did what they could. Call 612 345 678 if you need us, Marta."
+        "Our crew did what they could. Marta, we will call you at 612 345 678."
     )
     verdict(monkeypatch, **UNSURE)
     found = rules(text, kind="apology")
     assert ("sorry-but", "error", "sorry, but") in found
-    assert ("apology-needs-repair", "warning", "") in found
+    assert ("apology-needs-responsibility", "warning", "") in found
     verdict(monkeypatch, **SURE_SOUND)
     assert rules(text, kind="apology") == [
         ("sorry-but", "warning", "sorry, but"),
-        ("contact-phone", "warning", "Call 612 345 678"),
+        ("personal-phone", "error", "612 345 678"),
     ]
 
 

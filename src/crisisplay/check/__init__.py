@@ -323,7 +323,9 @@ class Gate:
       rule or family pointed at, and where only the judge found something, the verdict
       must be surer (`error_alone`): that finding and the verdict read the same words;
     - likely bad (≥ `warn`) and nothing found: a warning of what most likely makes it so,
-      a missing element its kind needs or the family the words lean towards most;
+      a missing element its kind needs or the family the words lean towards most (where
+      none does, nothing: "it reads like a bad statement" would be wrong too often on
+      short sound ones, whose words the verdict reads least surely);
     - sure it is sound (≤ `quiet`): the language findings are at most warnings, and the
       warnings go: a "sorry… but sorry isn't enough" apology is not held up.
     """
