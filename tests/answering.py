@@ -26,6 +26,28 @@ SAMPLE = {
     "datetime": "2026-11-20T09:00:00Z",
     "confirm": "no",
 }
+#: What a manager would write where the same sample would not do: the apology offers a
+#: repair and the closing post says what changed (the checker rightly holds up a statement
+#: that is sure to make things worse, and an apology without a repair is one).
+SAMPLE_FOR = {
+    "what_we_did_wrong": "We sold cold brew that had not been kept cold enough",
+    "remedy": "Everyone who bought it gets a full refund by Friday",
+    "prevention": "Every batch is now checked for temperature before it leaves the kitchen",
+    "what_changed": "Every batch is now checked for temperature before it leaves the kitchen",
+}
+SAMPLE_FOR_ES = {
+    "what_we_did_wrong": "Vendimos café frío que no se había conservado en frío",
+    "remedy": "Devolvemos el importe completo a quien lo compró antes del viernes",
+    "prevention": "Ahora revisamos la temperatura de cada lote antes de que salga de cocina",
+    "what_changed": "Ahora revisamos la temperatura de cada lote antes de que salga de cocina",
+}
+
+
+def sample_for(resolved: Any, save_as: str | None, otherwise: str) -> str:
+    """What a manager would type for the answer saved as `save_as`, in the playbook's
+    language; `otherwise` where any text will do."""
+    spanish = str(resolved.playbook.language).startswith("es")
+    return (SAMPLE_FOR_ES if spanish else SAMPLE_FOR).get(save_as or "", otherwise)
 
 
 def answers_for(
@@ -63,7 +85,11 @@ def answers_for(
     while (cur := walk.current()) is not None:
         _, step = cur
         if step.kind == "ask":
-            value: Any = step.choices[0] if step.choices else SAMPLE[step.input or "text"]
+            value: Any = (
+                step.choices[0]
+                if step.choices
+                else sample_for(resolved, step.save_as, SAMPLE[step.input or "text"])
+            )
             raw: dict[str, Any] = {"value": value}
         elif step.kind == "decide":
             label = choose.get(step.id)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from answering import drive, start_default
+from answering import drive, sample_for, start_default
 from crisisplay.frontends.interactive import Interrupted, resume_interactive
 from crisisplay.home import Home
 from crisisplay.incident.log import read_events, verify
@@ -64,11 +64,12 @@ def keys_for_walk(resolved: Any, choose: dict[str, str], stop_after: int | None 
                 keys.append(DOWN + ENTER)  # the first choice / "Yes"
                 raw = {"value": step.choices[0] if step.choices else True}
             elif kind == "multiline":
-                keys.append("Typed by hand" + ESC_ENTER)
-                raw = {"value": "Typed by hand"}
+                typed = sample_for(resolved, step.save_as, "Typed by hand")
+                keys.append(typed + ESC_ENTER)
+                raw = {"value": typed}
             else:
                 value = {"url": "https://x.com/a/1", "number": "250", "datetime": "now"}.get(
-                    kind, "Typed by hand"
+                    kind, sample_for(resolved, step.save_as, "Typed by hand")
                 )
                 keys.append(value + ENTER)
                 raw = {"value": value}

@@ -87,8 +87,13 @@ def check_statement(
     profile: CheckProfile | None = None,
     published: Sequence[str] = (),
     extra_rules_dirs: Sequence[Path] = (),
+    whole: bool = True,
 ) -> list[Finding]:
     """Check a public statement; findings sorted by start offset.
+
+    `whole=False` leaves out the judge's verdict on the statement as a whole (`Gate`): for a
+    template filled with sample answers, whose phrases are the template's and whose whole is
+    nobody's.
 
     Raises ``ValueError`` for an unknown kind or platform, and
     ``crisisplay.check.rules.RulesError`` (a ``ValueError``) for a broken rule file.
@@ -108,7 +113,7 @@ def check_statement(
 
     findings: list[Finding] = []
     findings.extend(_rule_findings(ruleset, folded, kind, off))
-    findings = _judged(ruleset, folded, language, findings, off, kind)
+    findings = _judged(ruleset, folded, language, findings, off, kind, whole)
     findings.extend(_profile_findings(ruleset, folded, profile))
     if profile.voice:
         findings.extend(_voice_findings(folded, language, profile.voice))
@@ -227,6 +232,7 @@ def _judged(
     findings: list[Finding],
     off: set[str],
     kind: str | None = None,
+    whole: bool = True,
 ) -> list[Finding]:
     """The rules' findings, with the learned judge's: a family the rules missed is added
     (a warning, an error when the judge is sure), and an element the rules did not find
@@ -276,7 +282,7 @@ def _judged(
             Finding(f"judge.{label.name}", label.name, severity, message, hint, o_start, o_end)
         )
     verdict = next((lab for lab in judge.labels if lab.kind == "verdict"), None)
-    if verdict is None:
+    if verdict is None or not whole:
         return out
     gate = Gate(ruleset, folded, kind, off, probability, evidence, spans)
     return gate.weigh(out, verdict, lambda family: judge.strongest(feats, family, spans))
