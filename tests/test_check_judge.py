@@ -161,6 +161,11 @@ def test_a_statement_surely_bad_makes_its_strongest_finding_an_error_and_nothing
     assert rules(text) == [(inconvenience[0], "warning", inconvenience[1]), email]
     verdict(monkeypatch, **SURE_BAD)  # the e-mail is an error of its own: it does not count
     assert rules(text) == [(inconvenience[0], "error", inconvenience[1]), email]
+    # and the error says why it is one
+    [made] = [f for f in check_statement(text) if f.rule == "any-inconvenience"]
+    assert made.message.endswith(
+        "one a crisis lead would hold back, and this is its weakest point."
+    )
     verdict(monkeypatch, **SURE_SOUND)  # the warning goes; personal data stays an error
     assert rules(text) == [email]
 

@@ -375,7 +375,9 @@ class Gate:
         sure = verdict.error if ruled else verdict.error_alone
         if p >= sure and gated and not any(f.severity == "error" for f in gated):
             top = max(gated, key=self.weight)
-            return [dataclasses.replace(f, severity="error") if f is top else f for f in findings]
+            note, _ = _message(self.ruleset, "judge-sure")
+            made = dataclasses.replace(top, severity="error", message=f"{top.message} {note}")
+            return [made if f is top else f for f in findings]
         if p >= verdict.warn and not found:
             made = self.likeliest(strongest)
             return [*findings, made] if made is not None else findings
