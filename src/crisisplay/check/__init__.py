@@ -354,10 +354,7 @@ class Gate:
         one of crisisplay's own rules."""
         if not self.family_gated(f):
             return False
-        if f.rule.startswith("judge."):
-            return True
-        rule = self.ruleset.by_id.get(f.rule)
-        return rule is not None and rule.shipped
+        return f.rule.startswith("judge.") or f.rule in self.ruleset.shipped_ids
 
     def weigh(
         self, findings: list[Finding], verdict: Any, strongest: Callable[[str], int]
@@ -366,10 +363,11 @@ class Gate:
         gated = [f for f in findings if self.gated(f)]
         found = any(self.family_gated(f) for f in findings)  # an agency's rules' too
         if p <= verdict.quiet:
+            weighed = {id(f) for f in gated}
             return [
-                f if not self.gated(f) else dataclasses.replace(f, severity="warning")
+                f if id(f) not in weighed else dataclasses.replace(f, severity="warning")
                 for f in findings
-                if not (self.gated(f) and f.severity != "error")
+                if id(f) not in weighed or f.severity == "error"
             ]
         ruled = any(not f.rule.startswith("judge.") for f in gated)
         sure = verdict.error if ruled else verdict.error_alone

@@ -116,8 +116,9 @@ class RuleSet:
     messages: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @cached_property
-    def by_id(self) -> dict[str, Rule]:
-        return {rule.id: rule for rule in self.rules}
+    def shipped_ids(self) -> frozenset[str]:
+        """The ids of crisisplay's own rules in the set (an agency's replace them)."""
+        return frozenset(rule.id for rule in self.rules if rule.shipped)
 
 
 def _localised(value: Any, lang: str, where: str) -> str:
