@@ -298,3 +298,32 @@ def test_the_seeds_examples_of_what_not_to_write_are_flagged(
 def test_house_rules_said_politely_are_not_a_threat(lang: str, text: str) -> None:
     found = check_statement(text, lang=lang)
     assert "moderation-threat" not in {f.family for f in found}
+
+
+@pytest.mark.parametrize(
+    ("lang", "brush_off", "answer"),
+    [
+        (
+            "en",
+            "Thanks for your message, Sam. Please send us a DM with your details and we will "
+            "take a look at it for you.",
+            "Sam, your order arrived cold and an hour late on Friday, and that is on us. We "
+            "have refunded it in full this morning.",
+        ),
+        (
+            "es",
+            "Gracias por escribirnos, Marta. Mándanos un mensaje privado con tus datos y lo "
+            "revisamos enseguida.",
+            "Marta, tu pedido llegó frío y una hora tarde el viernes, y es culpa nuestra. Te "
+            "hemos devuelto el importe esta mañana.",
+        ),
+    ],
+    ids=["en", "es"],
+)
+def test_a_reply_must_say_what_happened_to_the_person(
+    lang: str, brush_off: str, answer: str
+) -> None:
+    [missing] = check_statement(brush_off, lang=lang, kind="reply")
+    assert missing.rule == "reply-needs-acknowledgement"
+    assert missing.severity in ("warning", "error")
+    assert check_statement(answer, lang=lang, kind="reply") == []

@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 Severity = Literal["error", "warning", "info"]
-KINDS = ("holding-statement", "apology", "update", "resolution")
+KINDS = ("holding-statement", "apology", "update", "resolution", "reply")
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 REPEAT_SIMILARITY = 0.9
 FOLD_AFTER = 125  # characters shown before "See more" on mobile (Facebook, Instagram)
@@ -206,6 +206,7 @@ ELEMENT_OF_RULE = {
     "apology-needs-responsibility": "responsibility",
     "apology-needs-repair": "repair",
     "holding-needs-acknowledgement": "acknowledgement",
+    "reply-needs-acknowledgement": "acknowledgement",
     "needs-next-update": "next-update",
     "resolution-needs-change": "change",
 }

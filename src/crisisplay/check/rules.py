@@ -55,7 +55,7 @@ from .text import fold_pattern
 
 RULES_DIR = Path(__file__).with_name("rules")
 SEVERITIES = ("error", "warning", "info")
-KINDS = ("holding-statement", "apology", "update", "resolution")
+KINDS = ("holding-statement", "apology", "update", "resolution", "reply")
 _RULE_KEYS = {
     "id",
     "family",

@@ -37,7 +37,7 @@ def check(
         typer.Option(
             "--kind",
             help="What the statement is, to check what it must contain: holding-statement, "
-            "apology, update or resolution.",
+            "apology, update, resolution, or reply (to one person).",
         ),
     ] = None,
     client: Annotated[
