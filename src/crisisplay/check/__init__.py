@@ -375,11 +375,11 @@ class Gate:
         if p >= sure and gated and not any(f.severity == "error" for f in gated):
             top = max(gated, key=self.weight)
             note, _ = _message(self.ruleset, "judge-sure")
-            made = dataclasses.replace(top, severity="error", message=f"{top.message} {note}")
-            return [made if f is top else f for f in findings]
+            error = dataclasses.replace(top, severity="error", message=f"{top.message} {note}")
+            return [error if f is top else f for f in findings]
         if p >= verdict.warn and not found:
-            made = self.likeliest(strongest)
-            return [*findings, made] if made is not None else findings
+            likeliest = self.likeliest(strongest)
+            return [*findings, likeliest] if likeliest is not None else findings
         return findings
 
     def weight(self, f: Finding) -> tuple[int, float]:
