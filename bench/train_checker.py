@@ -235,7 +235,13 @@ def per_family(rows: list[tuple[dict[str, Any], list[Any]]]) -> None:
 
 
 def main() -> None:
-    from crisisplay.check import ELEMENT_OF_RULE, KINDS, Gate, _judged, check_statement
+    from crisisplay.check import (
+        ELEMENT_OF_RULE,
+        KINDS,
+        _judged,
+        check_statement,
+        weighed_families,
+    )
     from crisisplay.check.rules import load_rules
 
     data = statements(TRAIN)
@@ -329,11 +335,12 @@ def main() -> None:
         """The verdict's thresholds, from what the checker without it finds (`rows`, in the
         order of `data`) and the cross-validated probability that each statement is bad."""
         y = np.array([d["verdict"] == "bad" for d, _ in rows])
-        gated = np.array([any(Gate.family_gated(f) for f in found) for _, found in rows])
+        weighed = weighed_families(FAMILIES)
+        gated = np.array([any(f.family in weighed for f in found) for _, found in rows])
         error = np.array([any(f.severity == "error" for f in found) for _, found in rows])
         ruled = np.array(
             [
-                any(Gate.family_gated(f) and not f.rule.startswith("judge.") for f in found)
+                any(f.family in weighed and not f.rule.startswith("judge.") for f in found)
                 for _, found in rows
             ]
         )

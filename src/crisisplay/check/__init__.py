@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -285,31 +285,20 @@ def _judged(
     verdict = next((lab for lab in judge.labels if lab.kind == "verdict"), None)
     if verdict is None or not whole:
         return out
-    gate = Gate(ruleset, folded, kind, off, probability, evidence, spans)
+    families = weighed_families(lab.name for lab in judge.labels if lab.kind == "family")
+    gate = Gate(ruleset, folded, kind, off, probability, evidence, spans, families)
     return gate.weigh(out, verdict, lambda family: judge.strongest(feats, family, spans))
 
 
-#: What the verdict gate weighs: the families of language (the shipped non-apology
-#: families, and a missing element), never personal data, a client's terms, a length, a
-#: voice, a repeat, nor an agency's own rules. A promised fix time stays what its rule says.
-GATED_FAMILIES = frozenset(
-    {
-        "conditional",
-        "blaming-feelings",
-        "agentless-passive",
-        "sorry-but",
-        "intent-over-impact",
-        "blame-shifting",
-        "minimiser",
-        "any-inconvenience",
-        "euphemism",
-        "reframing",
-        "dismissal",
-        "moderation-threat",
-        "canned-cliche",
-        "missing-element",
-    }
-)
+#: Families the judge reads that the verdict leaves as their rules say: a promised fix time.
+UNWEIGHED = frozenset({"false-promise"})
+
+
+def weighed_families(judged: Iterable[str]) -> frozenset[str]:
+    """What the verdict weighs, given the families the judge reads: those families of
+    language, and a missing element; never personal data, a client's terms, a length, a
+    voice, a repeat, nor an agency's own rules."""
+    return frozenset(judged) - UNWEIGHED | {"missing-element"}
 
 
 #: A family the judge reads this little is not named as what makes a statement bad: better
@@ -344,11 +333,11 @@ class Gate:
     probability: dict[str, float]
     evidence: dict[str, float]
     spans: list[tuple[int, int]]
+    families: frozenset[str]  # what it weighs: `weighed_families`
 
-    @staticmethod
-    def family_gated(f: Finding) -> bool:
+    def family_gated(self, f: Finding) -> bool:
         """Whether the finding's family is one the verdict weighs."""
-        return f.family in GATED_FAMILIES
+        return f.family in self.families
 
     def gated(self, f: Finding) -> bool:
         """Whether the verdict weighs this finding: a family of language, from the judge or
@@ -412,7 +401,7 @@ class Gate:
                     )
         leaning = [
             (self.probability[name], name)
-            for name in sorted(GATED_FAMILIES - {"missing-element"})
+            for name in sorted(self.families - {"missing-element"})
             if name in self.probability
             and name not in self.off
             and self.evidence[name] > 0
