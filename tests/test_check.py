@@ -205,6 +205,8 @@ def test_unknown_language_still_checks_personal_data() -> None:
         # statement hands it out (the brand's contacts: `test_a_contact_readers_are_asked_…`)
         ("We'll call you at 612 345 678 tomorrow, Maria.", "personal-phone", "612 345 678"),
         ("Te llamamos al 612 345 678 esta tarde.", "personal-phone", "612 345 678"),
+        ("We can call you at 612 345 678 tomorrow.", "personal-phone", "612 345 678"),
+        ("Llámala al 612 345 678.", "personal-phone", "612 345 678"),
         ("we have your number 612 345 678", "personal-phone", "612 345 678"),
         ("Email your receipts to ana.lopez@gmail.com", "personal-email", "ana.lopez@gmail.com"),
         ("We will email you at jo.smith@brand.example", "personal-email", "jo.smith@brand.example"),
@@ -224,6 +226,8 @@ def test_unknown_language_still_checks_personal_data() -> None:
         "card",
         "we-call-you-at",
         "te-llamamos-al",
+        "we-can-call-you",
+        "llamala-al",
         "your-number",
         "webmail-asked-for",
         "we-email-you-at",
@@ -243,6 +247,10 @@ def test_personal_data(text: str, rule: str, phrase: str) -> None:
         "Si tiene síntomas, llame hoy al (305) 555-0190.",
         "Families can book video calls through the front desk at 604-555-0177.",
         "Questions? Write to support@brand.example or call us on 0800 123 4567.",
+        "Guests with questions can call our duty manager on +91 832 555 0140.",
+        "Don't take your next dose until you've called us on 306-555-0182.",
+        "Les devolvemos el importe: envíen la factura a reembolsos@sanavida.example.",
+        "Presenten los comprobantes por correo a reclamos@vuelo.example, por favor.",
     ],
     ids=[
         "call-our-line",
@@ -251,6 +259,10 @@ def test_personal_data(text: str, rule: str, phrase: str) -> None:
         "llame-al",
         "front-desk",
         "write-to",
+        "can-call-our",
+        "called-us-on",
+        "envien-la-factura-a",
+        "por-correo-a",
     ],
 )
 def test_a_contact_readers_are_asked_to_use_is_the_brands_and_not_flagged(text: str) -> None:
