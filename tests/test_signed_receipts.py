@@ -48,6 +48,15 @@ def setup(home: Path, key: Path | None) -> None:
         (home / "crisisplay.toml").write_text(f'signing_key = "{key}"\n', encoding="utf-8")
 
 
+def signing_as(crisisplay: Crisisplay, keys: Path, principal: str) -> Path:
+    """The person's home, set up to sign with a new key of Alice's, allowed as `principal`."""
+    home = crisisplay.home
+    key, public = keypair(keys, "alice")
+    setup(home, key)
+    allow(home, principal, public)
+    return home
+
+
 def walk(crisisplay: Crisisplay, home: Path, env: dict[str, str | None] | None = None) -> tuple:
     """A whole scripted incident: (its id, the receipt printed, what the walk said)."""
     resolved = library(home).load(str(DATA / "branches.yaml"))
@@ -67,10 +76,7 @@ def ledger_lines(home: Path) -> list[dict]:
 def test_a_signed_receipt_verifies_and_verify_names_the_signer(
     crisisplay: Crisisplay, tmp_path: Path
 ) -> None:
-    home = crisisplay.home
-    key, public = keypair(tmp_path / "keys", "alice")
-    setup(home, key)
-    allow(home, "alice@agency.example", public)
+    home = signing_as(crisisplay, tmp_path / "keys", "alice@agency.example")
     incident, receipt, said = walk(crisisplay, home)
     assert "not signed" not in said
     sigs = list((home / "receipts.sig" / incident).glob("*.sig"))
@@ -102,10 +108,7 @@ def test_a_signed_receipt_verifies_and_verify_names_the_signer(
 def test_a_receipt_changed_after_it_was_signed_fails_naming_it(
     crisisplay: Crisisplay, tmp_path: Path
 ) -> None:
-    home = crisisplay.home
-    key, public = keypair(tmp_path / "keys", "alice")
-    setup(home, key)
-    allow(home, "alice", public)
+    home = signing_as(crisisplay, tmp_path / "keys", "alice")
     incident, receipt, _ = walk(crisisplay, home)
 
     # a forger who rewrote the log's last line writes the receipt to match, and re-chains
@@ -181,10 +184,7 @@ def test_no_key_configured_leaves_receipts_unsigned_and_verify_passes(
 def test_without_ssh_keygen_the_walk_completes_with_the_receipt_unsigned(
     crisisplay: Crisisplay, tmp_path: Path
 ) -> None:
-    home = crisisplay.home
-    key, public = keypair(tmp_path / "keys", "alice")
-    setup(home, key)
-    allow(home, "alice", public)
+    home = signing_as(crisisplay, tmp_path / "keys", "alice")
     empty = tmp_path / "no-ssh"
     empty.mkdir()
     incident, receipt, said = walk(crisisplay, home, env={"PATH": str(empty)})

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .platforms import PLATFORM_LIMITS, platform_length
 
 if TYPE_CHECKING:
+    from .judge import Label
     from .rules import RuleSet
     from .text import Folded
 
@@ -238,7 +239,7 @@ def _judged(
     """The rules' findings, with the learned judge's: a family the rules missed is added
     (a warning, an error when the judge is sure), and an element the rules did not find
     but the judge reads there is no longer reported missing. Then the judge's verdict on
-    the whole statement weighs them (`_gated`)."""
+    the whole statement weighs them (`Gate`)."""
     from .judge import features, load
 
     judge = load() if language in JUDGE_LANGUAGES else None
@@ -277,11 +278,8 @@ def _judged(
             if f.end > f.start
         ):
             continue  # a rule found, in that sentence, what the judge reads there more strongly
-        message, hint = _family_message(ruleset, label.name)
         severity: Severity = "error" if p >= label.error else "warning"
-        out.append(
-            Finding(f"judge.{label.name}", label.name, severity, message, hint, o_start, o_end)
-        )
+        out.append(_judge_finding(ruleset, label.name, severity, o_start, o_end))
     verdict = next((lab for lab in judge.labels if lab.kind == "verdict"), None)
     if verdict is None or not whole:
         return out
@@ -347,7 +345,7 @@ class Gate:
         return f.rule.startswith("judge.") or f.rule in self.ruleset.shipped_ids
 
     def weigh(
-        self, findings: list[Finding], verdict: Any, strongest: Callable[[str], int]
+        self, findings: list[Finding], verdict: Label, strongest: Callable[[str], int]
     ) -> list[Finding]:
         p = self.probability[verdict.name]
         gated = [f for f in findings if self.gated(f)]
@@ -411,9 +409,15 @@ class Gate:
             return None
         _, family = max(leaning)
         start, end = self.spans[strongest(family)]
-        o_start, o_end = self.folded.span(start, end)
-        message, hint = _family_message(self.ruleset, family)
-        return Finding(f"judge.{family}", family, "warning", message, hint, o_start, o_end)
+        return _judge_finding(self.ruleset, family, "warning", *self.folded.span(start, end))
+
+
+def _judge_finding(
+    ruleset: RuleSet, family: str, severity: Severity, start: int, end: int
+) -> Finding:
+    """The judge's finding of a family, in the words of the family's rules."""
+    message, hint = _family_message(ruleset, family)
+    return Finding(f"judge.{family}", family, severity, message, hint, start, end)
 
 
 def _sentences(folded: Folded) -> list[tuple[int, int]]:

@@ -91,7 +91,7 @@ class Label:
     warn_precision: float = 0.0
     error_precision: float = 0.0
     #: the verdict only: at or below this probability the statement reads as one a crisis
-    #: lead would let out, and the language findings quieten (see `check._gated`)
+    #: lead would let out, and the language findings quieten (see `check.Gate`)
     quiet: float = -1.0
     quiet_precision: float = 0.0
     #: the verdict only: from this probability a statement where only the judge found

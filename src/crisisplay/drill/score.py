@@ -493,6 +493,13 @@ def _published_at(data: dict[str, Any], recorded: datetime) -> datetime:
     return min(times) if times else recorded
 
 
+def _never_out(record: dict[str, Any] | None) -> str:
+    """Why a statement that had to go out never did: skipped (and why), or never reached."""
+    if record is not None:
+        return _("was skipped ({reason})").format(reason=record.get("reason"))
+    return _("was never put out (the walk did not reach it)")
+
+
 def _statement_deadlines(
     ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]]
 ) -> None:
@@ -504,11 +511,7 @@ def _statement_deadlines(
         why = f" {spec.why.strip()}" if spec.why else ""
         record = ctx.walk.records.get(step_id)
         if record is None or record.get("status") == "skipped":
-            what = (
-                _("was skipped ({reason})").format(reason=record.get("reason"))
-                if record is not None
-                else _("was never put out (the walk did not reach it)")
-            )
+            what = _never_out(record)
             items.append(
                 _item(
                     "deadlines",
@@ -622,11 +625,7 @@ def _holding(ctx: _Ctx, items: list[dict[str, Any]], good: list[dict[str, Any]])
         return
     if out_at is None:
         record = ctx.walk.records.get(step_id)
-        what = (
-            _("was skipped ({reason})").format(reason=record.get("reason"))
-            if record is not None
-            else _("was never put out (the walk did not reach it)")
-        )
+        what = _never_out(record)
         items.append(
             _item(
                 "holding",
