@@ -23,16 +23,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from corpus_check import statements  # noqa: E402
 
-from crisisplay.check import ELEMENT_OF_RULE, KINDS, check_statement  # noqa: E402
+from crisisplay.check import ELEMENT_OF_RULE, KIND_NEEDS, KINDS, check_statement  # noqa: E402
 
 SETS = ROOT / "data" / "checker"
-NEEDS = {
-    "holding-statement": ("acknowledgement", "next-update"),
-    "apology": ("acknowledgement", "responsibility", "repair"),
-    "update": ("acknowledgement", "next-update"),
-    "resolution": ("responsibility", "change"),
-    "reply": ("acknowledgement",),
-}
+NEEDS = KIND_NEEDS
 
 
 def ratio(n: int, d: int) -> str:

@@ -206,6 +206,41 @@ def test_a_statement_surely_bad_where_nothing_was_found_gets_a_warning_of_what_i
     assert check_statement(text, profile=CheckProfile(disable=["dismissal"])) == []
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "owning"),
+    [
+        (
+            "en",
+            "Card payments work again in all 40 shops. The terminals were updated overnight "
+            "and a second check now runs before every update goes live.",
+            "in the first person",
+        ),
+        (
+            "es",
+            "Los pagos con tarjeta vuelven a funcionar en las 40 tiendas. Los terminales se "
+            "actualizaron anoche y ahora se hace una segunda comprobación antes de cada cambio.",
+            "en primera persona",
+        ),
+    ],
+)
+def test_a_resolution_read_as_bad_that_never_owns_it_is_told_so(
+    monkeypatch: pytest.MonkeyPatch, lang: str, text: str, owning: str
+) -> None:
+    """No rule asks a resolution for ownership by its phrases; when the verdict reads the
+    statement as bad and nothing else says why, the warning names what its kind lacks."""
+    from crisisplay.check import CheckProfile
+
+    verdict(monkeypatch, **UNSURE)
+    assert rules(text, lang=lang, kind="resolution") == []
+    verdict(monkeypatch, **SURE_BAD)
+    [found] = check_statement(text, lang=lang, kind="resolution")
+    assert (found.rule, found.severity) == ("judge.missing-responsibility", "warning")
+    assert owning in found.message
+    # a client that switched the element off is not told
+    off = CheckProfile(disable=["missing-responsibility"])
+    assert check_statement(text, lang=lang, kind="resolution", profile=off) == []
+
+
 def test_an_agency_rule_is_not_weighed_by_the_verdict(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

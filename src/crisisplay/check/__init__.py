@@ -210,6 +210,18 @@ ELEMENT_OF_RULE = {
     "reply-needs-acknowledgement": "acknowledgement",
     "needs-next-update": "next-update",
     "resolution-needs-change": "change",
+    # the judge's alone, when the verdict reads a statement as bad and nothing else says why
+    "missing-acknowledgement": "acknowledgement",
+    "missing-responsibility": "responsibility",
+}
+#: What each kind of statement needs to be good (data/checker/README.md). The rules require
+#: some of these by their phrases; the verdict's warning may name any of them.
+KIND_NEEDS: dict[str, tuple[str, ...]] = {
+    "holding-statement": ("acknowledgement", "next-update"),
+    "apology": ("acknowledgement", "responsibility", "repair"),
+    "update": ("acknowledgement", "next-update"),
+    "resolution": ("responsibility", "change"),
+    "reply": ("acknowledgement",),
 }
 #: Families that speak of the harm only as a doubt or a feeling ("sorry if anyone was
 #: upset"): where the rules found one, what happened is not acknowledged, however warmly
@@ -381,22 +393,33 @@ class Gate:
         """A warning of what most likely makes the statement bad: the element its kind
         needs that the judge reads least (under even odds), else the family its words
         lean towards most, if it leans at all (`LEANING_FLOOR`)."""
-        if self.kind is not None:
-            needed = [
-                (self.probability.get(ELEMENT_OF_RULE[r.id], 1.0), r)
-                for r in self.ruleset.rules
-                if r.require
-                and r.id in ELEMENT_OF_RULE
-                and r.id not in self.off
-                and r.family not in self.off
-                and (r.kinds is None or self.kind in r.kinds)
-            ]
-            if needed:
-                p, rule = min(needed, key=lambda pr: pr[0])
-                if p < 0.5:
-                    return Finding(
-                        f"judge.{rule.id}", rule.family, "warning", rule.message, rule.hint, 0, 0
-                    )
+        needed = []
+        for element in KIND_NEEDS.get(self.kind or "", ()):
+            # the rule that asks for it in this kind, with its words; else the judge's own
+            rule = next(
+                (
+                    r
+                    for r in self.ruleset.rules
+                    if r.require
+                    and ELEMENT_OF_RULE.get(r.id) == element
+                    and (r.kinds is None or self.kind in r.kinds)
+                ),
+                None,
+            )
+            rule_id = rule.id if rule is not None else f"missing-{element}"
+            if rule_id in self.off or "missing-element" in self.off:
+                continue
+            if rule is not None:
+                message, hint = rule.message, rule.hint
+            else:
+                message, hint = _message(self.ruleset, rule_id)
+            needed.append((self.probability.get(element, 1.0), rule_id, message, hint))
+        if needed:
+            p, rule_id, message, hint = min(needed)
+            if p < 0.5:
+                return Finding(
+                    f"judge.{rule_id}", "missing-element", "warning", message, hint, 0, 0
+                )
         leaning = [
             (self.probability[name], name)
             for name in sorted(self.families - {"missing-element"})
