@@ -241,6 +241,45 @@ def test_a_resolution_read_as_bad_that_never_owns_it_is_told_so(
     assert check_statement(text, lang=lang, kind="resolution", profile=off) == []
 
 
+@pytest.mark.parametrize(
+    ("bad", "dismissive", "named"),
+    [
+        (0.75, 0.30, True),  # likely bad: a family the words lean to from 0.25
+        (0.60, 0.40, True),  # bad only more likely than not: the words must lean more
+        (0.60, 0.30, False),
+        (0.45, 0.90, False),  # sound more likely than not: nothing is made up
+    ],
+)
+def test_a_statement_read_as_bad_with_nothing_found_is_told_what_its_words_lean_to(
+    bad: float, dismissive: float, named: bool
+) -> None:
+    """The verdict's warning, with the judge's readings set by hand: how sure it must be
+    that the statement is bad, and how far its words must lean to a family, to name one."""
+    from crisisplay.check import Gate, weighed_families
+    from crisisplay.check.rules import load_rules
+    from crisisplay.check.text import fold_with_map
+
+    text = "We have read the comments. Perhaps some folks could take a breath first."
+    folded = fold_with_map(text)
+    probability = {"bad": bad, "dismissal": dismissive, "reframing": 0.05}
+    evidence = {"dismissal": 1.0, "reframing": 1.0}
+    families = weighed_families(["dismissal", "reframing"])
+    gate = Gate(
+        load_rules("en"), folded, None, set(), probability, evidence, [(0, 26), (27, 72)], families
+    )
+    verdict = Label("bad", "verdict", 0.0, 1.0, warn=0.7, error=0.9, quiet=0.2)
+    found = gate.weigh([], verdict, strongest=lambda family: 1)
+    if not named:
+        assert found == []
+        return
+    [warning] = found
+    assert (warning.rule, warning.severity) == ("judge.dismissal", "warning")
+    assert text[warning.start : warning.end] == "Perhaps some folks could take a breath first."
+    # a verdict that never speaks (`make eval-checker ARGS=--no-verdict`) names nothing
+    never = Label("bad", "verdict", 0.0, 1.0, warn=2.0, error=2.0, quiet=-1.0)
+    assert gate.weigh([], never, strongest=lambda family: 1) == []
+
+
 def test_an_agency_rule_is_not_weighed_by_the_verdict(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
