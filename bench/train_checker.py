@@ -32,6 +32,12 @@ from corpus_check import ELEMENTS, FAMILIES, statements  # noqa: E402
 from crisisplay.check import judge  # noqa: E402
 from crisisplay.check.text import fold_with_map  # noqa: E402
 
+
+def setting(name: str, default: float) -> float:
+    """A setting below, or the environment variable of its name (for a sweep)."""
+    return float(os.environ.get(name, str(default)))
+
+
 #: TRAIN_DIR, SEED (the shuffle of the folds) and JUDGE_OUT are for experiments: the same data
 #: cross-validated on other folds shows how much of a difference in the figures is noise
 TRAIN = Path(os.environ.get("TRAIN_DIR") or ROOT / "data" / "checker" / "train")
@@ -40,43 +46,43 @@ SHIPPED = Path(os.environ["JUDGE_OUT"]) if os.environ.get("JUDGE_OUT") else judg
 #: The settings below were chosen by cross-validation on the training statements (the
 #: printout of each run is in docs/checker.md); the environment variables of the same names
 #: override them, to compare settings without editing this file.
-C = float(os.environ.get("C", "4.0"))  # inverse regularisation
+C = setting("C", 4.0)  # inverse regularisation
 KEEP = int(os.environ.get("KEEP", "6000"))  # features kept per label, by weight
 #: "balanced": a label's few positive statements weigh as much as its many negative ones,
 #: so a family written in one clause of a long good apology still moves the probability.
 CLASS_WEIGHT = os.environ.get("CLASS_WEIGHT", "balanced")
 #: A family the judge adds to what the rules found is right this often as a warning, and
 #: this often as an error (cross-validated, on the statements where the rules missed it).
-FAMILY_WARN_PRECISION = float(os.environ.get("WARN_PRECISION", "0.60"))
-FAMILY_ERROR_PRECISION = float(os.environ.get("ERROR_PRECISION", "0.90"))
+FAMILY_WARN_PRECISION = setting("WARN_PRECISION", 0.60)
+FAMILY_ERROR_PRECISION = setting("ERROR_PRECISION", 0.90)
 #: Cross-validation on statements written by the same hands is kinder than new text: a
 #: family is never a warning below this probability, nor an error below the second (with
 #: balanced class weights a probability is not a frequency: the precisions above say what a
 #: finding is worth; the floors only keep thresholds out of the noise at the bottom).
-FAMILY_WARN_FLOOR = float(os.environ.get("WARN_FLOOR", "0.5"))
-FAMILY_ERROR_FLOOR = float(os.environ.get("ERROR_FLOOR", "0.8"))
+FAMILY_WARN_FLOOR = setting("WARN_FLOOR", 0.5)
+FAMILY_ERROR_FLOOR = setting("ERROR_FLOOR", 0.8)
 #: A threshold is trusted only when at least this many cross-validated statements reach it.
 MIN_SUPPORT = int(os.environ.get("MIN_SUPPORT", "5"))
 #: The verdict (is the whole statement one a crisis lead would let out?) is learned over
 #: each text's features scaled to unit length, so that it does not lean with the length.
-C_VERDICT = float(os.environ.get("C_VERDICT", "4.0"))
+C_VERDICT = setting("C_VERDICT", 4.0)
 #: The verdict gate (`check.Gate`), set on the cross-validated statements: a language finding
 #: becomes an error where the statements it would make one for are bad this often; a warning
 #: is added to a statement with no finding where those are bad this often; findings quieten
 #: where the statements with one are sound this often.
-GATE_ERROR_PRECISION = float(os.environ.get("GATE_ERROR_PRECISION", "0.90"))
+GATE_ERROR_PRECISION = setting("GATE_ERROR_PRECISION", 0.90)
 #: …where only the judge found something (the finding and the verdict read the same words;
 #: on the regression corpus, 5 of the 6 errors the verdict made on sound statements were so)
-GATE_ALONE_PRECISION = float(os.environ.get("GATE_ALONE_PRECISION", "0.97"))
+GATE_ALONE_PRECISION = setting("GATE_ALONE_PRECISION", 0.97)
 #: Cross-validation finds those errors as right as the others from 0.64 up; the regression
 #: corpus (tests/data/check/, statements the judge never learned from) does not: its sound
 #: short statements with a harmless trigger word ("No fue un malentendido: nos equivocamos…",
 #: "molestias estomacales") read 0.68–0.93 bad. So they start at a floor of their own.
-GATE_ALONE_FLOOR = float(os.environ.get("GATE_ALONE_FLOOR", "0.85"))
-GATE_WARN_PRECISION = float(os.environ.get("GATE_WARN_PRECISION", "0.90"))
-GATE_QUIET_PRECISION = float(os.environ.get("GATE_QUIET_PRECISION", "0.90"))
+GATE_ALONE_FLOOR = setting("GATE_ALONE_FLOOR", 0.85)
+GATE_WARN_PRECISION = setting("GATE_WARN_PRECISION", 0.90)
+GATE_QUIET_PRECISION = setting("GATE_QUIET_PRECISION", 0.90)
 #: …and it makes an error on at most this share of the sound statements
-GATE_ERROR_SOUND = float(os.environ.get("GATE_ERROR_SOUND", "0.01"))
+GATE_ERROR_SOUND = setting("GATE_ERROR_SOUND", 0.01)
 GATE_FLOOR = 0.5  # never an error or an added warning below even odds, never quiet above
 #: An element the judge reads as there is there this often, and the judge beats a rule
 #: that found no phrase for it only when it is fairly sure.

@@ -387,7 +387,7 @@ class Gate:
         if found or p < LEANING_VERDICT or verdict.warn > 1.0:
             return findings  # (a verdict whose `warn` is out of reach never speaks)
         if p >= verdict.warn:
-            likeliest = self.missing(strongest) or self.leaning(strongest, LEANING_FLOOR)
+            likeliest = self.missing() or self.leaning(strongest, LEANING_FLOOR)
         else:  # bad more likely than not: a family only, and one the words lean to more
             likeliest = self.leaning(strongest, LEANING_FLOOR_UNSURE)
         return [*findings, likeliest] if likeliest is not None else findings
@@ -400,7 +400,7 @@ class Gate:
             return (0, 1.0 - self.probability.get(element, 0.5))
         return (1, self.probability.get(f.family, 0.0))
 
-    def missing(self, strongest: Callable[[str], int]) -> Finding | None:
+    def missing(self) -> Finding | None:
         """A warning of the element the statement's kind needs that the judge reads least,
         if it reads it under even odds."""
         needed = []
@@ -417,20 +417,15 @@ class Gate:
                 None,
             )
             rule_id = rule.id if rule is not None else f"missing-{element}"
-            if rule_id in self.off or "missing-element" in self.off:
-                continue
-            if rule is not None:
-                message, hint = rule.message, rule.hint
-            else:
-                message, hint = _message(self.ruleset, rule_id)
-            needed.append((self.probability.get(element, 1.0), rule_id, message, hint))
-        if needed:
-            p, rule_id, message, hint = min(needed)
-            if p < 0.5:
-                return Finding(
-                    f"judge.{rule_id}", "missing-element", "warning", message, hint, 0, 0
-                )
-        return None
+            if rule_id not in self.off and "missing-element" not in self.off:
+                needed.append((self.probability.get(element, 1.0), rule_id, rule))
+        if not needed:
+            return None
+        p, rule_id, rule = min(needed, key=lambda n: (n[0], n[1]))
+        if p >= 0.5:
+            return None
+        message, hint = (rule.message, rule.hint) if rule else _message(self.ruleset, rule_id)
+        return Finding(f"judge.{rule_id}", "missing-element", "warning", message, hint, 0, 0)
 
     def leaning(self, strongest: Callable[[str], int], floor: float) -> Finding | None:
         """A warning of the family the statement's words lean towards most, if any leans
