@@ -194,7 +194,13 @@ def test_unknown_language_still_checks_personal_data() -> None:
         ("her number is +34 600 123 456.", "personal-phone", "+34 600 123 456"),
         ("his cell (555) 123-4567 now", "personal-phone", "(555) 123-4567"),
         ("su móvil 612 34 56 78", "personal-phone", "612 34 56 78"),
-        ("tel. 55 1234 5678 (CDMX)", "personal-phone", "55 1234 5678"),
+        ("Te llamaremos esta tarde al 612 345 678.", "personal-phone", "612 345 678"),
+        ("We'll text you tomorrow on +44 7700 900123.", "personal-phone", "+44 7700 900123"),
+        ("612 345 678 es tu número, ¿verdad?", "personal-phone", "612 345 678"),
+        # a number nothing says anything of: told to check it, not an error (it is most
+        # often the brand's line, written in a way no list has)
+        ("tel. 55 1234 5678 (CDMX)", "contact-phone", "55 1234 5678"),
+        ("Info: 612 345 678.", "contact-phone", "612 345 678"),
         ("lines such as 0800 123 4567 are free", "contact-phone", "0800 123 4567"),
         ("order #12345 is late", "personal-id", "order #12345"),
         ("Pedido 98765 enviado", "personal-id", "Pedido 98765"),
@@ -217,7 +223,11 @@ def test_unknown_language_still_checks_personal_data() -> None:
         "intl-phone",
         "us-phone",
         "es-phone",
-        "mx-phone",
+        "te-llamaremos-esta-tarde-al",
+        "text-you-tomorrow-on",
+        "es-tu-numero",
+        "mx-phone-no-context",
+        "number-no-context",
         "toll-free",
         "order",
         "pedido",
@@ -260,6 +270,8 @@ def test_personal_data(text: str, rule: str, phrase: str) -> None:
         "Si no recibió nuestra llamada, comuníquese al 600 440 2200, opción 4.",
         "Teléfono para familias: 971 36 11 00.",
         "Podéis hacer la transferencia por teléfono en el 900 22 44 66.",
+        "If we haven't reached you by Friday, call (312) 555-0186.",
+        "Ms Reyes leads the review; please call her office on 0803 555 4471.",
     ],
     ids=[
         "call-our-line",
@@ -281,6 +293,8 @@ def test_personal_data(text: str, rule: str, phrase: str) -> None:
         "comuniquese-al",
         "telefono-para",
         "por-telefono-en-el",
+        "reached-you-by-friday-call",
+        "her-office-on",
     ],
 )
 def test_a_contact_readers_are_asked_to_use_is_the_brands_and_not_flagged(text: str) -> None:

@@ -81,7 +81,7 @@ def test_separate_problems_of_one_family_stay_separate() -> None:
     found = [f for f in check_statement(text, lang="es") if f.family == "personal-data"]
     assert spans(text, found) == [
         ("personal-email", "ana.lopez@gmail.com"),
-        ("personal-phone", "612 345 678"),
+        ("contact-phone", "612 345 678"),
     ]
 
 
