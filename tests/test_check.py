@@ -381,7 +381,10 @@ def test_extra_rules_add_and_replace_rules(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     text = "Bean There rocks. Chill. Calm down. We take it seriously."
-    rules = {f.rule: f for f in check_statement(text, extra_rules_dirs=[tmp_path])}
+    found = check_statement(text, extra_rules_dirs=[tmp_path])
+    # (`enabled: false` drops the rule; the judge's reading of the family is switched off by
+    # `checker.disable`, not by a rules file)
+    rules = {f.rule: f for f in found if not f.rule.startswith("judge.")}
     assert set(rules) == {"brand-lowercase", "dismissal"}
     assert text[rules["dismissal"].start : rules["dismissal"].end] == "Chill"
     assert rules["dismissal"].severity == "warning"

@@ -175,7 +175,7 @@ def test_a_statement_surely_sound_holds_nothing_up_but_what_is_exact(
 ) -> None:
     text = (
         "We are sorry, but the flight was full and the airport had closed the gate at 6:40. "
-        "Our crew did what they could. Marta, we will call you at 612 345 678."
+        "The crew had already left. Marta, we will call you at 612 345 678."
     )
     verdict(monkeypatch, **UNSURE)
     found = rules(text, kind="apology")
