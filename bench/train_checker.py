@@ -248,6 +248,7 @@ def main() -> None:
         ELEMENT_OF_RULE,
         KINDS,
         _judged,
+        _rule_findings,
         check_statement,
         weighed_families,
     )
@@ -304,10 +305,14 @@ def main() -> None:
     judge.MODEL = ROOT / "no-judge"
     by_rules: list[set[str]] = []
     rule_findings: list[list[Any]] = []
+    excused: list[list[tuple[str, int, int]]] = []  # phrases the rules' exceptions cleared
     for d in data:
         kind = d.get("kind") if d.get("kind") in KINDS else None
         found = check_statement(d["text"], lang=d["lang"], kind=kind)
         rule_findings.append(found)
+        excused.append([])
+        folded = fold_with_map(d["text"])
+        _rule_findings(load_rules(d["lang"], ()), folded, kind, set(), excused[-1])
         # families the rules found, and the elements they report missing
         by_rules.append(
             {f.family for f in found}
@@ -336,6 +341,7 @@ def main() -> None:
                         list(rule_findings[i]),
                         set(),
                         kind,
+                        excused=excused[i],
                     )
                     rows[i] = (d, found)
         judge.MODEL = SHIPPED

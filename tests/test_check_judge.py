@@ -401,3 +401,36 @@ def test_a_reply_must_say_what_happened_to_the_person(
     assert missing.rule == "reply-needs-acknowledgement"
     assert missing.severity in ("warning", "error")
     assert check_statement(answer, lang=lang, kind="reply") == []
+
+
+def test_the_judge_does_not_read_a_family_where_a_rule_saw_the_phrase_and_cleared_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The judge reads words, not grammar: in "wasn't an isolated incident" it reads
+    # "isolated incident". The minimiser rule matched that phrase and its own exception
+    # ("n't … isolated") cleared it; the judge, sure of minimising, is not heard there.
+    import dataclasses
+
+    import crisisplay.check.judge as judge_module
+
+    shipped = load()
+    assert shipped is not None
+    sure = tuple(
+        dataclasses.replace(lab, bias=lab.bias + 20.0)
+        if lab.name == "minimiser"
+        else dataclasses.replace(lab, **UNSURE)  # the verdict: neither quietens nor raises
+        if lab.kind == "verdict"
+        else lab
+        for lab in shipped.labels
+    )
+    monkeypatch.setattr(judge_module, "load", lambda: dataclasses.replace(shipped, labels=sure))
+    cleared = (
+        "We are sorry to every family who wrote to us this week. This wasn't an isolated "
+        "incident: it happened in 40 of our stores, and we should have seen it far sooner."
+    )
+    assert [f.rule for f in check_statement(cleared) if f.family == "minimiser"] == []
+    # the same judge, where no rule saw the phrase, is heard
+    unseen = cleared.replace("This wasn't an isolated incident", "It was an isolated thing")
+    found = [f for f in check_statement(unseen) if f.family == "minimiser"]
+    assert [f.rule for f in found] == ["judge.minimiser"]
+    assert unseen[found[0].start :].startswith("It was an isolated thing")

@@ -113,8 +113,9 @@ def check_statement(
     folded = fold_with_map(text)
 
     findings: list[Finding] = []
-    findings.extend(_rule_findings(ruleset, folded, kind, off))
-    findings = _judged(ruleset, folded, language, findings, off, kind, whole)
+    excused: list[tuple[str, int, int]] = []
+    findings.extend(_rule_findings(ruleset, folded, kind, off, excused))
+    findings = _judged(ruleset, folded, language, findings, off, kind, whole, excused)
     findings.extend(_profile_findings(ruleset, folded, profile))
     if profile.voice:
         findings.extend(_voice_findings(folded, language, profile.voice))
@@ -140,8 +141,15 @@ LONG_TEXT = 20_000
 
 
 def _rule_findings(
-    ruleset: RuleSet, folded: Folded, kind: str | None, off: set[str]
+    ruleset: RuleSet,
+    folded: Folded,
+    kind: str | None,
+    off: set[str],
+    excused: list[tuple[str, int, int]] | None = None,
 ) -> list[Finding]:
+    """The rules' findings. A phrase a rule matched and its exceptions then cleared ("wasn't
+    an isolated incident", "our supplier's oven failed, and that is on us") is added to
+    `excused`, as (family, start, end) in folded offsets, when a list is given."""
     norm = folded.text
     as_kind = kind
     markers = ruleset.apology_markers
@@ -182,6 +190,8 @@ def _rule_findings(
                 if exceptions is None:  # found once per text, only for a rule that matched
                     exceptions = [u.span() for u in rule.unless.finditer(norm)]
                 if _excepted(exceptions, folded, start, end):
+                    if excused is not None:
+                        excused.append((rule.family, start, end))
                     continue
             if rule.near is not None and not _accompanied(rule.near, folded, start, end):
                 continue
@@ -247,11 +257,17 @@ def _judged(
     off: set[str],
     kind: str | None = None,
     whole: bool = True,
+    excused: Sequence[tuple[str, int, int]] = (),
 ) -> list[Finding]:
     """The rules' findings, with the learned judge's: a family the rules missed is added
     (a warning, an error when the judge is sure), and an element the rules did not find
     but the judge reads there is no longer reported missing. Then the judge's verdict on
-    the whole statement weighs them (`Gate`)."""
+    the whole statement weighs them (`Gate`).
+
+    The judge reads words, not their grammar: in "this wasn't an isolated incident" it
+    reads "isolated incident". Where a rule of the family matched a phrase in the sentence
+    the judge points at and the rule's own exceptions cleared it (`excused`, from
+    `_rule_findings`), the judge does not add that family there."""
     from .judge import features, load
 
     judge = load() if language in JUDGE_LANGUAGES else None
@@ -283,6 +299,8 @@ def _judged(
         if p < label.warn or evidence[label.name] <= 0:
             continue  # not likely enough, or likely only because there is little to read
         start, end = spans[judge.strongest(feats, label.name, spans)]
+        if any(fam == label.name and start <= a < end for fam, a, _ in excused):
+            continue  # the phrase it reads there, a rule saw and its exceptions cleared
         o_start, o_end = folded.span(start, end)
         if any(
             f.start < o_end and o_start < f.end and probability.get(f.family, 0.0) >= p
