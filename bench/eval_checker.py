@@ -42,7 +42,7 @@ def main() -> None:
         help="leave the judge's verdict on the whole statement out",
     )
     parser.add_argument(
-        "--set", default="eval", help="which set under data/checker/ (eval, eval-2 … eval-4)"
+        "--set", default="eval", help="which set under data/checker/ (eval, eval-2 … eval-5)"
     )
     args = parser.parse_args()
     EVAL = SETS / args.set
