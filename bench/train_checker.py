@@ -249,7 +249,7 @@ def main() -> None:
         KINDS,
         _judged,
         _rule_findings,
-        check_statement,
+        in_order,
         weighed_families,
     )
     from crisisplay.check.rules import load_rules
@@ -300,25 +300,24 @@ def main() -> None:
         ]
         cache.write_bytes(pickle.dumps((per_fold, out_of_fold, final)))
 
-    # What the rules alone find in each statement: the judge's thresholds are set on the
+    # What the rules alone find in each statement (what check_statement gives without the
+    # judge, no client profile, platform or history): the judge's thresholds are set on the
     # statements where the rules did not find the family (what the judge adds to them)
-    judge.MODEL = ROOT / "no-judge"
     by_rules: list[set[str]] = []
     rule_findings: list[list[Any]] = []
     excused: list[list[tuple[str, int, int]]] = []  # phrases the rules' exceptions cleared
     for d in data:
         kind = d.get("kind") if d.get("kind") in KINDS else None
-        found = check_statement(d["text"], lang=d["lang"], kind=kind)
-        rule_findings.append(found)
         excused.append([])
         folded = fold_with_map(d["text"])
-        _rule_findings(load_rules(d["lang"], ()), folded, kind, set(), excused[-1])
+        ruleset = load_rules(d["lang"], ())
+        found = in_order(_rule_findings(ruleset, folded, kind, set(), excused[-1]))
+        rule_findings.append(found)
         # families the rules found, and the elements they report missing
         by_rules.append(
             {f.family for f in found}
             | {f"missing:{ELEMENT_OF_RULE[f.rule]}" for f in found if f.rule in ELEMENT_OF_RULE}
         )
-    judge.MODEL = SHIPPED
 
     def cross_validated(thresholds: list[Thresholds]) -> list[tuple[dict[str, Any], list[Any]]]:
         """The whole checker (rules and judge) on each statement, read by a judge that never

@@ -102,9 +102,12 @@ def test_a_next_update_in_words_no_rule_lists_is_not_reported_missing(lang: str,
     assert [f.rule for f in found if f.family == "missing-element"] == []
 
 
-def verdict(monkeypatch: pytest.MonkeyPatch, silent: str = "", **changes: float) -> None:
+def verdict(
+    monkeypatch: pytest.MonkeyPatch, silent: str = "", sure: str = "", **changes: float
+) -> None:
     """The shipped judge, with its verdict on the whole statement changed (`bias=50`: sure
-    it is bad, `bias=-50`: sure it is sound) and the family `silent` never read."""
+    it is bad, `bias=-50`: sure it is sound), the family `silent` never read and the family
+    `sure` read wherever its words lean to it at all."""
     import dataclasses
 
     import crisisplay.check.judge as judge_module
@@ -117,6 +120,8 @@ def verdict(monkeypatch: pytest.MonkeyPatch, silent: str = "", **changes: float)
             return dataclasses.replace(label, **changes)
         if label.name == silent:
             return dataclasses.replace(label, warn=2.0, error=2.0)
+        if label.name == sure:
+            return dataclasses.replace(label, bias=label.bias + 20.0)
         return label
 
     judged = dataclasses.replace(shipped, labels=tuple(changed(lab) for lab in shipped.labels))
@@ -409,21 +414,7 @@ def test_the_judge_does_not_read_a_family_where_a_rule_saw_the_phrase_and_cleare
     # The judge reads words, not grammar: in "wasn't an isolated incident" it reads
     # "isolated incident". The minimiser rule matched that phrase and its own exception
     # ("n't … isolated") cleared it; the judge, sure of minimising, is not heard there.
-    import dataclasses
-
-    import crisisplay.check.judge as judge_module
-
-    shipped = load()
-    assert shipped is not None
-    sure = tuple(
-        dataclasses.replace(lab, bias=lab.bias + 20.0)
-        if lab.name == "minimiser"
-        else dataclasses.replace(lab, **UNSURE)  # the verdict: neither quietens nor raises
-        if lab.kind == "verdict"
-        else lab
-        for lab in shipped.labels
-    )
-    monkeypatch.setattr(judge_module, "load", lambda: dataclasses.replace(shipped, labels=sure))
+    verdict(monkeypatch, sure="minimiser", **UNSURE)
     cleared = (
         "We are sorry to every family who wrote to us this week. This wasn't an isolated "
         "incident: it happened in 40 of our stores, and we should have seen it far sooner."

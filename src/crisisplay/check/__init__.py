@@ -123,9 +123,13 @@ def check_statement(
         findings.extend(_repeat_findings(ruleset, text, published))
     if platform_name:
         findings.extend(_platform_findings(ruleset, folded, platform_name, kind))
-    findings = [f for f in findings if f.rule not in off and f.family not in off]
-    findings.sort(key=lambda f: (f.start, f.end, _SEVERITY_ORDER[f.severity], f.rule))
-    return findings
+    return in_order([f for f in findings if f.rule not in off and f.family not in off])
+
+
+def in_order(findings: list[Finding]) -> list[Finding]:
+    """Findings sorted as `check_statement` gives them: by where they start and end, the
+    more severe first."""
+    return sorted(findings, key=lambda f: (f.start, f.end, _SEVERITY_ORDER[f.severity], f.rule))
 
 
 def _severity(value: str) -> Severity:
